@@ -1,0 +1,265 @@
+"""The lecture's two-layer network as matrix layers (slides 5–8, 22).
+
+Per sample x ∈ R^{n_in} (lecture symbols; A(z) = max(0, z) is the ReLU):
+
+    h_k = A(b_{0,k} + Σ_l x_l w_{0,k,l})          hidden layer, k = 1..n_hidden
+    ŷ_i =    b_{1,i} + Σ_k h_k w_{1,i,k}           output layer, i = 1..n_out
+    L_i = ‖ŷ_i − y_i‖²                             L2 loss of sample i
+
+In matrix form for a batch X of shape (n, n_in), with ``W1[l, k] = w_{0,k,l}``:
+    H = max(0, X W1 + b1),  Ŷ = H W2 + b2,  L = 1/n Σ_i ‖Ŷ_i − Y_i‖²  ("mean")
+                                               or  Σ_i ‖Ŷ_i − Y_i‖²    ("sum").
+The output layer is kept linear (slide 22 also applies A there; a ReLU on the
+output could never predict a negative target).
+
+Every layer has a forward function returning ``(out, cache)`` and a backward
+function taking the upstream gradient and the cache, as in the course exercises.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ._validate import check_choice, check_int, check_positive
+from .graph import Value
+
+__all__ = [
+    "affine_forward", "affine_backward", "relu_forward", "relu_backward", "l2_loss",
+    "TwoLayerNet", "gradient_check",
+]
+
+PARAM_NAMES = ("W1", "b1", "W2", "b2")
+
+
+# --- layers ---------------------------------------------------------------------------
+def affine_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple]:
+    """Affine layer Z = X W + b.
+
+    X : (n, d_in), W : (d_in, d_out), b : (d_out,).  Returns Z (n, d_out) and a cache (X, W).
+    """
+    return X @ W + b, (X, W)
+
+
+def affine_backward(dZ: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward of Z = X W + b:  ∂L/∂X = dZ Wᵀ,  ∂L/∂W = Xᵀ dZ,  ∂L/∂b = Σ_rows dZ.
+
+    dZ : (n, d_out) upstream gradient ∂L/∂Z.  Returns (dX, dW, db) with the shapes of X, W, b.
+    """
+    X, W = cache
+    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
+
+
+def relu_forward(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """H = max(0, Z) elementwise.  Returns H and a cache (the mask Z > 0)."""
+    mask = Z > 0
+    return Z * mask, mask
+
+
+def relu_backward(dH: np.ndarray, cache: np.ndarray) -> np.ndarray:
+    """∂L/∂Z = ∂L/∂H · 1[Z > 0]  (the local derivative of max(0, z) is 1 or 0)."""
+    return dH * cache
+
+
+def l2_loss(Y_hat: np.ndarray, Y: np.ndarray, reduction: str = "mean") -> tuple[float, np.ndarray]:
+    """L2 loss and its gradient ∂L/∂Ŷ.
+
+    "sum":  L = Σ_i ‖ŷ_i − y_i‖²,        ∂L/∂Ŷ = 2 (Ŷ − Y)
+    "mean": L = 1/n Σ_i ‖ŷ_i − y_i‖²,    ∂L/∂Ŷ = 2 (Ŷ − Y) / n
+    Y_hat, Y : (n, n_out).
+    """
+    check_choice("reduction", reduction, ("mean", "sum"))
+    if np.shape(Y_hat) != np.shape(Y):
+        raise ValueError(f"Y_hat and Y must have the same shape, got {np.shape(Y_hat)} and {np.shape(Y)}")
+    diff = Y_hat - Y
+    scale = 1.0 / diff.shape[0] if reduction == "mean" else 1.0
+    return float(np.vdot(diff, diff)) * scale, (2.0 * scale) * diff
+
+
+# --- the network -------------------------------------------------------------------------
+def _as_matrix(name: str, a, n_cols: int, n_rows: int | None = None) -> np.ndarray:
+    """Check that ``a`` is a finite float array of shape (n, n_cols); (n,) is accepted if n_cols == 1."""
+    if isinstance(a, np.ndarray) and a.dtype == np.float64:
+        arr = a
+    else:
+        try:
+            arr = np.asarray(a, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must be an array of numbers, got {type(a).__name__}") from None
+    if arr.ndim == 1 and n_cols == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2 or arr.shape[1] != n_cols or arr.shape[0] == 0:
+        want = f"(n, {n_cols})" if n_rows is None else f"({n_rows}, {n_cols})"
+        raise ValueError(f"{name} must have shape {want} with n >= 1, got shape {arr.shape}")
+    if n_rows is not None and arr.shape[0] != n_rows:
+        raise ValueError(f"{name} must have {n_rows} rows (one per row of X), got shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
+    return arr
+
+
+class TwoLayerNet:
+    """Two-layer ReLU network  Ŷ = max(0, X W1 + b1) W2 + b2  with an L2 loss.
+
+    params : dict with W1 (n_in, n_hidden), b1 (n_hidden,), W2 (n_hidden, n_out), b2 (n_out,).
+    Weights are drawn from N(0, 2/fan_in) (He initialisation) and biases from N(0, 0.1²)
+    with ``numpy.random.default_rng(seed)``, so the same seed gives the same network.
+    """
+
+    def __init__(self, n_in: int, n_hidden: int, n_out: int, seed: int | None = 0):
+        self.n_in = check_int("n_in", n_in, low=1)
+        self.n_hidden = check_int("n_hidden", n_hidden, low=1)
+        self.n_out = check_int("n_out", n_out, low=1)
+        rng = np.random.default_rng(seed)
+        self.params: dict[str, np.ndarray] = {
+            "W1": rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_in, n_hidden)),
+            "b1": rng.normal(0.0, 0.1, size=n_hidden),
+            "W2": rng.normal(0.0, np.sqrt(2.0 / n_hidden), size=(n_hidden, n_out)),
+            "b2": rng.normal(0.0, 0.1, size=n_out),
+        }
+
+    def __repr__(self) -> str:
+        return f"TwoLayerNet(n_in={self.n_in}, n_hidden={self.n_hidden}, n_out={self.n_out})"
+
+    @property
+    def shapes(self) -> dict[str, tuple]:
+        return {k: v.shape for k, v in self.params.items()}
+
+    @property
+    def num_params(self) -> int:
+        """Number of weights and biases: n_in·n_hidden + n_hidden + n_hidden·n_out + n_out."""
+        return sum(v.size for v in self.params.values())
+
+    def forward(self, X) -> np.ndarray:
+        """Ŷ for a batch X of shape (n, n_in); returns (n, n_out)."""
+        X = _as_matrix("X", X, self.n_in)
+        p = self.params
+        return np.maximum(X @ p["W1"] + p["b1"], 0.0) @ p["W2"] + p["b2"]
+
+    def loss_and_grads(self, X, y, reduction: str = "mean") -> tuple[float, dict[str, np.ndarray]]:
+        """L2 loss of the batch and ∂L/∂θ for θ in W1, b1, W2, b2 (same keys and shapes as params).
+
+        X : (n, n_in);  y : (n, n_out), or (n,) when n_out == 1.
+        reduction : "mean" (1/n Σ_i ‖ŷ_i − y_i‖²) or "sum" (Σ_i ‖ŷ_i − y_i‖²).
+        """
+        if reduction not in ("mean", "sum"):
+            check_choice("reduction", reduction, ("mean", "sum"))
+        X = _as_matrix("X", X, self.n_in)
+        y = _as_matrix("y", y, self.n_out, n_rows=X.shape[0])
+        p = self.params
+        Z1, c1 = affine_forward(X, p["W1"], p["b1"])
+        H, cr = relu_forward(Z1)
+        Y_hat, c2 = affine_forward(H, p["W2"], p["b2"])
+        loss, dY = l2_loss(Y_hat, y, reduction)
+        dH, dW2, db2 = affine_backward(dY, c2)
+        dZ1 = relu_backward(dH, cr)
+        _, dW1, db1 = affine_backward(dZ1, c1)
+        return loss, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+
+    def loss(self, X, y, reduction: str = "mean") -> float:
+        """The L2 loss only (see :meth:`loss_and_grads`)."""
+        check_choice("reduction", reduction, ("mean", "sum"))
+        X = _as_matrix("X", X, self.n_in)
+        y = _as_matrix("y", y, self.n_out, n_rows=X.shape[0])
+        return l2_loss(self.forward(X), y, reduction)[0]
+
+    def sgd_step(self, grads: dict[str, np.ndarray], lr: float) -> None:
+        """Gradient step θ' = θ − α ∇_θ L, in place, for every parameter."""
+        lr = check_positive("lr", lr)
+        for k in PARAM_NAMES:
+            self.params[k] -= lr * grads[k]
+
+    # --- flat parameter vector (loss-landscape slices, GD on θ) ----------------------------
+    def get_flat(self) -> np.ndarray:
+        """θ as one vector: W1, b1, W2, b2 flattened and concatenated, shape (num_params,)."""
+        return np.concatenate([self.params[k].ravel() for k in PARAM_NAMES])
+
+    def set_flat(self, theta) -> None:
+        """Set all parameters from a vector of shape (num_params,) (inverse of get_flat)."""
+        theta = np.asarray(theta, dtype=float)
+        if theta.shape != (self.num_params,):
+            raise ValueError(f"theta must have shape ({self.num_params},), got {theta.shape}")
+        if not np.isfinite(theta).all():
+            raise ValueError("theta must be finite (no NaN or inf)")
+        i = 0
+        for k in PARAM_NAMES:
+            size = self.params[k].size
+            self.params[k] = theta[i:i + size].reshape(self.params[k].shape).copy()
+            i += size
+
+    def flat_grads(self, grads: dict[str, np.ndarray]) -> np.ndarray:
+        """A gradient dict flattened in the order of get_flat."""
+        return np.concatenate([grads[k].ravel() for k in PARAM_NAMES])
+
+    # --- the same network as a compute graph (slides 5–7) ----------------------------------
+    def to_graph(self, X, y, reduction: str = "sum") -> tuple[Value, dict[str, np.ndarray]]:
+        """Build the loss of a few samples as a scalar :class:`~i2dl_helpers.graph.Value` graph.
+
+        Every weight and bias is one named leaf node (e.g. ``w0[1,0]`` = W1[1, 0],
+        ``b1[0]`` = b2[0]), shared by all samples, so ``loss.backward()`` gives the
+        same gradients as :meth:`loss_and_grads`. Returns the loss node and a dict
+        mapping W1, b1, W2, b2 to object arrays of their leaf Values. Keep it small
+        (a few samples, a few hidden units): every scalar is one node.
+        """
+        check_choice("reduction", reduction, ("mean", "sum"))
+        X = _as_matrix("X", X, self.n_in)
+        y = _as_matrix("y", y, self.n_out, n_rows=X.shape[0])
+        leaves = {}
+        for k, layer, sym in (("W1", 0, "w"), ("b1", 0, "b"), ("W2", 1, "w"), ("b2", 1, "b")):
+            arr = np.empty(self.params[k].shape, dtype=object)
+            for idx in np.ndindex(arr.shape):
+                arr[idx] = Value(float(self.params[k][idx]),
+                                 name=f"{sym}{layer}[{','.join(map(str, idx))}]")
+            leaves[k] = arr
+        total = None
+        for i in range(X.shape[0]):
+            x = [Value(float(v), name=f"x{i}[{l}]") for l, v in enumerate(X[i])]
+            h = []
+            for k in range(self.n_hidden):
+                z = leaves["b1"][k]
+                for l in range(self.n_in):
+                    z = z + x[l] * leaves["W1"][l, k]
+                h.append(z.relu())
+            for j in range(self.n_out):
+                y_hat = leaves["b2"][j]
+                for k in range(self.n_hidden):
+                    y_hat = y_hat + h[k] * leaves["W2"][k, j]
+                term = (y_hat - Value(float(y[i, j]), name=f"y{i}[{j}]")).square()
+                total = term if total is None else total + term
+        if reduction == "mean":
+            total = total * (1.0 / X.shape[0])
+        return total, leaves
+
+
+# --- gradient check ------------------------------------------------------------------------
+def gradient_check(f: Callable[[], tuple[float, dict]], params: dict[str, np.ndarray],
+                   h: float = 1e-5) -> dict[str, float]:
+    """Relative error of analytic gradients against central differences, per parameter.
+
+    f : callable with no arguments returning ``(loss, grads)`` computed from the
+        arrays in ``params`` (e.g. ``lambda: net.loss_and_grads(X, y)``). Each entry
+        θ_j is perturbed in place and restored:
+        ∂L/∂θ_j ≈ (L(θ + h e_j) − L(θ − h e_j)) / 2h.
+    Returns {name: ‖g_analytic − g_numeric‖ / max(‖g_analytic‖ + ‖g_numeric‖, 1e-300)}.
+    Well below 1e-7 means the backward pass is right.
+    """
+    h = check_positive("h", h)
+    if not callable(f):
+        raise TypeError(f"f must be a callable returning (loss, grads), got {type(f).__name__}")
+    _, analytic = f()
+    errors = {}
+    for name, theta in params.items():
+        if name not in analytic:
+            raise ValueError(f"f() returned no gradient for parameter {name!r}")
+        numeric = np.zeros_like(theta)
+        for idx in np.ndindex(theta.shape):
+            old = theta[idx]
+            theta[idx] = old + h
+            plus = f()[0]
+            theta[idx] = old - h
+            minus = f()[0]
+            theta[idx] = old
+            numeric[idx] = (plus - minus) / (2 * h)
+        diff = np.linalg.norm(analytic[name] - numeric)
+        errors[name] = float(diff / max(np.linalg.norm(analytic[name]) + np.linalg.norm(numeric), 1e-300))
+    return errors

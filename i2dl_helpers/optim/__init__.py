@@ -1,0 +1,19 @@
+"""Optimisers, schedules and the loop that runs them (``run``).
+
+Names are imported lazily from their modules (see ``_EXPORTS``).
+"""
+from .._lazy import lazy_exports
+from .base import GD, MAX_ABS, Optimizer, Trajectory, run
+
+_EXPORTS = {
+    # first_order.py: torch.optim-compatible update rules
+    "SGD": "first_order", "Adagrad": "first_order", "RMSProp": "first_order", "Adam": "first_order",
+    # second_order.py
+    "Newton": "second_order", "GaussNewton": "second_order", "LevenbergMarquardt": "second_order",
+    "LBFGS": "second_order",
+    # schedules.py: t -> factor multiplying the learning rate
+    "Constant": "schedules", "InverseTime": "schedules", "StepDecay": "schedules",
+    "ExponentialDecay": "schedules",
+}
+__all__ = ["GD", "MAX_ABS", "Optimizer", "Trajectory", "run", *_EXPORTS]
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -1,0 +1,252 @@
+"""The optimiser protocol and the one loop that runs every optimiser.
+
+An optimiser is a small object holding its hyper-parameters. ``run`` owns the
+loop: it asks the objective for gradients, lets the optimiser turn them into the
+next point, records the trajectory, applies the stopping rule and catches
+divergence. A batch of starts is one array of shape (n, d) and is advanced in
+one vectorised pass; there is no Python loop over starts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from .._validate import as_points, check_int, check_positive, check_real
+
+__all__ = ["GD", "Optimizer", "Trajectory", "run"]
+
+#: |θ_i| beyond this counts as divergence (the default of ``run``'s ``max_abs``).
+MAX_ABS = 1e8
+
+
+class Optimizer:
+    """Base class. Subclasses set ``name`` and implement :meth:`step`.
+
+    ``step(x, g, state, lr=..., t=..., objective=...)`` receives the current
+    points ``x`` (n, d), the gradients ``g`` (n, d) at ``x``, a dict ``state``
+    made by :meth:`init_state` (per-start arrays such as a velocity), the
+    learning rate of this step and the step index t = 0, 1, ... It returns the
+    new points (n, d) and may update ``state`` in place.
+    """
+
+    name = "optimizer"
+
+    def __init__(self, lr: float):
+        self.lr = check_positive("lr", lr)
+
+    def init_state(self, x: np.ndarray) -> dict[str, Any]:
+        return {}
+
+    def step(self, x: np.ndarray, g: np.ndarray, state: dict, *, lr: float, t: int, objective) -> np.ndarray:
+        raise NotImplementedError
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """The constructor's arguments, e.g. {"lr": 0.1}."""
+        return {"lr": self.lr}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
+        return f"{type(self).__name__}({args})"
+
+
+class GD(Optimizer):
+    """Gradient descent (slide 12): θ_{k+1} = θ_k − α ∇L(θ_k).
+
+    lr : the learning rate α > 0.
+    """
+
+    name = "GD"
+
+    def step(self, x, g, state, *, lr, t, objective):
+        return x - lr * g
+
+
+@dataclass
+class Trajectory:
+    """What ``run`` recorded.
+
+    points     : (T + 1, d) for one start, (T + 1, n, d) for n starts; T is the
+                 largest number of steps any start took. A start that stopped
+                 early (converged or diverged) stays at its last point.
+    values     : L(θ_k), shape (T + 1,) or (T + 1, n).
+    grad_norms : ‖g_k‖ of the gradient used at θ_k (a minibatch gradient for
+                 SGD), same shape as values.
+    status     : "converged", "diverged" or "max_steps" (an array of them for n starts).
+    stop_step  : the step at which it stopped (an int array for n starts):
+                 converged at step k means ‖θ_k − θ_{k−1}‖ < tol; diverged at
+                 step k means step k left the finite region and was not taken.
+    lrs        : the learning rate used at each step, shape (T,).
+    """
+
+    points: np.ndarray
+    grad_norms: np.ndarray
+    status: Any
+    stop_step: Any
+    lrs: np.ndarray
+    optimizer: str = "GD"
+    objective: Any = None
+    reason: Any = None
+    _values: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def values(self) -> np.ndarray:
+        if self._values is None:  # minibatch runs compute the full loss only on request
+            with np.errstate(all="ignore"):
+                self._values = np.asarray(self.objective(self.points), dtype=float)
+        return self._values
+
+    @property
+    def batched(self) -> bool:
+        return self.points.ndim == 3
+
+    @property
+    def final(self) -> np.ndarray:
+        """The last point(s): (d,) or (n, d)."""
+        return self.points[-1]
+
+    @property
+    def message(self) -> str:
+        """A status line such as "converged in 23 steps" or "diverged at step 7"."""
+        if self.batched:
+            stat = np.asarray(self.status)
+            parts = [f"{np.sum(stat == s)} {s.replace('_', ' ')}" for s in ("converged", "diverged", "max_steps")
+                     if np.any(stat == s)]
+            return f"{stat.size} starts: " + ", ".join(parts)
+        if self.status == "converged":
+            return f"converged in {self.stop_step} step{'s' if self.stop_step != 1 else ''}"
+        if self.status == "diverged":
+            return f"diverged at step {self.stop_step}" + (f" ({self.reason})" if self.reason else "")
+        return f"stopped after {self.stop_step} steps (step limit), L = {self.values[-1]:.4g}"
+
+    def __len__(self) -> int:
+        return self.points.shape[0]
+
+
+def _epoch_batches(n_samples: int, batch_size: int, rng: np.random.Generator):
+    """Minibatch indices by epochs: each epoch is a fresh permutation of all
+    samples cut into consecutive batches (the last one may be smaller), so every
+    sample is used exactly once per epoch (sampling without replacement)."""
+    while True:
+        perm = rng.permutation(n_samples)
+        for start in range(0, n_samples, batch_size):
+            yield perm[start:start + batch_size]
+
+
+def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None = None, *,
+        batch_size: int | None = None, seed: int | None = None,
+        schedule: Callable[[int], float] | None = None, max_abs: float = MAX_ABS) -> Trajectory:
+    """Run ``optimizer`` on ``objective`` from ``x0``.
+
+    objective  : an Objective (value, grad, dim). For minibatches it must also
+                 have ``n_samples`` and accept ``grad(x, idx=indices)``.
+    optimizer  : GD(lr) or any other Optimizer.
+    x0         : (d,) one start, or (n, d) n starts run together (for a 1D
+                 objective also a number, or n numbers).
+    steps      : the largest number of steps, an integer >= 0.
+    tol        : the lecture's stopping rule: stop when ‖θ_{k+1} − θ_k‖ < tol
+                 (slide 23). None runs all ``steps``.
+    batch_size : B for minibatch SGD (1 <= B <= n_samples); batches are drawn by
+                 epochs, shuffled, without replacement, from ``seed``.
+    schedule   : t -> factor; step t uses the learning rate lr · schedule(t).
+    max_abs    : a coordinate beyond ±max_abs, or a non-finite point or loss,
+                 counts as divergence: that step is not taken and the start stops.
+
+    Returns a Trajectory. Never prints numpy warnings, whatever the learning rate.
+    Raises TypeError/ValueError for bad arguments, naming the parameter.
+    """
+    if not (hasattr(objective, "grad") and hasattr(objective, "dim") and callable(objective)):
+        raise TypeError(f"objective must be an Objective (value, grad, dim), got {type(objective).__name__}")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an Optimizer such as GD(lr=0.1), got {type(optimizer).__name__}")
+    steps = check_int("steps", steps, low=0)
+    if tol is not None:
+        tol = check_positive("tol", tol)
+    max_abs = check_positive("max_abs", max_abs)
+    if schedule is not None and not callable(schedule):
+        raise TypeError(f"schedule must be callable t -> factor or None, got {type(schedule).__name__}")
+    x = as_points("x0", x0, objective.dim)
+    if x.ndim > 2 or (x.ndim == 2 and objective.dim == 1 and np.ndim(x0) > 1 and np.shape(x0)[-1] != 1):
+        raise ValueError(f"x0 must have shape ({objective.dim},) or (n, {objective.dim}), got {np.shape(x0)}")
+    single = x.ndim == 1
+    x = np.array(x.reshape(-1, objective.dim))
+    n = x.shape[0]
+
+    batches = None
+    if batch_size is not None:
+        n_samples = getattr(objective, "n_samples", None)
+        if n_samples is None:
+            raise ValueError("batch_size needs an objective over data (with n_samples), e.g. LeastSquares(X, y)")
+        batch_size = check_int("batch_size", batch_size, low=1, high=n_samples)
+        batches = _epoch_batches(n_samples, batch_size, np.random.default_rng(seed))
+
+    value_fn = getattr(objective, "value_raw", objective)
+    grad_fn = getattr(objective, "grad_raw", objective.grad)
+
+    def gradient(points):
+        return grad_fn(points) if batches is None else objective.grad(points, idx=next(batches))
+
+    with np.errstate(all="ignore"):
+        state = optimizer.init_state(x)
+        g = gradient(x)
+        v = np.asarray(value_fn(x), dtype=float) if batches is None else None
+        status = np.full(n, "max_steps", dtype=object)
+        reason = np.full(n, None, dtype=object)
+        stop = np.full(n, steps)
+        bad0 = ~np.all(np.isfinite(g), axis=-1)
+        if v is not None:
+            bad0 |= ~np.isfinite(v)
+        status[bad0], stop[bad0], reason[bad0] = "diverged", 0, "loss or gradient undefined at the start"
+        active = ~bad0
+        pts, vals, gns, lrs = [x], [v], [np.linalg.norm(g, axis=-1)], []
+        all_active = bool(active.all())
+        for t in range(steps):
+            lr = optimizer.lr if schedule is None else optimizer.lr * float(schedule(t))
+            if not (np.isfinite(lr) and lr > 0):
+                raise ValueError(f"schedule({t}) gave the learning rate {lr!r}; it must stay positive and finite")
+            lrs.append(lr)
+            x_new = np.asarray(optimizer.step(x, g, state, lr=lr, t=t, objective=objective), dtype=float)
+            ok = (np.abs(x_new) <= max_abs).all(axis=-1)  # False for NaN and inf too
+            if v is not None:
+                v_new = np.asarray(value_fn(x_new), dtype=float)
+                ok &= np.isfinite(v_new)
+            bad = ~ok if all_active else active & ~ok
+            if bad.any():
+                reason[bad] = np.where(np.isfinite(x_new[bad]).all(axis=-1),
+                                       np.where((np.abs(x_new[bad]) <= max_abs).all(axis=-1),
+                                                "the loss became inf/NaN", f"|θ| exceeded {max_abs:g}"),
+                                       "θ became inf/NaN")
+                status[bad], stop[bad] = "diverged", t + 1
+            keep = bad if all_active else bad | ~active
+            if keep.any():
+                x_new = np.where(keep[:, None], x, x_new)
+                if v is not None:
+                    v_new = np.where(keep, v, v_new)
+            if tol is not None:
+                conv = (np.sqrt(np.sum((x_new - x) ** 2, axis=-1)) < tol) & ~keep
+                status[conv], stop[conv] = "converged", t + 1
+                keep = keep | conv
+            if keep.any():
+                active = active & ~keep
+                all_active = False
+            x, v = x_new, v_new if v is not None else None
+            g_new = gradient(x)
+            g = g_new if all_active else np.where(active[:, None], g_new, g)
+            pts.append(x)
+            vals.append(v)
+            gns.append(np.sqrt(np.sum(g * g, axis=-1)))
+            if not all_active and not active.any():
+                break
+
+    stop[active] = len(lrs)
+    points, grad_norms = np.stack(pts), np.stack(gns)
+    values = np.stack(vals) if batches is None else None
+    if single:
+        k = int(stop[0])
+        length = max(k if status[0] == "diverged" else k + 1, 1)  # a diverged step was not taken
+        return Trajectory(points[:length, 0], grad_norms[:length, 0], str(status[0]), k,
+                          np.asarray(lrs[:max(length - 1, 0)]), optimizer.name, objective, reason[0],
+                          None if values is None else values[:length, 0])
+    return Trajectory(points, grad_norms, status.astype(str), stop.astype(int), np.asarray(lrs),
+                      optimizer.name, objective, reason, values)

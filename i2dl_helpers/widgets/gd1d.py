@@ -1,0 +1,181 @@
+"""GradientDescent1D: learning rate and start on sliders, the path on the curve."""
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import objectives as _objectives
+from .._validate import check_int, check_positive, check_real
+from ..objectives import Objective
+from ..optim import GD, run
+from ..style import PALETTE
+from .base import Explorer, log_slider
+
+__all__ = ["GradientDescent1D", "regime"]
+
+#: sensible starts for the catalogue's 1D objectives
+_STARTS = {"quadratic": 2.5, "double_well": -1.8, "many_minima": 4.0, "flat_saddle": -1.2}
+
+
+def regime(lr: float, smoothness: float) -> str:
+    """The learning-rate regime of GD on a quadratic with curvature L = smoothness.
+
+    The error e_k = x_k − x* obeys e_{k+1} = (1 − αL) e_k, so with q = αL:
+    q < 1 monotone ("too small" when q < 0.1), q = 1 one step, 1 < q < 2
+    oscillating but converging, q = 2 bouncing forever, q > 2 diverging.
+    """
+    q = lr * smoothness
+    if np.isclose(q, 1.0):
+        return "one step to the minimum (αL = 1)"
+    if np.isclose(q, 2.0):
+        return "bounces forever between two points (αL = 2)"
+    if q < 0.1:
+        return f"very small steps, slow (αL = {q:.3g})"
+    if q < 1:
+        return f"monotone convergence (αL = {q:.3g} < 1)"
+    if q < 2:
+        return f"overshoots, oscillates, converges (1 < αL = {q:.3g} < 2)"
+    return f"overshoots more every step: diverges (αL = {q:.3g} > 2)"
+
+
+class GradientDescent1D(Explorer):
+    """Gradient descent x_{k+1} = x_k − α L'(x_k) on a 1D function.
+
+    Left: L(x) with the iterates x_0, x_1, ... joined in order. Right: L(x_k)
+    per step. The status line says how the run ended ("converged in 23 steps",
+    "diverged at step 7") and, on a quadratic, which learning-rate regime αL is in.
+
+    objective : a name from ``objectives.names(dim=1)`` or a 1D Objective.
+    lr        : the learning rate α (slider on a log scale, 1e-3 ... 10).
+    x0        : the start (slider over the objective's domain).
+    steps     : the number of steps (1 ... 200); tol is the stopping rule ‖Δx‖ < tol.
+    controls  : "objective", "lr", "x0", "steps".
+    """
+
+    figsize = (9.5, 3.6)
+
+    def __init__(self, objective: str | Objective = "quadratic", lr: float = 0.1, x0: float | None = None,
+                 steps: int = 50, tol: float = 1e-6, *, renderer: str = "auto"):
+        self._objective = self._resolve(objective)
+        self._init = dict(lr=check_positive("lr", lr), steps=check_int("steps", steps, low=1, high=1000),
+                          x0=None if x0 is None else check_real("x0", x0))
+        self.tol = check_positive("tol", tol)
+        self.trajectory = None
+        super().__init__(renderer=renderer)
+
+    # -- objective handling (also used by the "type your own function" box) --
+    @staticmethod
+    def _resolve(objective) -> Objective:
+        if isinstance(objective, Objective):
+            if objective.dim != 1:
+                raise ValueError(f"objective must be one-dimensional, got dim={objective.dim}")
+            return objective
+        if isinstance(objective, str) and objective in _objectives.names(dim=1):
+            return _objectives.get(objective)
+        raise ValueError(f"objective must be one of {', '.join(_objectives.names(dim=1))} or a 1D Objective; "
+                         f"got {objective!r}")
+
+    @property
+    def objective(self) -> Objective:
+        return self._objective
+
+    def set_objective(self, objective: str | Objective) -> None:
+        """Switch to another function; the start slider follows its domain."""
+        self._objective = self._resolve(objective)
+        self._sync_x0_slider()
+        self._update("objective")
+        self._redraw(full=True)
+
+    def _default_start(self) -> float:
+        lo, hi = self._objective.domain[0]
+        return float(np.clip(_STARTS.get(self._objective.name, lo + 0.1 * (hi - lo)), lo, hi))
+
+    def _sync_x0_slider(self):
+        lo, hi = (float(v) for v in self._objective.domain[0])
+        slider = self.controls["x0"]
+        with slider.hold_trait_notifications():
+            slider.min, slider.max = min(lo, slider.min), max(hi, slider.max)
+            slider.value = self._default_start()
+            slider.min, slider.max = lo, hi
+            slider.step = (hi - lo) / 400
+
+    # -- explorer hooks ---------------------------------------------------
+    def _make_controls(self):
+        lo, hi = (float(v) for v in self._objective.domain[0])
+        x0 = self._init["x0"] if self._init["x0"] is not None else self._default_start()
+        options = _objectives.names(dim=1)
+        if self._objective.name not in options:
+            options = options + [self._objective.name]
+        return {
+            "objective": widgets.Dropdown(options=options, value=self._objective.name, description="function"),
+            "lr": log_slider("learning rate α", self._init["lr"], -3, 1),
+            "x0": widgets.FloatSlider(value=float(np.clip(x0, lo, hi)), min=lo, max=hi, step=(hi - lo) / 400,
+                                      description="start x₀", readout_format=".3f",
+                                      style={"description_width": "initial"}),
+            "steps": widgets.IntSlider(value=self._init["steps"], min=1, max=200, description="steps"),
+        }
+
+    def _build(self, fig):
+        self.ax, self.ax_loss = fig.subplots(1, 2, width_ratios=[1.5, 1])
+        ax = self.ax
+        (self._curve,) = ax.plot([], [], color=PALETTE["black"], lw=1.5, zorder=1)
+        self._minima = ax.scatter([], [], marker="*", s=140, color=PALETTE["green"], zorder=2, label="minima")
+        self._path = self.animate(*ax.plot([], [], "-o", color=PALETTE["vermillion"], ms=4, lw=1,
+                                               alpha=0.85, zorder=3, label="iterates x_k"))
+        self._start = self.animate(*ax.plot([], [], "o", color=PALETTE["blue"], ms=9, zorder=4, label="start x₀"))
+        self._end = self.animate(*ax.plot([], [], "s", color=PALETTE["orange"], ms=8, zorder=4, mec="k",
+                                             label="last x_k"))
+        self._offplot = self.animate(ax.text(0.5, 0.97, "", transform=ax.transAxes, ha="center", va="top",
+                                             color=PALETTE["vermillion"], fontweight="bold"))
+        ax.set_xlabel("x")
+        ax.set_ylabel("L(x)")
+        ax.legend(loc="upper right", fontsize="small")
+        self._loss = self.animate(*self.ax_loss.plot([], [], "-o", color=PALETTE["vermillion"], ms=3, lw=1))
+        self.ax_loss.set_xlabel("step k")
+        self.ax_loss.set_ylabel("L(x_k)")
+
+    def _set_background(self):
+        obj = self._objective
+        lo, hi = obj.domain[0]
+        xs = np.linspace(lo, hi, 600)
+        ys = obj(xs)
+        finite = ys[np.isfinite(ys)]
+        ymin, ymax = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
+        pad = 0.08 * (ymax - ymin or 1.0)
+        self._ylim = (ymin - pad, ymax + pad)
+        self._curve.set_data(xs, ys)
+        self._minima.set_offsets(np.c_[obj.minima[:, 0], obj(obj.minima[:, 0])] if len(obj.minima)
+                                 else np.empty((0, 2)))
+        self.ax.set_xlim(lo, hi)
+        self.ax.set_ylim(*self._ylim)
+        self.ax.set_title(obj.name.replace("_", " "))
+        self.ax_loss.set_ylim(*self._ylim)
+
+    def _update(self, changed):
+        full = changed in (None, "objective", "steps")
+        if changed == "objective":
+            self._objective = self._resolve(self.controls["objective"].value)
+            self._sync_x0_slider()
+        if changed in (None, "objective"):
+            self._set_background()
+        steps = self.controls["steps"].value
+        self.ax_loss.set_xlim(-0.5, steps + 0.5)
+        lr, x0 = self.controls["lr"].value, self.controls["x0"].value
+        traj = run(self._objective, GD(lr), x0, steps=steps, tol=self.tol)
+        self.trajectory = traj
+        xs, vs = traj.points[:, 0], traj.values
+        self._path.set_data(xs, vs)
+        self._start.set_data(xs[:1], vs[:1])
+        self._end.set_data(xs[-1:], vs[-1:])
+        self._loss.set_data(np.arange(len(vs)), vs)
+        lo, hi = self._objective.domain[0]
+        outside = (xs[-1] < lo) or (xs[-1] > hi) or not (self._ylim[0] <= vs[-1] <= self._ylim[1])
+        self._offplot.set_text(f"last x_k = {xs[-1]:.3g} is off the plot" if outside else "")
+        text = traj.message
+        if self._objective.smoothness is not None and self._objective.name == "quadratic":
+            text += f" · {regime(lr, self._objective.smoothness)} · critical α = 2/L = {2 / self._objective.smoothness:.4g}"
+        elif traj.status == "converged":
+            text += f" · x = {xs[-1]:.4f}, L = {vs[-1]:.4f}"
+        kind = {"converged": "ok", "diverged": "error"}.get(traj.status, "warn")
+        self.set_status(text, kind)
+        return full
