@@ -77,7 +77,7 @@ def l2_loss(Y_hat: np.ndarray, Y: np.ndarray, reduction: str = "mean") -> tuple[
 
 
 # --- the network -------------------------------------------------------------------------
-def _as_matrix(name: str, a, n_cols: int, n_rows: int | None = None) -> np.ndarray:
+def _as_matrix(name: str, a, n_cols: int, n_rows: int | None = None, check_finite: bool = True) -> np.ndarray:
     """Check that ``a`` is a finite float array of shape (n, n_cols); (n,) is accepted if n_cols == 1."""
     if isinstance(a, np.ndarray) and a.dtype == np.float64:
         arr = a
@@ -93,9 +93,18 @@ def _as_matrix(name: str, a, n_cols: int, n_rows: int | None = None) -> np.ndarr
         raise ValueError(f"{name} must have shape {want} with n >= 1, got shape {arr.shape}")
     if n_rows is not None and arr.shape[0] != n_rows:
         raise ValueError(f"{name} must have {n_rows} rows (one per row of X), got shape {arr.shape}")
-    if not np.isfinite(arr).all():
+    if check_finite and not np.isfinite(arr).all():
         raise ValueError(f"{name} must be finite (no NaN or inf)")
     return arr
+
+
+def _explain_nonfinite(arrays: dict[str, np.ndarray]) -> None:
+    """Raise a ValueError naming the first array with NaN/inf (or report an overflow)."""
+    for name, arr in arrays.items():
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name} must be finite (no NaN or inf)")
+    raise ValueError("the loss overflowed to inf: the parameters or inputs are too large "
+                     "(did gradient descent diverge? try a smaller lr)")
 
 
 class TwoLayerNet:
@@ -144,16 +153,37 @@ class TwoLayerNet:
         """
         if reduction not in ("mean", "sum"):
             check_choice("reduction", reduction, ("mean", "sum"))
-        X = _as_matrix("X", X, self.n_in)
-        y = _as_matrix("y", y, self.n_out, n_rows=X.shape[0])
+        # Shapes are checked here; NaN/inf only if the loss comes out non-finite (it always
+        # does when X, y or a parameter holds one), which saves two passes over the data.
+        X = _as_matrix("X", X, self.n_in, check_finite=False)
+        y = _as_matrix("y", y, self.n_out, n_rows=X.shape[0], check_finite=False)
         p = self.params
-        Z1, c1 = affine_forward(X, p["W1"], p["b1"])
-        H, cr = relu_forward(Z1)
-        Y_hat, c2 = affine_forward(H, p["W2"], p["b2"])
-        loss, dY = l2_loss(Y_hat, y, reduction)
-        dH, dW2, db2 = affine_backward(dY, c2)
-        dZ1 = relu_backward(dH, cr)
-        _, dW1, db1 = affine_backward(dZ1, c1)
+        # The layers of affine_forward → relu_forward → affine_forward → l2_loss and their
+        # backward functions, fused so that one (n, n_hidden) buffer is reused in place
+        # (Z1 → H → ∂L/∂H → ∂L/∂Z1): allocating big temporaries is what costs time here.
+        n = X.shape[0]
+        buf = X @ p["W1"]
+        buf += p["b1"]                                   # Z1 = X W1 + b1
+        np.maximum(buf, 0.0, out=buf)                    # H = max(0, Z1)
+        mask = buf > 0                                   # local derivative of the ReLU
+        dY = buf @ p["W2"]
+        dY += p["b2"]                                    # Ŷ = H W2 + b2
+        dY -= y                                          # Ŷ − Y
+        scale = 1.0 / n if reduction == "mean" else 1.0
+        loss = float(np.vdot(dY, dY)) * scale
+        if not np.isfinite(loss):
+            _explain_nonfinite({"X": X, "y": y, **p})
+        dY *= 2.0 * scale                                # ∂L/∂Ŷ
+        dW2 = buf.T @ dY                                 # ∂L/∂W2 = Hᵀ ∂L/∂Ŷ
+        ones = np.ones(n)
+        db2 = ones @ dY                                  # ∂L/∂b2 = 1ᵀ ∂L/∂Ŷ (sum over samples)
+        if dY.shape[1] == 1:                             # ∂L/∂H = ∂L/∂Ŷ W2ᵀ (an outer product
+            np.multiply(dY, p["W2"].T, out=buf)          #  for one output: faster as a product)
+        else:
+            np.matmul(dY, p["W2"].T, out=buf)
+        buf *= mask                                      # ∂L/∂Z1 = ∂L/∂H · 1[Z1 > 0]
+        dW1 = X.T @ buf                                  # ∂L/∂W1 = Xᵀ ∂L/∂Z1
+        db1 = ones @ buf                                 # ∂L/∂b1 = 1ᵀ ∂L/∂Z1
         return loss, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 
     def loss(self, X, y, reduction: str = "mean") -> float:
@@ -165,7 +195,8 @@ class TwoLayerNet:
 
     def sgd_step(self, grads: dict[str, np.ndarray], lr: float) -> None:
         """Gradient step θ' = θ − α ∇_θ L, in place, for every parameter."""
-        lr = check_positive("lr", lr)
+        if not (type(lr) is float and 0.0 < lr < np.inf):   # fast path for the common case
+            lr = check_positive("lr", lr)
         for k in PARAM_NAMES:
             self.params[k] -= lr * grads[k]
 
