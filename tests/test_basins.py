@@ -1,0 +1,78 @@
+"""Tests for i2dl_helpers.basins: the batched basin map agrees with one-by-one runs."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from i2dl_helpers import GD, objectives, run
+from i2dl_helpers.basins import DIVERGED, NOT_CONVERGED, basin_labels, basin_map
+
+
+def _label_one(obj, lr, start, steps, radius):
+    """Independent reference: one start, one run, nearest minimum by a plain loop."""
+    traj = run(obj, GD(lr), start, steps=steps)
+    if traj.status == "diverged":
+        return DIVERGED
+    best, best_d = NOT_CONVERGED, radius
+    for i, m in enumerate(obj.minima):
+        d = float(np.hypot(*(traj.final - m)))
+        if d < best_d:
+            best, best_d = i, d
+    return best
+
+
+@pytest.mark.parametrize("lr", [0.005, 0.02, 0.03])
+def test_labels_match_one_by_one_runs(lr):
+    obj = objectives.get("himmelblau")
+    bm = basin_map(obj, lr, n=24, steps=150)
+    assert bm.labels.shape == (24, 24)
+    for i in range(0, 24, 3):
+        for j in range(0, 24, 2):
+            start = np.array([bm.X[i, j], bm.Y[i, j]])
+            assert bm.labels[i, j] == _label_one(obj, lr, start, 150, bm.radius), (i, j, start)
+
+
+def test_himmelblau_basins_cover_all_four_minima():
+    bm = basin_map(objectives.get("himmelblau"), 0.01, n=200, steps=200)
+    fr = bm.fractions()
+    assert all(0.15 < fr[i] < 0.35 for i in range(4)), fr
+    assert fr[DIVERGED] == 0 and fr[NOT_CONVERGED] < 0.01
+    assert sum(fr.values()) == pytest.approx(1.0)
+    # every start near a minimum ends in that minimum
+    for i, m in enumerate(bm.minima):
+        near = np.hypot(bm.X - m[0], bm.Y - m[1]) < 0.3
+        assert near.any() and np.all(bm.labels[near] == i)
+
+
+def test_large_learning_rate_diverges_and_saddle_line_does_not_converge():
+    assert np.all(basin_map(objectives.get("himmelblau"), 0.1, n=20, steps=50).labels == DIVERGED)
+    # saddle: starts on y = 0 slide into the saddle point (0, 0), which is no minimum
+    bm = basin_map(objectives.get("saddle"), 0.1, n=21, steps=300)
+    row = np.flatnonzero(bm.Y[:, 0] == 0.0)
+    assert row.size == 1
+    assert np.all(bm.labels[row[0]] == NOT_CONVERGED)
+    assert np.all(bm.labels[bm.Y > 0.05] == 0) and np.all(bm.labels[bm.Y < -0.05] == 1)
+    assert "not converged" in bm.summary()
+
+
+def test_basin_labels_by_hand():
+    minima = np.array([[0.0, 0.0], [1.0, 1.0]])
+    final = np.array([[0.001, 0.0], [0.999, 1.0], [0.5, 0.5], [np.nan, 0.0], [1e9, 0.0]])
+    diverged = np.array([False, False, False, True, True])
+    np.testing.assert_array_equal(basin_labels(final, diverged, minima, 0.01), [0, 1, -2, -1, -1])
+    np.testing.assert_array_equal(basin_labels(final[:3], np.zeros(3, bool), np.empty((0, 2)), 0.1),
+                                  [-2, -2, -2])
+
+
+def test_basin_map_errors():
+    obj = objectives.get("himmelblau")
+    with pytest.raises(ValueError, match="lr"):
+        basin_map(obj, 0.0)
+    with pytest.raises(ValueError, match="two-dimensional"):
+        basin_map(objectives.get("quadratic"), 0.1)
+    with pytest.raises(TypeError, match="objective"):
+        basin_map("himmelblau", 0.1)
+    with pytest.raises(ValueError, match="n must"):
+        basin_map(obj, 0.1, n=1)
+    with pytest.raises(ValueError, match="radius"):
+        basin_map(obj, 0.1, radius=-1.0)
