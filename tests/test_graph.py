@@ -318,3 +318,63 @@ def test_numpy_scalars_on_the_left_stay_values():
     x = Value(2.0)
     assert isinstance(np.float64(3.0) * x, Value)
     assert isinstance(np.float64(3.0) - x, Value)
+
+
+# ---------------------------------------------------------------------------
+# Drawing and the backprop stepper (matplotlib / ipywidgets)
+# ---------------------------------------------------------------------------
+def _neuron():
+    x, w, b, y = Value(1.5, name="x"), Value(-0.4, name="w"), Value(2.0, name="b"), Value(0.3, name="y")
+    return ((x * w + b).relu() - y).square(), (x, w, b, y)
+
+
+def test_layout_puts_inputs_left_and_output_right():
+    from i2dl_helpers.plotting.graph_draw import layout
+    L, leaves = _neuron()
+    pos = layout(L)
+    assert all(pos[v][0] == 0 for v in leaves)
+    assert pos[L][0] == max(p[0] for p in pos.values()) == 5   # *, +, max, −, (·)² after the inputs
+    for n in pos:
+        for p in n._prev:
+            assert pos[p][0] < pos[n][0], "every edge must point to the right"
+
+
+def test_draw_shows_values_and_gradients():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+    matplotlib.use("Agg")
+    from i2dl_helpers.plotting.graph_draw import draw
+    L, (x, w, b, y) = _neuron()
+    ax = draw(L)
+    texts = [t.get_text() for t in ax.texts]
+    assert len(texts) == len(topological_order(L))
+    assert not any("∂" in t for t in texts), "no gradients are shown before backward()"
+    L.backward()
+    ax = draw(L)
+    w_box = next(t.get_text() for t in ax.texts if t.get_text().startswith("w\n"))
+    assert w_box == "w\n= -0.4\n∂ 3.3"            # 2·(1.4 − 0.3)·1.5 = 3.3
+    with pytest.raises(TypeError, match="output must be a Value"):
+        draw(3.0)
+
+
+def test_backprop_stepper_walks_the_backward_pass():
+    pytest.importorskip("ipywidgets")
+    from i2dl_helpers.widgets.backprop import BackpropStepper
+    L, (x, w, b, y) = _neuron()
+    stepper = BackpropStepper(L)
+    slider = stepper.controls["step"]
+    assert slider.max == len(topological_order(L)) and stepper.current_step is None
+    slider.value = 1
+    assert stepper.current_step.node is L and "∂L/∂L = 1" in stepper.status_text
+    k = next(i for i, s in enumerate(stepper.steps) if s.node is w) + 1
+    slider.value = k
+    assert stepper.current_step.node is w
+    assert stepper.current_step.terms[0][1] == 1.5          # ∂(x·w)/∂w = x
+    assert stepper.status_text.endswith("= 3.3") and stepper.error_text == ""
+    shown = stepper.art.texts[x].get_text()
+    x_done = any(s.node is x for s in stepper.steps[:k])
+    assert shown.endswith("∂ ?") == (not x_done), "only finished nodes show their gradient"
+    slider.value = slider.max
+    assert all(not t.get_text().endswith("∂ ?") for t in stepper.art.texts.values())
+    with pytest.raises(ValueError, match="scalar Value"):
+        BackpropStepper(Value(np.ones(3)) * 2.0)
