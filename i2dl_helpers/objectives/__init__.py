@@ -11,6 +11,7 @@ from .catalogue import describe, get, names, quadratic_form, register
 
 _EXPORTS = {
     "LeastSquares": "data",
+    "NetLoss": "data",
 }
 # Modules that register more named objectives (imported now so names() lists them).
 _PLUGINS = ["surfaces"]
