@@ -113,6 +113,8 @@ class Value:
 
     def __init__(self, data, name: str = "", _prev: tuple = (), op: str = "",
                  _local: Callable[[], tuple] | None = None):
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a string, got {type(name).__name__}")
         if isinstance(data, Value):
             raise TypeError("Value data must be a number or an array, got a Value; "
                             "use the Value itself")
@@ -305,7 +307,7 @@ class Value:
 
 def _short(x: Number) -> str:
     if isinstance(x, np.ndarray):
-        return f"an array with min {np.nanmin(x):.3g}" if x.size else "an empty array"
+        return f"an array with min {np.min(x):.3g}" if x.size else "an empty array"
     return f"{x:.6g}"
 
 

@@ -26,7 +26,7 @@ from .graph import Value
 
 __all__ = [
     "affine_forward", "affine_backward", "relu_forward", "relu_backward", "l2_loss",
-    "TwoLayerNet", "gradient_check",
+    "TwoLayerNet", "gradient_check", "leaf_grads",
 ]
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
@@ -260,6 +260,12 @@ class TwoLayerNet:
         if reduction == "mean":
             total = total * (1.0 / X.shape[0])
         return total, leaves
+
+
+def leaf_grads(leaves: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The ``.grad`` of every leaf Value from :meth:`TwoLayerNet.to_graph`, as float arrays."""
+    return {k: np.array([v.grad for v in arr.ravel()], dtype=float).reshape(arr.shape)
+            for k, arr in leaves.items()}
 
 
 # --- gradient check ------------------------------------------------------------------------

@@ -293,6 +293,8 @@ def test_gradient_of_unused_input_is_zero():
     (lambda: G.exp(Value(800.0)), ValueError, "non-finite result"),
     (lambda: G.sqrt(Value(0.0)).backward(), ValueError, "derivative of sqrt is not finite"),
     (lambda: grad(3.0, []), TypeError, "output must be a Value"),
+    (lambda: grad(Value(1.0), [2.0]), TypeError, r"inputs\[0\] must be a Value"),
+    (lambda: Value(1.0, name=3), TypeError, "name must be a string"),
 ])
 def test_bad_inputs_raise_clear_errors(make, exc, match):
     with pytest.raises(exc, match=match):

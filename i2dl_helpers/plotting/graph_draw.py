@@ -19,7 +19,7 @@ from matplotlib.text import Text
 from ..graph import Value, topological_order
 from ..style import PALETTE
 
-__all__ = ["draw", "render", "layout", "node_label", "GraphArtists"]
+__all__ = ["draw", "draw_graph", "render", "layout", "node_label", "GraphArtists"]
 
 FILL = {"input": "#dbeaf7", "const": "#eeeeee", "op": "#fdebd0", "output": "#d5f0e3"}
 
@@ -168,3 +168,7 @@ def draw(output: Value, ax: Axes | None = None, *, show_grad: bool | None = None
                  + "   (data flows left → right)",
                  fontsize=9)
     return ax
+
+
+#: the name exported from ``i2dl_helpers.plotting`` (``draw`` alone is too generic there)
+draw_graph = draw
