@@ -1,0 +1,137 @@
+"""Line search: exact (closed form and golden section) and Armijo backtracking."""
+import numpy as np
+import pytest
+
+from i2dl_helpers import data, linesearch as ls, objectives
+from i2dl_helpers.objectives import LeastSquares, Objective
+from i2dl_helpers.optim import GD, run
+
+
+@pytest.fixture
+def quad():
+    A = np.array([[3.0, 1.0], [1.0, 2.0]])
+    b = np.array([1.0, -1.0])
+    return objectives.quadratic_form(A, b), A, b
+
+
+def test_exact_matches_closed_form_on_quadratics(quad):
+    f, A, b = quad
+    for x in ([2.0, 1.0], [-1.0, 3.0], [0.3, -0.2]):
+        x = np.array(x)
+        g = A @ x - b
+        expected = g @ g / (g @ A @ g)
+        res = ls.exact(f, x, -g, full=True)
+        assert res.method == "closed form" and res.alpha == pytest.approx(expected, rel=1e-12)
+        golden = ls.exact(f, x, -g, method="golden", full=True)
+        assert golden.alpha == pytest.approx(expected, rel=1e-6)
+        assert golden.n_values > 10  # a 1D search costs many evaluations of L
+
+
+def test_exact_on_least_squares_uses_the_closed_form():
+    X, y, _ = data.linear_regression(200, 3, seed=0, correlation=0.5)
+    obj = LeastSquares(X, y)
+    w = np.zeros(3)
+    g = obj.grad(w)
+    H = 2 * X.T @ X / 200
+    assert ls.exact(obj, w, -g) == pytest.approx(g @ g / (g @ H @ g), rel=1e-12)
+    # the step lands where the directional derivative vanishes
+    alpha = ls.exact(obj, w, -g)
+    assert obj.grad(w - alpha * g) @ g == pytest.approx(0, abs=1e-10)
+
+
+def test_exact_golden_on_a_non_quadratic():
+    f = objectives.get("rosenbrock")
+    x = np.array([-1.5, 2.0])
+    g = f.grad(x)
+    res = ls.exact(f, x, -g, full=True)
+    assert res.method == "golden section"
+    grid = np.linspace(0, 2 * res.alpha, 200001)
+    best = grid[np.argmin(ls.phi(f, x, -g)(grid))]
+    assert res.alpha == pytest.approx(best, rel=1e-4)
+    assert f.grad(x - res.alpha * g) @ g == pytest.approx(0, abs=1e-4 * (g @ g))
+
+
+def test_exact_with_a_plain_callable_and_far_minimum():
+    f = lambda p: np.sum((np.asarray(p) - 50.0) ** 2, axis=-1)  # minimum far along the ray
+    res = ls.exact(f, np.zeros(2), np.ones(2), full=True)
+    assert res.alpha == pytest.approx(50.0, rel=1e-6) and res.method == "golden section"
+
+
+def test_backtracking_armijo_and_largest_of_sequence():
+    f = objectives.get("rosenbrock")
+    for x in ([-1.5, 2.0], [0.5, -0.5], [1.2, 1.0]):
+        x = np.array(x)
+        g = f.grad(x)
+        for alpha0, c, rho in ((1.0, 1e-4, 0.5), (0.3, 0.3, 0.8), (2.0, 0.9, 0.1)):
+            res = ls.backtracking(f, x, -g, alpha0=alpha0, c=c, rho=rho, full=True)
+            armijo = lambda a: f(x - a * g) <= f(x) + c * a * (g @ -g)
+            assert armijo(res.alpha)
+            k = round(np.log(res.alpha / alpha0) / np.log(rho))
+            assert res.alpha == pytest.approx(alpha0 * rho ** k)
+            assert all(not armijo(alpha0 * rho ** j) for j in range(k))  # every larger one fails
+            assert res.n_values == k + 2 and len(res.trials) == k + 1  # L(x) plus one per trial
+
+
+def test_backtracking_takes_alpha0_when_it_is_good(quad):
+    f, A, b = quad
+    x = np.array([1.0, 1.0])
+    g = A @ x - b
+    assert ls.backtracking(f, x, -g, alpha0=0.01) == 0.01
+
+
+def test_zero_gradient_gives_zero_step(quad):
+    f, A, b = quad
+    xstar = np.linalg.solve(A, b)
+    assert ls.exact(f, xstar, np.zeros(2)) == 0.0
+    assert ls.backtracking(f, xstar, np.zeros(2)) == 0.0
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda f, x, g: ls.exact(f, x, g), ValueError, "descent direction"),
+    (lambda f, x, g: ls.backtracking(f, x, g), ValueError, "descent direction"),
+    (lambda f, x, g: ls.backtracking(f, x, -g, rho=1.0), ValueError, "rho must be"),
+    (lambda f, x, g: ls.backtracking(f, x, -g, c=0.0), ValueError, "c must be"),
+    (lambda f, x, g: ls.backtracking(f, x, -g, alpha0=-1.0), ValueError, "alpha0 must be"),
+    (lambda f, x, g: ls.exact(f, x, -g, method="newton"), ValueError, "method must be"),
+    (lambda f, x, g: ls.exact(f, x[:1], -g), ValueError, "same length"),
+    (lambda f, x, g: ls.exact("f", x, -g), TypeError, "f must be"),
+    (lambda f, x, g: ls.exact(f, x * np.nan, -g), ValueError, "finite"),
+])
+def test_bad_inputs(quad, call, exc, match):
+    f, A, b = quad
+    x = np.array([1.0, 2.0])
+    with pytest.raises(exc, match=match):
+        call(f, x, A @ x - b)
+
+
+def test_gd_with_exact_line_search_on_a_quadratic(quad):
+    f, A, b = quad
+    opt = ls.GDLineSearch("exact")
+    traj = run(f, opt, [2.0, 2.0], steps=200, tol=1e-12)
+    assert traj.status == "converged"
+    assert np.allclose(traj.final, np.linalg.solve(A, b), atol=1e-10)
+    # successive exact-search directions are orthogonal (the zig-zag)
+    steps = np.diff(traj.points[:6], axis=0)
+    assert all(abs(steps[i] @ steps[i + 1]) < 1e-10 * np.linalg.norm(steps[i]) * np.linalg.norm(steps[i + 1])
+               for i in range(4))
+    fixed = run(f, GD(0.1), [2.0, 2.0], steps=200, tol=1e-12)
+    assert traj.stop_step < fixed.stop_step
+
+
+def test_gd_with_backtracking_counts_evaluations():
+    f = objectives.get("rosenbrock")
+    opt = ls.GDLineSearch("backtracking", lr=1.0)
+    traj = run(f, opt, [-1.5, 2.0], steps=300)
+    assert traj.values[-1] < traj.values[0]
+    assert np.all(np.diff(traj.values) <= 0)  # Armijo: the loss never goes up
+    assert len(opt.alphas[0]) == 300 and opt.total_evaluations == sum(opt.evaluations[0])
+    assert opt.total_evaluations >= 2 * 300
+
+
+def test_gd_line_search_batched_starts(quad):
+    f, A, b = quad
+    opt = ls.GDLineSearch("exact")
+    traj = run(f, opt, np.array([[2.0, 2.0], [-1.0, 0.5]]), steps=100, tol=1e-12)
+    assert np.allclose(traj.final, np.linalg.solve(A, b), atol=1e-9)
+    with pytest.raises(ValueError, match="search must be"):
+        ls.GDLineSearch("armijo")
