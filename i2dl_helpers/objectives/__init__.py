@@ -11,6 +11,7 @@ from .catalogue import describe, get, names, quadratic_form, register
 
 _EXPORTS = {
     "LeastSquares": "data",
+    "LeastSquaresProblem": "curvefit", "exponential_decay": "curvefit", "linear_fit": "curvefit",
     "NetLoss": "data",
 }
 # Modules that register more named objectives (imported now so names() lists them).

@@ -11,6 +11,7 @@ _EXPORTS = {
     # second_order.py
     "Newton": "second_order", "GaussNewton": "second_order", "LevenbergMarquardt": "second_order",
     "LBFGS": "second_order",
+    "Levenberg": "second_order", "CurvatureWarning": "second_order", "momentum_rate": "first_order", "race": "racing",
     # schedules.py: t -> factor multiplying the learning rate
     "Constant": "schedules", "InverseTime": "schedules", "StepDecay": "schedules",
     "ExponentialDecay": "schedules",

@@ -1,0 +1,246 @@
+"""First-order optimisers beyond plain GD: momentum, Nesterov, AdaGrad, RMSProp, Adam.
+
+Every update rule, hyper-parameter name and default follows ``torch.optim``
+(SGD with dampening 0, Adagrad, non-centered RMSprop, Adam with bias
+correction), operation by operation, so that the same gradients give the same
+iterates to round-off (``tests/test_optimizers_torch.py`` checks this).
+
+All optimisers work on a batch of starts: ``x`` and ``g`` have shape (n, d) and
+every per-parameter quantity kept in ``state`` has shape (n, d) too. The ``lr``
+given to :meth:`step` already includes any schedule factor (``run`` applies it).
+Element-wise operations (squares, square roots, divisions) act per coordinate:
+that is what "one learning rate per parameter" means.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._validate import check_positive, check_real
+from .base import Optimizer
+
+__all__ = ["Adagrad", "Adam", "RMSProp", "SGD", "momentum_rate"]
+
+
+def _check_bool(name: str, value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def _check_unit(name: str, value: Any) -> float:
+    """A number in [0, 1): momentum factors and moving-average decays."""
+    return check_real(name, value, low=0.0, high=1.0, high_open=True)
+
+
+class SGD(Optimizer):
+    """Gradient descent with (heavy-ball or Nesterov) momentum, as ``torch.optim.SGD``.
+
+    With momentum β = 0 it is plain GD: θ_{k+1} = θ_k − α ∇L(θ_k).
+    With β > 0 a buffer b (per start and coordinate, shape (n, d)) accumulates
+    the gradients (dampening 0):
+
+        b_0 = ∇L(θ_0),   b_k = β b_{k−1} + ∇L(θ_k)            (k ≥ 1)
+        θ_{k+1} = θ_k − α b_k                                  (heavy ball)
+        θ_{k+1} = θ_k − α (∇L(θ_k) + β b_k)                    (nesterov=True)
+
+    For a constant α this is the lecture's form v ← βv − α∇L, θ ← θ + v with
+    v_k = −α b_k (both start from v = 0).
+
+    lr       : α > 0.
+    momentum : β in [0, 1).
+    nesterov : use the Nesterov form (needs momentum > 0).
+    Raises ValueError for a negative momentum, momentum >= 1 or Nesterov without momentum.
+    """
+
+    name = "SGD"
+
+    def __init__(self, lr: float, momentum: float = 0.0, nesterov: bool = False):
+        super().__init__(lr)
+        self.momentum = _check_unit("momentum", momentum)
+        self.nesterov = _check_bool("nesterov", nesterov)
+        if self.nesterov and self.momentum == 0:
+            raise ValueError("nesterov=True needs a momentum in (0, 1), got momentum=0")
+        if self.nesterov:
+            self.name = "Nesterov"
+        elif self.momentum > 0:
+            self.name = "Momentum"
+
+    def init_state(self, x):
+        return {"buf": None}
+
+    def step(self, x, g, state, *, lr, t, objective):
+        beta = self.momentum
+        if beta == 0:
+            return x - lr * g
+        buf = state["buf"]
+        buf = g.copy() if buf is None else buf * beta + g
+        state["buf"] = buf
+        direction = g + beta * buf if self.nesterov else buf
+        return x - lr * direction
+
+    def hyperparameters(self):
+        return {"lr": self.lr, "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class Adagrad(Optimizer):
+    """AdaGrad, as ``torch.optim.Adagrad``: one learning rate per coordinate.
+
+    Keeps the running sum of squared gradients G (per start and coordinate, (n, d)):
+
+        G_k = G_{k−1} + ∇L(θ_k)²,   G_{−1} = initial_accumulator_value
+        α_k = α / (1 + k · lr_decay)
+        θ_{k+1} = θ_k − α_k ∇L(θ_k) / (√G_k + ε)
+
+    (squares, roots and the division act per coordinate). Coordinates that have
+    seen large gradients take smaller steps; the steps only ever shrink.
+
+    lr : α > 0;  eps : ε > 0 (added after the root);  lr_decay >= 0;
+    initial_accumulator_value >= 0.
+    """
+
+    name = "AdaGrad"
+
+    def __init__(self, lr: float, eps: float = 1e-10, lr_decay: float = 0.0,
+                 initial_accumulator_value: float = 0.0):
+        super().__init__(lr)
+        self.eps = check_positive("eps", eps)
+        self.lr_decay = check_real("lr_decay", lr_decay, low=0.0)
+        self.initial_accumulator_value = check_real("initial_accumulator_value", initial_accumulator_value, low=0.0)
+
+    def init_state(self, x):
+        return {"sum": np.full(np.shape(x), self.initial_accumulator_value)}
+
+    def step(self, x, g, state, *, lr, t, objective):
+        clr = lr / (1 + t * self.lr_decay)
+        state["sum"] = state["sum"] + g * g
+        std = np.sqrt(state["sum"]) + self.eps
+        return x + (-clr) * g / std
+
+    def hyperparameters(self):
+        return {"lr": self.lr, "eps": self.eps, "lr_decay": self.lr_decay,
+                "initial_accumulator_value": self.initial_accumulator_value}
+
+
+class RMSProp(Optimizer):
+    """RMSProp, as ``torch.optim.RMSprop`` (``alpha`` is the decay of the average).
+
+    Keeps a moving average s of squared gradients (per start and coordinate, (n, d)):
+
+        s_k = a s_{k−1} + (1 − a) ∇L(θ_k)²,   s_{−1} = 0
+        θ_{k+1} = θ_k − α ∇L(θ_k) / (√s_k + ε)
+
+    Unlike AdaGrad's sum, the average forgets old gradients, so the steps do not
+    shrink for ever. With ``centered=True`` the variance s_k − m_k² replaces s_k
+    (m_k the moving average of the gradients); with ``momentum`` μ > 0 a buffer
+    b_k = μ b_{k−1} + ∇L/(√s_k + ε) is applied instead: θ_{k+1} = θ_k − α b_k.
+
+    lr : α > 0;  alpha : a in [0, 1);  eps : ε > 0;  momentum : μ in [0, 1).
+    """
+
+    name = "RMSProp"
+
+    def __init__(self, lr: float, alpha: float = 0.99, eps: float = 1e-8, momentum: float = 0.0,
+                 centered: bool = False):
+        super().__init__(lr)
+        self.alpha = _check_unit("alpha", alpha)
+        self.eps = check_positive("eps", eps)
+        self.momentum = _check_unit("momentum", momentum)
+        self.centered = _check_bool("centered", centered)
+
+    def init_state(self, x):
+        zeros = np.zeros(np.shape(x))
+        return {"square_avg": zeros, "grad_avg": zeros.copy(), "buf": zeros.copy()}
+
+    def step(self, x, g, state, *, lr, t, objective):
+        a = self.alpha
+        sq = state["square_avg"] * a + (1 - a) * g * g
+        state["square_avg"] = sq
+        if self.centered:
+            # torch's lerp(ga, g, w) with w = 1 − a: ga + w (g − ga) for w < 0.5, else g − (g − ga)(1 − w)
+            w, ga = 1 - a, state["grad_avg"]
+            ga = ga + w * (g - ga) if w < 0.5 else g - (g - ga) * (1 - w)
+            state["grad_avg"] = ga
+            avg = np.sqrt(sq + (-1) * ga * ga) + self.eps
+        else:
+            avg = np.sqrt(sq) + self.eps
+        if self.momentum > 0:
+            state["buf"] = state["buf"] * self.momentum + g / avg
+            return x + (-lr) * state["buf"]
+        return x + (-lr) * g / avg
+
+    def hyperparameters(self):
+        return {"lr": self.lr, "alpha": self.alpha, "eps": self.eps, "momentum": self.momentum,
+                "centered": self.centered}
+
+
+class Adam(Optimizer):
+    """Adam with bias correction, as ``torch.optim.Adam``.
+
+    Keeps moving averages of the gradient m and of its square v (per start and
+    coordinate, (n, d)); with k = 1, 2, ... the number of steps taken:
+
+        m_k = β₁ m_{k−1} + (1 − β₁) ∇L,      v_k = β₂ v_{k−1} + (1 − β₂) ∇L²
+        m̂_k = m_k / (1 − β₁ᵏ),               v̂_k = v_k / (1 − β₂ᵏ)
+        θ_{k+1} = θ_k − α m̂_k / (√v̂_k + ε)
+
+    (m_0 = v_0 = 0; the corrections undo the pull towards 0 of the first steps.)
+    It is momentum (m) and RMSProp (v) together.
+
+    lr : α > 0;  betas : (β₁, β₂), each in [0, 1);  eps : ε > 0.
+    """
+
+    name = "Adam"
+
+    def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
+        super().__init__(lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        self.betas = (_check_unit("betas[0]", betas[0]), _check_unit("betas[1]", betas[1]))
+        self.eps = check_positive("eps", eps)
+
+    def init_state(self, x):
+        zeros = np.zeros(np.shape(x))
+        return {"exp_avg": zeros, "exp_avg_sq": zeros.copy(), "step": 0}
+
+    def step(self, x, g, state, *, lr, t, objective):
+        b1, b2 = self.betas
+        state["step"] += 1
+        k = float(state["step"])
+        w = 1 - b1  # torch's lerp: m + w (g − m) when w < 0.5, else g − (g − m)(1 − w)
+        m = state["exp_avg"]
+        m = m + w * (g - m) if w < 0.5 else g - (g - m) * (1 - w)
+        v = state["exp_avg_sq"] * b2 + (1 - b2) * g * g
+        state["exp_avg"], state["exp_avg_sq"] = m, v
+        step_size = lr / (1 - b1**k)
+        denom = np.sqrt(v) / (1 - b2**k) ** 0.5 + self.eps
+        return x + (-step_size) * m / denom
+
+    def hyperparameters(self):
+        return {"lr": self.lr, "betas": self.betas, "eps": self.eps}
+
+
+def momentum_rate(q, beta, nesterov: bool = False) -> np.ndarray:
+    """Convergence factor of momentum on a quadratic with curvature λ, where q = αλ.
+
+    On L(θ) = λθ²/2 heavy-ball momentum is the linear map
+    (θ, v) ↦ ((1 − q)θ + βv, −qθ + βv) (lecture form, v ← βv − α∇L), whose
+    eigenvalues solve z² − (1 + β − q) z + β = 0; Nesterov (torch form) is
+    (θ, αb) ↦ ((1 − q(1 + β))θ − β²·αb, qθ + β·αb). The error shrinks like ρᵏ with
+    ρ = max |z| (the spectral radius): it converges iff ρ < 1, which for heavy
+    ball means 0 < q < 2 + 2β (and 0 <= β < 1). The two roots coincide
+    (critical damping, fastest for a given q) at β = (1 − √q)².
+
+    q, beta : arrays that broadcast together. Returns ρ with their broadcast shape.
+    """
+    q, beta = np.broadcast_arrays(np.asarray(q, dtype=float), np.asarray(beta, dtype=float))
+    if nesterov:
+        tr = 1 - q * (1 + beta) + beta
+        det = (1 - q * (1 + beta)) * beta + beta**2 * q
+    else:
+        tr = 1 + beta - q
+        det = beta
+    disc = (tr * tr - 4 * det).astype(complex)
+    root = np.sqrt(disc)
+    return np.maximum(np.abs((tr + root) / 2), np.abs((tr - root) / 2))
