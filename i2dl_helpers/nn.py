@@ -264,7 +264,7 @@ class TwoLayerNet:
 
 def leaf_grads(leaves: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The ``.grad`` of every leaf Value from :meth:`TwoLayerNet.to_graph`, as float arrays."""
-    return {k: np.array([v.grad for v in arr.ravel()], dtype=float).reshape(arr.shape)
+    return {k: np.array([v.grad for v in arr.ravel()], dtype=float).reshape(arr.shape) + 0.0
             for k, arr in leaves.items()}
 
 
