@@ -56,7 +56,7 @@ def node_label(node: Value, show_grad: bool = True, fmt: str = ".3g", grad=None)
     return "\n".join(lines)
 
 
-def layout(output: Value, inputs_left: bool = True, sweeps: int = 4) -> dict[Value, tuple[float, float]]:
+def layout(output: Value, inputs_left: bool = True, sweeps: int = 8) -> dict[Value, tuple[float, float]]:
     """Positions (layer, height) of every node: longest-path layers, barycentre order.
 
     inputs_left : put every leaf in layer 0 (True) or just left of its first user (False).
@@ -90,11 +90,32 @@ def layout(output: Value, inputs_left: bool = True, sweeps: int = 4) -> dict[Val
     for n in order:
         col = layers[layer[n]]
         height[n] = col.index(n) - (len(col) - 1) / 2
+    edges = [(p, n) for n in order for p in n._prev]
+
+    def crossings() -> int:
+        """Pairs of edges that cross (edges sharing a node never count)."""
+        segs = [((layer[p], height[p]), (layer[c], height[c])) for p, c in edges]
+        count = 0
+        for i, ((ax0, ay0), (ax1, ay1)) in enumerate(segs):
+            for (bx0, by0), (bx1, by1) in segs[i + 1:]:
+                lo, hi = max(ax0, bx0), min(ax1, bx1)
+                if hi <= lo:
+                    continue
+                da = [ay0 + (ay1 - ay0) * (t - ax0) / (ax1 - ax0) for t in (lo, hi)]
+                db = [by0 + (by1 - by0) * (t - bx0) / (bx1 - bx0) for t in (lo, hi)]
+                count += (da[0] - db[0]) * (da[1] - db[1]) < 0
+        return count
+
+    best, best_height = crossings(), dict(height)
     for _ in range(sweeps):
         for col in layers[1:]:
             reorder(col, lambda n: n._prev)
         for col in reversed(layers[:-1]):
             reorder(col, lambda n: children[n])
+        now = crossings()
+        if now < best:
+            best, best_height = now, dict(height)
+    height = best_height
     return {n: (float(layer[n]), -height[n]) for n in order}
 
 
