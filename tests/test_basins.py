@@ -76,3 +76,26 @@ def test_basin_map_errors():
         basin_map(obj, 0.1, n=1)
     with pytest.raises(ValueError, match="radius"):
         basin_map(obj, 0.1, radius=-1.0)
+
+
+# -- BasinExplorer driven through its controls --------------------------------------------
+def test_basin_explorer_updates_the_image_in_place():
+    from i2dl_helpers.widgets import BasinExplorer
+
+    e = BasinExplorer("himmelblau", lr=0.01, steps=100, n=60, renderer="image")
+    try:
+        assert e.error_text == ""
+        image = e._image
+        np.testing.assert_array_equal(image.get_array(), e.result.labels)
+        assert "diverged 0.0%" in e.status_text
+        e.controls["lr"].value = 0.02
+        assert e._image is image                                   # same artist, new data
+        np.testing.assert_array_equal(image.get_array(),
+                                      basin_map(objectives.get("himmelblau"), 0.02, n=60, steps=100).labels)
+        assert "min 2 0.0%" in e.status_text                        # α = 0.02 is too large for minimum 2
+        e.controls["lr"].value = 0.1
+        assert "diverged 100.0%" in e.status_text
+    finally:
+        e.close()
+    with pytest.raises(ValueError, match="no known minima"):
+        BasinExplorer(objectives.Objective(lambda p: p[..., 0], lambda p: np.ones_like(p), dim=2), renderer="image")

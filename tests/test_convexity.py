@@ -147,3 +147,54 @@ def test_hessian_map_errors():
         hessian_map(lambda p: p)
     with pytest.raises(ValueError, match="n must"):
         hessian_map(objectives.get("bowl"), n=1)
+
+
+# -- ChordExplorer driven through its controls --------------------------------------------
+def test_chord_explorer_finds_a_dipping_chord_and_a_good_one():
+    from i2dl_helpers.widgets import ChordExplorer
+
+    e = ChordExplorer("double_well", x=-1.5, y=2.0, lam=0.5, renderer="image")
+    try:
+        f = lambda x: x**4 / 4 - x**3 / 6 - 0.75 * x**2
+        assert e.error_text == "" and "not convex" in e.status_text
+        z = 0.5 * -1.5 + 0.5 * 2.0
+        assert e.gap == pytest.approx(f(z) - 0.5 * (f(-1.5) + f(2.0)), rel=1e-12)
+        xs, ys = e._chord.get_data()
+        np.testing.assert_allclose(ys, [f(-1.5), f(2.0)])
+        e.controls["x"].value, e.controls["y"].value = 1.0, 2.0   # both right of the inflection point
+        assert "on or above the graph" in e.status_text and e.max_gap <= 0
+        assert np.all(np.isnan(e._above.get_data()[1]))
+        e.controls["objective"].value = "x⁴"
+        lo, hi = e.objective.domain[0]
+        assert (e.controls["x"].min, e.controls["x"].max) == (lo, hi)
+        assert "on or above" in e.status_text and e.error_text == ""
+        e.controls["lam"].value = 0.0                                 # z = y: the chord meets the graph
+        assert "chord touches the graph" in e.status_text
+    finally:
+        e.close()
+
+
+def test_chord_explorer_accepts_an_objective_and_shows_errors():
+    from i2dl_helpers import Objective
+    from i2dl_helpers.widgets import ChordExplorer
+
+    e = ChordExplorer("x²", renderer="image")
+    try:
+        wavy = Objective(np.sin, np.cos, dim=1, name="sin", domain=[(-3, 3)])
+        e.set_objective(wavy)
+        assert e.controls["objective"].value == "sin" and e.objective is wavy
+        e.controls["x"].value, e.controls["y"].value = -3.0, 0.0    # sin'' = −sin ≥ 0 on [−3, 0]: convex there
+        assert "on or above" in e.status_text
+        e.controls["y"].value = 3.0
+        assert "not convex" in e.status_text
+        broken = Objective(lambda x: np.log(x - 10), lambda x: 1 / (x - 10), dim=1, name="broken")
+        e.set_objective(broken)
+        assert "not finite" in e.error_text
+        e.controls["objective"].value = "x²"
+        assert e.error_text == ""
+    finally:
+        e.close()
+    with pytest.raises(ValueError, match="objective must be one of"):
+        ChordExplorer("nope", renderer="image")
+    with pytest.raises(ValueError, match="lam"):
+        ChordExplorer(lam=2.0, renderer="image")

@@ -1,0 +1,86 @@
+"""BasinExplorer: how the learning rate reshapes the basins of attraction."""
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import objectives as _objectives
+from .._validate import check_int, check_positive
+from ..basins import DIVERGED, NOT_CONVERGED, basin_map
+from ..objectives import Objective
+from ..plotting.views2d import basin_colors, basin_legend_handles
+from .base import Explorer, log_slider
+
+__all__ = ["BasinExplorer"]
+
+
+class BasinExplorer(Explorer):
+    """Basins of attraction of GD θ_{k+1} = θ_k − α ∇L(θ_k), one colour per minimum.
+
+    Every pixel is a start θ_0 on an n × n grid; all n² starts run together in
+    one batched pass and each pixel gets the colour of the minimum its run ends
+    in (grey: ends near no minimum; black: diverged). Moving the learning-rate
+    slider recomputes the map and swaps the image's data (``set_data``); the
+    figure itself is built once.
+
+    objective : a 2D Objective with known minima, or a catalogue name (default
+                "himmelblau", four minima).
+    n         : starts per axis (default 200, i.e. 40,000 starts).
+    controls  : "lr" (α, log scale 1e-3 ... 0.1) and "steps" (10 ... 500).
+    """
+
+    figsize = (6.8, 4.6)
+
+    def __init__(self, objective: str | Objective = "himmelblau", lr: float = 0.01, steps: int = 100,
+                 n: int = 200, *, renderer: str = "auto"):
+        if isinstance(objective, str):
+            objective = _objectives.get(objective)
+        if not isinstance(objective, Objective) or objective.dim != 2:
+            raise ValueError("objective must be a 2D Objective or the name of one, e.g. 'himmelblau'")
+        if len(objective.minima) == 0:
+            raise ValueError(f"objective {objective.name!r} has no known minima to colour basins by")
+        self.objective = objective
+        self.n = check_int("n", n, low=10, high=600)
+        self._init = dict(lr=check_positive("lr", lr), steps=check_int("steps", steps, low=10, high=500))
+        self.result = None
+        super().__init__(renderer=renderer)
+
+    def _make_controls(self):
+        lr = log_slider("learning rate α", self._init["lr"], -3, -1, step=0.02)
+        lr.continuous_update = False  # a new map costs ~1 s: recompute when the slider is released
+        return {
+            "lr": lr,
+            "steps": widgets.IntSlider(value=self._init["steps"], min=10, max=500, step=10, description="steps",
+                                       continuous_update=False, style={"description_width": "initial"}),
+        }
+
+    def _build(self, fig):
+        ax = self.ax = fig.subplots()
+        k = len(self.objective.minima)
+        cmap, norm = basin_colors(k)
+        (x0, x1), (y0, y1) = self.objective.domain
+        self._image = self.animate(ax.imshow(np.full((self.n, self.n), NOT_CONVERGED), origin="lower",
+                                             extent=(x0, x1, y0, y1), cmap=cmap, norm=norm,
+                                             interpolation="nearest", aspect="auto"))
+        self._stars = self.animate(*ax.plot(*self.objective.minima.T, "*", color="w", mec="k", ms=15,
+                                            ls="none"))
+        self._labels = [self.animate(ax.annotate(str(i), m, xytext=(7, 7), textcoords="offset points",
+                                                 fontweight="bold", color="w"))
+                        for i, m in enumerate(self.objective.minima)]
+        ax.legend(handles=basin_legend_handles(k), loc="upper left", bbox_to_anchor=(1.02, 1), fontsize="small")
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_xlabel("θ₁ at the start")
+        ax.set_ylabel("θ₂ at the start")
+        ax.set_title(f"where GD ends on {self.objective.name}")
+        ax.grid(False)
+
+    def _update(self, changed):
+        lr, steps = self.controls["lr"].value, self.controls["steps"].value
+        res = basin_map(self.objective, lr, n=self.n, steps=steps)
+        self.result = res
+        self._image.set_data(res.labels)
+        fr = res.fractions()
+        kind = "error" if fr[DIVERGED] > 0.5 else "warn" if fr[DIVERGED] + fr[NOT_CONVERGED] > 0.05 else "ok"
+        self.set_status(f"{self.n}×{self.n} starts, {steps} steps · " + res.summary(), kind)
+        return False
