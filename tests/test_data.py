@@ -65,6 +65,47 @@ def test_nonlinear_regression():
         data.nonlinear_regression(10, noise=-0.1)
 
 
+@pytest.mark.parametrize("n, B, lazy", [(10, 3, 0.5), (101, 7, 0.5), (64, 64, 0.5), (5, 1, 0.5),
+                                        (1000, 64, 0.125), (1000, 10, 0.0)])
+def test_epoch_batches_visit_every_sample_once_per_epoch(n, B, lazy):
+    gen = data.epoch_batches(n, B, np.random.default_rng(1), lazy_fraction=lazy)
+    per_epoch = -(-n // B)
+    epochs = []
+    for _ in range(3):
+        batches = [next(gen) for _ in range(per_epoch)]
+        assert all(len(b) == B for b in batches[:-1]) and 1 <= len(batches[-1]) <= B
+        order = np.concatenate(batches)
+        assert np.array_equal(np.sort(order), np.arange(n))
+        epochs.append(order)
+    assert n < 10 or not np.array_equal(epochs[0], epochs[1])
+
+
+def test_epoch_batches_order_is_uniform():
+    # the position of each sample within an epoch is uniform over 0..n-1, also across the
+    # rejection-sampled first half and the shuffled second half
+    n, B, trials = 8, 2, 8000
+    gen = data.epoch_batches(n, B, np.random.default_rng(0), lazy_fraction=0.5)
+    counts = np.zeros((n, n))
+    for _ in range(trials):
+        order = np.concatenate([next(gen) for _ in range(n // B)])
+        counts[order, np.arange(n)] += 1
+    expected = trials / n
+    chi2 = ((counts - expected) ** 2 / expected).sum()
+    assert chi2 < 49 + 4 * np.sqrt(2 * 49)  # 49 degrees of freedom: mean 49, sd ≈ 10
+
+
+def test_epoch_batches_bad_inputs():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
+        next(data.epoch_batches(10, 0, rng))
+    with pytest.raises(ValueError, match="batch_size must be an integer <= 10"):
+        next(data.epoch_batches(10, 11, rng))
+    with pytest.raises(TypeError, match="rng must be"):
+        next(data.epoch_batches(10, 2, 0))
+    with pytest.raises(ValueError, match="lazy_fraction must be"):
+        next(data.epoch_batches(10, 2, rng, lazy_fraction=0.9))
+
+
 # ------------------------------------------------------------------ LeastSquares ------
 @pytest.fixture
 def ls():

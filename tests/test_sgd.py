@@ -7,7 +7,7 @@ from i2dl_helpers.nn import TwoLayerNet
 from i2dl_helpers.objectives import LeastSquares, NetLoss
 from i2dl_helpers.optim import GD, Constant, ExponentialDecay, InverseTime, StepDecay, run
 from i2dl_helpers.optim.base import _epoch_batches
-from i2dl_helpers.optim.schedules import Clocked
+from i2dl_helpers.timing import Clocked, time_per_call, time_to_target, timed_run
 
 
 @pytest.fixture(scope="module")
@@ -184,3 +184,13 @@ def test_mean_and_sum_give_the_same_path_once_lr_is_rescaled():
     # and the same α on the sum loss is a 50× larger step: a different path
     other = run(NetLoss(net, X, y, "sum"), GD(lr), theta0, steps=5)
     assert not np.allclose(other.points[1], mean.points[1])
+
+
+def test_timed_run_and_time_to_target(problem):
+    traj, seconds = timed_run(problem, GD(1.0 / problem.smoothness), np.zeros(4), steps=30)
+    assert seconds.shape == (31,) and np.all(np.diff(seconds) >= 0)
+    gap = problem.excess(traj.points)
+    k, t = time_to_target(gap, seconds, 0.01 * gap[0])
+    assert gap[k] <= 0.01 * gap[0] and (k == 0 or gap[k - 1] > 0.01 * gap[0]) and t == seconds[k]
+    assert time_to_target(gap, seconds, -1.0) == (-1, float("inf"))
+    assert 0 < time_per_call(lambda: problem.grad(np.zeros(4)), repeats=2, min_time=0.001) < 0.1

@@ -9,13 +9,11 @@ the minimiser of a convex objective (instead of wandering in a "noise ball"):
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from .._validate import check_int, check_real
 
-__all__ = ["Schedule", "Constant", "InverseTime", "StepDecay", "ExponentialDecay", "Clocked"]
+__all__ = ["Schedule", "Constant", "InverseTime", "StepDecay", "ExponentialDecay"]
 
 
 class Schedule:
@@ -144,54 +142,3 @@ class ExponentialDecay(Schedule):
     @property
     def sum_of_squares_converges(self) -> bool:
         return self.gamma < 1.0
-
-
-class Clocked:
-    """Wrap a schedule (or none) and record the wall-clock time at which each step starts.
-
-    ``run`` calls the schedule once per step, right after the gradient at θ_t is
-    known, so ``times[t]`` (seconds since ``start()``) is when θ_t and its gradient
-    were ready. Used to plot loss against seconds in the SGD-versus-GD race::
-
-        clock = Clocked(); clock.start()
-        traj = run(obj, GD(lr), w0, steps=100, schedule=clock)
-        clock.stop()
-        seconds = clock.elapsed(len(traj))   # one time per recorded point
-    """
-
-    def __init__(self, schedule=None):
-        if schedule is not None and not callable(schedule):
-            raise TypeError(f"schedule must be callable t -> factor or None, got {type(schedule).__name__}")
-        self.schedule = schedule
-        self._t0 = None
-        self._stamps: list[float] = []
-
-    def start(self) -> None:
-        self._stamps = []
-        self._t0 = time.perf_counter()
-
-    def __call__(self, t: int) -> float:
-        if self._t0 is None:
-            self.start()
-        self._stamps.append(time.perf_counter())
-        return 1.0 if self.schedule is None else float(self.schedule(t))
-
-    def stop(self) -> None:
-        """Mark the end of the run (the time of the last point)."""
-        self._stamps.append(time.perf_counter())
-
-    def elapsed(self, n_points: int | None = None) -> np.ndarray:
-        """Seconds since ``start()`` at which each point θ_k and its gradient were ready.
-
-        n_points : the trajectory's length; the clock must hold that many stamps
-                   (call ``stop()`` after ``run`` to stamp the last point).
-        """
-        if self._t0 is None:
-            raise ValueError("the clock was never started: call start() before run()")
-        times = np.asarray(self._stamps) - self._t0
-        if n_points is None:
-            return times
-        if len(times) < n_points:
-            raise ValueError(f"the clock holds {len(times)} stamps, fewer than n_points={n_points}: "
-                             "call stop() after run()")
-        return times[:n_points]
