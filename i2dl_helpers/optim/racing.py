@@ -1,0 +1,141 @@
+"""The optimiser race: several optimisers from one start on one surface, scored alike.
+
+``race`` runs each optimiser with ``run`` and records, per optimiser, the loss
+gap L(θ_k) − L* (L* the lowest known minimum), the step from which the gap
+stays below ``target`` and the wall-clock time. ``RACERS`` and ``PRESETS`` give
+the course's line-up and, per surface, a start and learning rates picked from a
+grid (the best of ``LR_GRID`` for that surface: see ``tune``).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .._validate import check_int, check_positive
+from .base import Optimizer, Trajectory, run
+from .first_order import SGD, Adagrad, Adam, RMSProp
+
+__all__ = ["LR_GRID", "PRESETS", "RACERS", "RaceResult", "make_racers", "race", "race_table", "tune"]
+
+#: name -> factory(lr, **hyper-parameters) -> Optimizer
+RACERS: dict[str, Callable[..., Optimizer]] = {
+    "GD": lambda lr: SGD(lr),
+    "Momentum": lambda lr, momentum=0.9: SGD(lr, momentum=momentum),
+    "Nesterov": lambda lr, momentum=0.9: SGD(lr, momentum=momentum, nesterov=True),
+    "AdaGrad": lambda lr: Adagrad(lr),
+    "RMSProp": lambda lr, alpha=0.99: RMSProp(lr, alpha=alpha),
+    "Adam": lambda lr, beta1=0.9, beta2=0.999: Adam(lr, betas=(beta1, beta2)),
+}
+
+#: the learning rates ``tune`` tries: 1e-4 ... 10^0.5 ≈ 3.16 in steps of ×10^0.25 ≈ ×1.78
+LR_GRID = tuple(float(v) for v in np.round(np.logspace(-4, 0.5, 19), 6))
+
+#: per surface: start, number of steps, target gap and each racer's learning rate (the best of LR_GRID
+#: by steps to the target, then by final gap; ``tests/test_optimizers.py`` re-derives them).
+PRESETS: dict[str, dict] = {
+    "ravine": {"start": (-3.5, -0.5), "steps": 200, "target": 1e-6,
+               "lr": {"GD": 0.316228, "Momentum": 0.056234, "Nesterov": 0.316228, "AdaGrad": 1.77828,
+                      "RMSProp": 1, "Adam": 0.562341}},
+    "rosenbrock": {"start": (-1.2, 1.0), "steps": 1000, "target": 1e-6,
+                   "lr": {"GD": 0.001778, "Momentum": 0.003162, "Nesterov": 0.001, "AdaGrad": 1.77828,
+                          "RMSProp": 0.01, "Adam": 0.562341}},
+    "himmelblau": {"start": (0.0, 0.0), "steps": 200, "target": 1e-6,
+                   "lr": {"GD": 0.017783, "Momentum": 0.005623, "Nesterov": 0.01, "AdaGrad": 1.77828,
+                          "RMSProp": 0.1, "Adam": 0.316228}},
+    "saddle": {"start": (1.8, 1e-6), "steps": 200, "target": 1e-6,
+               "lr": {"GD": 0.562341, "Momentum": 0.562341, "Nesterov": 0.562341, "AdaGrad": 1,
+                      "RMSProp": 0.1, "Adam": 0.316228}},
+    "plateau": {"start": (3.0, 2.0), "steps": 200, "target": 1e-6,
+                "lr": {"GD": 1.77828, "Momentum": 1, "Nesterov": 0.562341, "AdaGrad": 0.562341,
+                       "RMSProp": 0.017783, "Adam": 0.562341}},
+}
+
+
+@dataclass
+class RaceResult:
+    """One racer's run: its trajectory, the gap L(θ_k) − L* per step, and the score."""
+
+    name: str
+    optimizer: Optimizer
+    trajectory: Trajectory
+    gap: np.ndarray            # (T + 1,)
+    steps_to_target: int | None
+    seconds: float
+
+    @property
+    def final_gap(self) -> float:
+        return float(self.gap[-1])
+
+
+def _best_value(objective) -> float:
+    if len(objective.minima):
+        return float(np.min(objective(objective.minima)))
+    return 0.0
+
+
+def make_racers(names=None, lr: dict | None = None, hyper: dict | None = None) -> dict[str, Optimizer]:
+    """Optimisers by name from ``RACERS`` with the given learning rates and hyper-parameters."""
+    names = list(RACERS) if names is None else list(names)
+    unknown = [n for n in names if n not in RACERS]
+    if unknown:
+        raise ValueError(f"racers must be among {', '.join(RACERS)}; got {unknown}")
+    lr, hyper = lr or {}, hyper or {}
+    return {n: RACERS[n](lr.get(n, 0.01), **hyper.get(n, {})) for n in names}
+
+
+def race(objective, optimizers: dict[str, Optimizer], x0, steps: int = 200, target: float = 1e-6,
+         max_abs: float = 1e8) -> dict[str, RaceResult]:
+    """Run every optimiser from the same start ``x0`` (d,) for ``steps`` steps.
+
+    Returns name -> RaceResult; steps_to_target is the first k from which
+    L(θ_j) − L* <= target for every j >= k up to the end of the run (None if
+    the last gap is above target: bouncing below it once does not count), L* the lowest value over
+    ``objective.minima`` (0 if none is known). A diverged run stops at its last
+    finite point.
+    """
+    steps = check_int("steps", steps, low=1)
+    target = check_positive("target", target)
+    if not isinstance(optimizers, dict) or not all(isinstance(o, Optimizer) for o in optimizers.values()):
+        raise TypeError("optimizers must be a dict name -> Optimizer")
+    best = _best_value(objective)
+    out = {}
+    for name, opt in optimizers.items():
+        tic = time.perf_counter()
+        traj = run(objective, opt, x0, steps=steps, max_abs=max_abs)
+        seconds = time.perf_counter() - tic
+        gap = np.maximum(np.asarray(traj.values, dtype=float) - best, 0.0)
+        above = np.flatnonzero(~(gap <= target))
+        reached = None if above.size and above[-1] == gap.size - 1 else (int(above[-1]) + 1 if above.size else 0)
+        out[name] = RaceResult(name, opt, traj, gap, reached, seconds)
+    return out
+
+
+def tune(objective, name: str, x0, steps: int = 200, target: float = 1e-6, lrs=LR_GRID,
+         **hyper) -> tuple[float, RaceResult]:
+    """The learning rate from ``lrs`` with which racer ``name`` reaches ``target`` in the fewest
+    steps (ties and misses broken by the smaller final gap). Returns (lr, its RaceResult)."""
+    best = None
+    for lr in lrs:
+        res = race(objective, {name: RACERS[name](lr, **hyper)}, x0, steps, target)[name]
+        if res.trajectory.status == "diverged":
+            continue
+        key = (res.steps_to_target if res.steps_to_target is not None else steps + 1, res.final_gap)
+        if best is None or key < best[0]:
+            best = (key, lr, res)
+    if best is None:
+        raise ValueError(f"{name} diverged for every learning rate tried")
+    return best[1], best[2]
+
+
+def race_table(results: dict[str, RaceResult], target: float | None = None) -> str:
+    """A plain-text table: racer, learning rate, steps to the target, final gap, status."""
+    head = f"{'optimiser':<10} {'lr':>9} {'steps to target':>16} {'final L − L*':>13}  status"
+    lines = [head, "-" * len(head)]
+    for name, res in results.items():
+        steps = "—" if res.steps_to_target is None else str(res.steps_to_target)
+        lines.append(f"{name:<10} {res.optimizer.lr:>9.4g} {steps:>16} {res.final_gap:>13.3g}  "
+                     f"{res.trajectory.status}")
+    return "\n".join(lines)
