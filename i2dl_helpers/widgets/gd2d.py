@@ -40,7 +40,7 @@ class GradientDescent2D(Explorer):
                 ill-conditioned quadratic ½(u² + κv²); inactive for other functions).
     """
 
-    figsize = (10.0, 4.2)
+    figsize = (9.0, 3.8)
 
     def __init__(self, objective: str | Objective = "ill_conditioned", lr: float | None = None,
                  x0: float | None = None, y0: float | None = None, steps: int = 100,
