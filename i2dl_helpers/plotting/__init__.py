@@ -6,6 +6,8 @@ per public name.
 from .._lazy import lazy_exports
 
 _EXPORTS = {
+    # basics.py: 1D figures of the first notebooks
+    "difference_error_plot": "basics", "regimes_plot": "basics",
     # views2d.py: contour/surface/gradient-field views of 2D objectives, loss curves, maps
     "contour_path": "views2d", "surface_path": "views2d", "gradient_field": "views2d",
     "loss_per_step": "views2d", "three_views": "views2d", "convexity_map": "views2d",

@@ -1,0 +1,70 @@
+"""DifferenceQuotient: the secant through x and x + h turns into the tangent as h → 0."""
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from .._validate import check_real
+from ..objectives import Objective, get
+from ..style import PALETTE
+from .base import Explorer, log_slider
+
+__all__ = ["DifferenceQuotient"]
+
+
+class DifferenceQuotient(Explorer):
+    """Secant slope (L(x + h) − L(x)) / h against the derivative L'(x) (slide 11).
+
+    controls : "h" (log slider 1e-4 ... 2) and "x" (the point).
+    The status line prints the quotient, L'(x) and their difference.
+    """
+
+    figsize = (6.5, 3.8)
+
+    def __init__(self, objective: str | Objective = "double_well", x: float = -0.5, h: float = 1.0,
+                 *, renderer: str = "auto"):
+        self._objective = get(objective) if isinstance(objective, str) else objective
+        if not isinstance(self._objective, Objective) or self._objective.dim != 1:
+            raise ValueError("objective must be a 1D objective name or Objective")
+        self._x, self._h = check_real("x", x), check_real("h", h, low=1e-4, high=2.0)
+        super().__init__(renderer=renderer)
+
+    def _make_controls(self):
+        lo, hi = (float(v) for v in self._objective.domain[0])
+        return {
+            "h": log_slider("step h", self._h, -4, np.log10(2.0)),
+            "x": widgets.FloatSlider(value=float(np.clip(self._x, lo, hi)), min=lo, max=hi, step=(hi - lo) / 200,
+                                     description="point x", readout_format=".3f"),
+        }
+
+    def _build(self, fig):
+        ax = self.ax = fig.subplots()
+        obj = self._objective
+        lo, hi = obj.domain[0]
+        xs = np.linspace(lo, hi, 500)
+        ys = obj(xs)
+        ax.plot(xs, ys, color=PALETTE["black"], lw=1.5, label="L(x)")
+        ax.set_xlim(lo, hi)
+        pad = 0.1 * (ys.max() - ys.min())
+        ax.set_ylim(ys.min() - pad, ys.max() + pad)
+        self._tangent = self.animate(ax.plot([], [], color=PALETTE["green"], lw=2, label="tangent, slope L'(x)")[0])
+        self._secant = self.animate(ax.plot([], [], "--", color=PALETTE["vermillion"], lw=2,
+                                            label="secant, slope (L(x+h) − L(x))/h")[0])
+        self._points = self.animate(ax.plot([], [], "o", color=PALETTE["blue"], ms=7)[0])
+        ax.set_xlabel("x")
+        ax.set_ylabel("L(x)")
+        ax.legend(loc="upper center", fontsize="small")
+
+    def _update(self, changed):
+        obj, h, x = self._objective, self.controls["h"].value, self.controls["x"].value
+        fx, fxh, slope = obj(x), obj(x + h), obj.grad(x)
+        quotient = (fxh - fx) / h
+        lo, hi = obj.domain[0]
+        line = np.array([lo, hi])
+        self._tangent.set_data(line, fx + slope * (line - x))
+        self._secant.set_data(line, fx + quotient * (line - x))
+        self._points.set_data([x, x + h], [fx, fxh])
+        self.set_status(f"(L(x+h) − L(x))/h = {quotient:.6f}   L'(x) = {slope:.6f}   "
+                        f"difference = {quotient - slope:.2e}", "info")
+        self.quotient, self.derivative = quotient, slope
+        return False
