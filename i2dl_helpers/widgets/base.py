@@ -21,6 +21,7 @@ explorer leaks nothing and never triggers the "more than 20 figures" warning.
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 from typing import Any, Callable
@@ -112,6 +113,10 @@ class Explorer:
     """
 
     figsize: tuple[float, float] = (9.0, 3.6)
+    #: set to ("x",) or ("x", "y") in explorers that implement ``set_objective``:
+    #: the base then adds a text box "f(x) =" (control "expression") whose text is
+    #: parsed safely by ``i2dl_helpers.expressions.parse`` on Enter.
+    expression_variables: tuple[str, ...] | None = None
 
     def __init__(self, *, renderer: str = "auto"):
         check_choice("renderer", renderer, ("auto", "image", "ipympl"))
@@ -119,11 +124,14 @@ class Explorer:
         self._animated: list[Any] = []
         self._background = None
         self._snapshotting = False
+        self._quiet = False
         self.status_text = ""
         self.error_text = ""
         self.status = widgets.HTML(layout=widgets.Layout(min_height="1.6em"))
         self.error = widgets.HTML(layout=widgets.Layout(display="none"))
         self.controls: dict[str, widgets.Widget] = self._make_controls()
+        if self.expression_variables:
+            self.controls["expression"] = self._expression_box()
         scale = _style.current()
         self.figure = Figure(figsize=(self.figsize[0] * scale.size, self.figsize[1] * scale.size), dpi=100,
                              layout="constrained")
@@ -181,8 +189,42 @@ class Explorer:
     # -- machinery --------------------------------------------------------------
     def _observer(self, name: str) -> Callable:
         def handler(change):
-            self._safe(lambda: self._redraw(full=self._update(name)))
+            if self._quiet:
+                return
+            if name == "expression":
+                self._safe(lambda: self._apply_expression(change["new"]))
+            else:
+                self._safe(lambda: self._redraw(full=self._update(name)))
         return handler
+
+    @contextlib.contextmanager
+    def quietly(self):
+        """Change controls from code without triggering updates."""
+        previous, self._quiet = self._quiet, True
+        try:
+            yield
+        finally:
+            self._quiet = previous
+
+    def _expression_box(self) -> widgets.Text:
+        names = ", ".join(self.expression_variables)
+        return widgets.Text(value="", description=f"f({names}) =", continuous_update=False,
+                            placeholder="type a function and press Enter, e.g. " +
+                            ("x**4 - 3*x**2 + x" if len(self.expression_variables) == 1
+                             else "(1 - x)**2 + 100*(y - x**2)**2"),
+                            layout=widgets.Layout(width="28em"), style={"description_width": "initial"})
+
+    def _apply_expression(self, text: str) -> None:
+        """Parse the typed function; on success switch to it, on error keep the old one."""
+        if not text.strip():
+            return
+        from ..expressions import parse  # imported on first use
+
+        objective = parse(text, variables=self.expression_variables)
+        self.set_objective(objective)
+
+    def set_objective(self, objective) -> None:  # pragma: no cover - explorers with a chooser override it
+        raise NotImplementedError(f"{type(self).__name__} has no objective to replace")
 
     def _safe(self, action: Callable[[], None]) -> None:
         try:

@@ -53,9 +53,11 @@ class GradientDescent1D(Explorer):
     """
 
     figsize = (9.5, 3.6)
+    expression_variables = ("x",)
 
     def __init__(self, objective: str | Objective = "quadratic", lr: float = 0.1, x0: float | None = None,
                  steps: int = 50, tol: float = 1e-6, *, renderer: str = "auto"):
+        self._custom: dict[str, Objective] = {}
         self._objective = self._resolve(objective)
         self._init = dict(lr=check_positive("lr", lr), steps=check_int("steps", steps, low=1, high=1000),
                           x0=None if x0 is None else check_real("x0", x0))
@@ -64,12 +66,14 @@ class GradientDescent1D(Explorer):
         super().__init__(renderer=renderer)
 
     # -- objective handling (also used by the "type your own function" box) --
-    @staticmethod
-    def _resolve(objective) -> Objective:
+    def _resolve(self, objective) -> Objective:
         if isinstance(objective, Objective):
             if objective.dim != 1:
                 raise ValueError(f"objective must be one-dimensional, got dim={objective.dim}")
+            self._custom[objective.name] = objective  # so the chooser can come back to it
             return objective
+        if isinstance(objective, str) and objective in self._custom:
+            return self._custom[objective]
         if isinstance(objective, str) and objective in _objectives.names(dim=1):
             return _objectives.get(objective)
         raise ValueError(f"objective must be one of {', '.join(_objectives.names(dim=1))} or a 1D Objective; "
@@ -80,11 +84,16 @@ class GradientDescent1D(Explorer):
         return self._objective
 
     def set_objective(self, objective: str | Objective) -> None:
-        """Switch to another function; the start slider follows its domain."""
+        """Switch to another function (a name or an Objective, e.g. a typed-in one);
+        the start slider follows its domain."""
         self._objective = self._resolve(objective)
-        self._sync_x0_slider()
-        self._update("objective")
-        self._redraw(full=True)
+        chooser = self.controls["objective"]
+        with self.quietly():
+            if self._objective.name not in chooser.options:
+                chooser.options = list(chooser.options) + [self._objective.name]
+            chooser.value = self._objective.name
+            self._sync_x0_slider()
+        self._redraw(full=self._update("function"))
 
     def _default_start(self) -> float:
         lo, hi = self._objective.domain[0]
@@ -152,11 +161,12 @@ class GradientDescent1D(Explorer):
         self.ax_loss.set_ylim(*self._ylim)
 
     def _update(self, changed):
-        full = changed in (None, "objective", "steps")
-        if changed == "objective":
+        full = changed in (None, "objective", "function", "steps")
+        if changed == "objective":  # chosen from the list of named functions
             self._objective = self._resolve(self.controls["objective"].value)
-            self._sync_x0_slider()
-        if changed in (None, "objective"):
+            with self.quietly():
+                self._sync_x0_slider()
+        if changed in (None, "objective", "function"):
             self._set_background()
         steps = self.controls["steps"].value
         self.ax_loss.set_xlim(-0.5, steps + 0.5)
