@@ -135,3 +135,32 @@ def test_gd_line_search_batched_starts(quad):
     assert np.allclose(traj.final, np.linalg.solve(A, b), atol=1e-9)
     with pytest.raises(ValueError, match="search must be"):
         ls.GDLineSearch("armijo")
+
+
+# ---------------------------------------------------------------- explorer ---------------
+def test_line_search_explorer_reacts_to_controls():
+    from i2dl_helpers.widgets import LineSearchExplorer
+
+    e = LineSearchExplorer(renderer="image")
+    assert e.error_text == "" and "closed form" in e.status_text
+    f = e.objective
+    theta = np.array([e.controls["x0"].value, e.controls["y0"].value])
+    g = f.grad(theta)
+    A = f.hessian(theta)
+    assert e.result_exact.alpha == pytest.approx(g @ g / (g @ A @ g), rel=1e-12)
+    e.controls["k"].value = 4
+    assert "step k = 4" in e.status_text and len(e.trajectory) == 5
+    e.controls["objective"].value = "rosenbrock"
+    assert "golden section" in e.status_text and e.error_text == ""
+    e.controls["search"].value = "backtracking"
+    e.controls["c"].value = 0.5
+    bt = e.result_backtracking
+    theta = e.trajectory.final
+    g = f2 = e.objective.grad(theta)
+    assert e.objective(theta - bt.alpha * g) <= e.objective(theta) - 0.5 * bt.alpha * (g @ f2)
+    xs, ys = e._phi_line.get_data()
+    assert len(xs) == 300 and np.all(np.isfinite(ys))
+    e.controls["objective"].value = "bowl"
+    e.controls["k"].value = 2  # exact search on the round bowl lands on the minimum in one step
+    assert "stationary point" in e.status_text
+    e.close()

@@ -194,3 +194,26 @@ def test_timed_run_and_time_to_target(problem):
     assert gap[k] <= 0.01 * gap[0] and (k == 0 or gap[k - 1] > 0.01 * gap[0]) and t == seconds[k]
     assert time_to_target(gap, seconds, -1.0) == (-1, float("inf"))
     assert 0 < time_per_call(lambda: problem.grad(np.zeros(4)), repeats=2, min_time=0.001) < 0.1
+
+
+# ---------------------------------------------------------------- explorer ---------------
+def test_sgd_explorer_noise_ball():
+    from i2dl_helpers.widgets import SGDExplorer
+
+    e = SGDExplorer(lr=0.05, batch_size=1, schedule="constant", steps=800, renderer="image")
+    assert e.error_text == "" and "Σα_t² = ∞" in e.status_text
+    ball_b1 = e.noise_ball
+    e.controls["schedule"].value = "1/t"
+    assert "meets Robbins–Monro" in e.status_text
+    assert e.noise_ball < 0.2 * e.noise_ball_constant  # the decaying step leaves the noise ball
+    e.controls["schedule"].value = "constant"
+    e.controls["batch_size"].value = 32
+    assert e.noise_ball < ball_b1 / 4  # larger batches: less noise
+    e.controls["batch_size"].value = 200  # B = n: full-batch GD, no noise ball
+    assert e.noise_ball < 1e-10
+    e.controls["lr"].value = 1.0
+    e.controls["batch_size"].value = 1
+    assert "diverged" in e.status_text and e.error_text == ""
+    xs, _ = e._path.get_data()
+    assert len(xs) == len(e.trajectory)
+    e.close()
