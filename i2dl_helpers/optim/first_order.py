@@ -20,7 +20,7 @@ import numpy as np
 from .._validate import check_positive, check_real
 from .base import Optimizer
 
-__all__ = ["Adagrad", "Adam", "RMSProp", "SGD", "momentum_rate"]
+__all__ = ["Adagrad", "Adam", "RMSProp", "Recorder", "SGD", "momentum_rate"]
 
 
 def _check_bool(name: str, value: Any) -> bool:
@@ -118,6 +118,10 @@ class Adagrad(Optimizer):
         std = np.sqrt(state["sum"]) + self.eps
         return x + (-clr) * g / std
 
+    def step_sizes(self, state, lr: float, t: int) -> np.ndarray:
+        """The per-coordinate learning rate α_k / (√G_k + ε) of the last step, (n, d)."""
+        return lr / (1 + t * self.lr_decay) / (np.sqrt(state["sum"]) + self.eps)
+
     def hyperparameters(self):
         return {"lr": self.lr, "eps": self.eps, "lr_decay": self.lr_decay,
                 "initial_accumulator_value": self.initial_accumulator_value}
@@ -170,6 +174,10 @@ class RMSProp(Optimizer):
             return x + (-lr) * state["buf"]
         return x + (-lr) * g / avg
 
+    def step_sizes(self, state, lr: float, t: int) -> np.ndarray:
+        """The per-coordinate learning rate α / (√s_k + ε) of the last step, (n, d) (non-centered form)."""
+        return lr / (np.sqrt(state["square_avg"]) + self.eps)
+
     def hyperparameters(self):
         return {"lr": self.lr, "alpha": self.alpha, "eps": self.eps, "momentum": self.momentum,
                 "centered": self.centered}
@@ -217,8 +225,49 @@ class Adam(Optimizer):
         denom = np.sqrt(v) / (1 - b2**k) ** 0.5 + self.eps
         return x + (-step_size) * m / denom
 
+    def step_sizes(self, state, lr: float, t: int) -> np.ndarray:
+        """The per-coordinate learning rate α / (√v̂_k + ε) that multiplies m̂_k in the last step, (n, d)."""
+        k = float(state["step"])
+        return lr / (np.sqrt(state["exp_avg_sq"]) / (1 - self.betas[1] ** k) ** 0.5 + self.eps)
+
+    def velocity(self, state) -> np.ndarray:
+        """The bias-corrected first moment m̂_k of the last step, (n, d)."""
+        return state["exp_avg"] / (1 - self.betas[0] ** float(state["step"]))
+
     def hyperparameters(self):
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps}
+
+
+class Recorder(Optimizer):
+    """Wraps an optimiser and keeps a copy of its state after every step.
+
+    ``run(objective, Recorder(Adam(0.1)), x0)`` runs Adam exactly; afterwards
+    ``recorder.states[k]`` is the state after step k (arrays copied) and
+    ``recorder.lrs[k]`` the learning rate used, e.g. to draw what an adaptive
+    method keeps per parameter along its path.
+    """
+
+    def __init__(self, optimizer: Optimizer):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"optimizer must be an Optimizer, got {type(optimizer).__name__}")
+        self.inner = optimizer
+        self.lr = optimizer.lr
+        self.name = optimizer.name
+        self.states: list[dict] = []
+        self.lrs: list[float] = []
+
+    def init_state(self, x):
+        self.states, self.lrs = [], []
+        return self.inner.init_state(x)
+
+    def step(self, x, g, state, *, lr, t, objective):
+        out = self.inner.step(x, g, state, lr=lr, t=t, objective=objective)
+        self.states.append({k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in state.items()})
+        self.lrs.append(lr)
+        return out
+
+    def hyperparameters(self):
+        return self.inner.hyperparameters()
 
 
 def momentum_rate(q, beta, nesterov: bool = False) -> np.ndarray:

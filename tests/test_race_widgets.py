@@ -1,0 +1,79 @@
+"""MomentumExplorer and OptimizerRace driven through their controls; the glyph plot."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from i2dl_helpers import objectives  # noqa: E402
+from i2dl_helpers.optim import Adagrad, Adam, RMSProp, momentum_rate  # noqa: E402
+from i2dl_helpers.optim.racing import PRESETS  # noqa: E402
+from i2dl_helpers.plotting.adaptive import adaptive_glyphs, per_parameter_rates  # noqa: E402
+from i2dl_helpers.widgets import MomentumExplorer, OptimizerRace  # noqa: E402
+from i2dl_helpers.widgets.momentum import optimal_momentum  # noqa: E402
+
+
+def test_momentum_explorer_follows_sliders():
+    e = MomentumExplorer(lr=0.05, beta=0.8, condition=20.0)
+    assert e.error_text == "" and e.status_text.startswith("converges")
+    assert e.rates[1] == pytest.approx(momentum_rate(0.05 * 20, 0.8))
+    e.controls["lr"].value = 0.5  # αλ_max = 10 > 2 + 2β
+    assert e.status_text.startswith("diverges") and "diverged" in e.status_text
+    alpha, beta = optimal_momentum(1.0, 20.0)
+    e.controls["beta"].value = round(beta, 3)
+    e.controls["lr"].value = alpha
+    assert "critically damped" in e.status_text
+    b = e.controls["beta"].value
+    assert max(e.rates) == pytest.approx(max(momentum_rate(alpha * np.array([1.0, 20.0]), b)))
+    assert max(e.rates) < np.sqrt(beta) + 0.05  # near the best possible rate √β*
+    e.controls["nesterov"].value = True
+    assert e.error_text == "" and e.trajectory.optimizer == "Nesterov"
+    xs, ys = e._marks.get_data()
+    assert np.allclose(ys, b)
+
+
+def test_optimal_momentum_beats_every_grid_point():
+    alpha, beta = optimal_momentum(1.0, 50.0)
+    best = max(momentum_rate(alpha * np.array([1.0, 50.0]), beta))
+    a, b = np.meshgrid(np.linspace(0.01, 0.12, 60), np.linspace(0, 0.95, 60))
+    worst = np.maximum(momentum_rate(a, b), momentum_rate(50 * a, b))
+    assert best <= worst.min() + 1e-3
+
+
+def test_race_explorer_surfaces_and_controls():
+    e = OptimizerRace()
+    assert e.error_text == "" and "winner" in e.status_text
+    for surface in ("rosenbrock", "himmelblau", "saddle", "plateau", "ravine"):
+        e.controls["surface"].value = surface
+        assert e.error_text == ""
+        assert e.controls["lr_Adam"].value == pytest.approx(PRESETS[surface]["lr"]["Adam"], rel=0.02)
+        assert set(e.results) == {"GD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"}
+    gd_before = e.results["GD"].steps_to_target
+    e.controls["lr_GD"].value = 1.0  # beyond 2/L on the ravine
+    assert e.results["GD"].trajectory.status == "diverged" and "GD — (diverged)" in e.status_text
+    e.controls["racers"].value = ("Adam",)
+    assert list(e.results) == ["Adam"] and len(e._paths["GD"].get_data()[0]) == 0
+    assert gd_before is None  # GD does not make it on the ravine within the preset steps
+
+
+def test_race_explorer_accepts_an_objective():
+    bowl = objectives.get("bowl")
+    e = OptimizerRace(bowl)
+    assert e.error_text == "" and e.controls["surface"].value == "bowl"
+    e.set_objective("himmelblau")
+    assert e.objective.name == "himmelblau" and e.error_text == ""
+    with pytest.raises(ValueError, match="surface must be one of"):
+        OptimizerRace("nope")
+
+
+def test_adaptive_rates_shrink_for_adagrad():
+    obj = objectives.get("ill_conditioned", condition=20.0)
+    traj, rates, _ = per_parameter_rates(obj, Adagrad(0.5), [-2.5, 2.0], steps=40)
+    assert rates.shape == (40, 2) and np.all(np.diff(rates, axis=0) <= 0)
+    # the steep coordinate (curvature 20) gets the smaller learning rate
+    assert np.all(rates[:, 1] < rates[:, 0])
+    axes = adaptive_glyphs(obj, [Adagrad(0.5), RMSProp(0.05), Adam(0.3)], [-2.5, 2.0], steps=30)
+    assert len(axes) == 3 and len(axes[2].patches) > 0
+    with pytest.raises(TypeError, match="per-parameter step sizes"):
+        per_parameter_rates(obj, object(), [0.0, 0.0])
