@@ -201,7 +201,8 @@ class NetLoss(Objective):
             raise ValueError("X and y must be finite (no NaN or inf)")
         self.X, self.y = X, y
         self.n_samples = X.shape[0]
-        self._shapes = [(k, net.params[k].shape) for k in _NET_PARAMS]
+        self._shapes = [(k, net.params[k].shape, net.params[k].size) for k in _NET_PARAMS]
+        self._cache = None  # (θ, L(θ), ∇L(θ)) of the last full-data evaluation
         super().__init__(self._value, self._full_grad, dim=int(net.num_params), name=name,
                          formula=r"L(\theta) = \frac{1}{n}\sum_i \|\hat y_i(\theta) - y_i\|^2"
                          if reduction == "mean" else r"L(\theta) = \sum_i \|\hat y_i(\theta) - y_i\|^2",
@@ -213,8 +214,7 @@ class NetLoss(Objective):
         if theta.shape != (self.dim,):
             raise ValueError(f"theta must have shape ({self.dim},), got {theta.shape}")
         out, i = {}, 0
-        for k, shape in self._shapes:
-            size = int(np.prod(shape))
+        for k, shape, size in self._shapes:
             out[k] = theta[i:i + size].reshape(shape)
             i += size
         return out
@@ -225,13 +225,19 @@ class NetLoss(Objective):
             net.params[k] = v.copy()
 
     def _loss_grad(self, theta, X, y, reduction):
+        full = X is self.X and reduction == self.reduction
+        if full and self._cache is not None and np.array_equal(self._cache[0], theta):
+            return self._cache[1], self._cache[2]  # run() asks for L and ∇L at the same θ
         self.net.params = self.params(theta)
         try:
             with np.errstate(all="ignore"):
                 loss, grads = self.net.loss_and_grads(X, y, reduction)
         except ValueError:  # the network refuses a non-finite loss: θ has diverged
             return np.inf, np.full(self.dim, np.nan)
-        return loss, np.concatenate([grads[k].ravel() for k in _NET_PARAMS])
+        flat = np.concatenate([grads[k].ravel() for k in _NET_PARAMS])
+        if full:
+            self._cache = (np.array(theta), loss, flat)
+        return loss, flat
 
     def _each(self, theta, which: int, X=None, y=None, reduction=None):
         X = self.X if X is None else X
