@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from ..graph import Value, topological_order
-from ..style import PALETTE
+from ..style import context, current
 
 __all__ = ["draw", "draw_graph", "render", "layout", "node_label", "GraphArtists"]
 
@@ -147,7 +148,7 @@ def render(output: Value, ax: Axes, *, show_grad: bool = True, fmt: str = ".3g",
                                     linewidths=1.0, zorder=1)
     ax.add_collection(art.edge_lines)
     n_nodes = len(pos)
-    size = fontsize or (8 if n_nodes <= 30 else 6.5)
+    size = fontsize or (8 if n_nodes <= 30 else 6.5) * current().font / 10   # classroom style: larger
     for node, (x, y) in pos.items():
         kind = _kind(node, output)
         art.texts[node] = ax.text(
@@ -168,8 +169,9 @@ def draw(output: Value, ax: Axes | None = None, *, show_grad: bool | None = None
 
     Each node shows its operation (or name), its forward value and, when
     ``show_grad`` (default: whenever a gradient is non-zero, i.e. after
-    ``backward()``), its gradient ∂(output)/∂(node). Returns the Axes; a new
-    Figure sized to the graph is made when ``ax`` is None.
+    ``backward()``), its gradient ∂(output)/∂(node). Returns the Axes; when ``ax``
+    is None a new Figure sized to the graph is made (not registered with pyplot,
+    so nothing leaks; in a notebook show it with ``draw(L).figure``).
     """
     if not isinstance(output, Value):
         raise TypeError(f"output must be a Value, got {type(output).__name__}")
@@ -179,11 +181,12 @@ def draw(output: Value, ax: Axes | None = None, *, show_grad: bool | None = None
         pos = layout(output, inputs_left=inputs_left)
         n_layers = int(max(p[0] for p in pos.values())) + 1
         per_layer = np.bincount([int(p[0]) for p in pos.values()])
-        import matplotlib.pyplot as plt   # a pyplot figure, so notebooks show it inline
-
-        _, ax = plt.subplots(figsize=(min(1.5 * n_layers + 0.5, 18), min(0.62 * per_layer.max() + 0.8, 14)),
-                             layout="constrained")
-    render(output, ax, show_grad=show_grad, fmt=fmt, inputs_left=inputs_left)
+        k = current().size
+        fig = Figure(figsize=(k * min(1.5 * n_layers + 0.5, 18), k * min(0.62 * per_layer.max() + 0.8, 14)),
+                     layout="constrained")   # not registered with pyplot: show it with ``ax.figure``
+        ax = fig.add_subplot()
+    with context():
+        render(output, ax, show_grad=show_grad, fmt=fmt, inputs_left=inputs_left)
     ax.set_title(title if title is not None else
                  "forward values" + (" and gradients ∂ = ∂(output)/∂(node)" if show_grad else "")
                  + "   (data flows left → right)",
