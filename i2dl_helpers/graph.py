@@ -205,6 +205,7 @@ class Value:
         """−a;  ∂/∂a = −1."""
         return self._make(np.negative, (self,), "neg", lambda: (-1.0,))
 
+    def __pos__(self): return self
     def __radd__(self, other): return Value._lift(other) + self
     def __rsub__(self, other): return Value._lift(other) - self
     def __rmul__(self, other): return Value._lift(other) * self

@@ -190,6 +190,21 @@ def test_grid_hessian_matches_torch():
     np.testing.assert_allclose(hyy, torch.autograd.grad(gyt.sum(), yt)[0].numpy(), rtol=1e-12, atol=1e-12)
 
 
+def test_broadcast_hessian_matches_torch():
+    torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install -e '.[torch]' to run the reference checks")
+    a, c = np.linspace(-1, 1, 4)[:, None], np.linspace(-0.5, 2, 5)[None, :]
+    x, y = Value(a), Value(c)
+    f = G.tanh(x * y) * G.exp(-y ** 2) + +x / (1 + y * y)
+    gx, gy = grad(f, [x, y], create_graph=True)
+    hxy, hyy = grad(gx, [x, y])[1].data, grad(gy, [y])[0].data
+    xt, yt = torch.tensor(a, requires_grad=True), torch.tensor(c, requires_grad=True)
+    ft = torch.tanh(xt * yt) * torch.exp(-yt ** 2) + xt / (1 + yt * yt)
+    gxt, gyt = torch.autograd.grad(ft.sum(), [xt, yt], create_graph=True)
+    assert hxy.shape == (1, 5) and hyy.shape == (1, 5)
+    np.testing.assert_allclose(hxy, torch.autograd.grad(gxt.sum(), yt, retain_graph=True)[0].numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(hyy, torch.autograd.grad(gyt.sum(), yt)[0].numpy(), rtol=1e-12, atol=1e-12)
+
+
 # ---------------------------------------------------------------------------
 # Local derivatives written out by hand (from calculus, not from the engine)
 # ---------------------------------------------------------------------------
