@@ -247,26 +247,29 @@ def chord_plot(f, x: float, y: float, lam: float | None = None, *, ax=None, doma
     return ax
 
 
-def slice_plot(alphas, losses, betas=None, *, ax=None, levels: int = 25, title: str = ""):
+def slice_plot(alphas, losses, betas=None, *, ax=None, levels: int = 25, title: str = "",
+               xlabel: str | None = None, ylabel: str | None = None):
     """A loss-landscape slice: L(θ + α d) against α (1D), or contours of
-    L(θ + α d₁ + β d₂) over (α, β) (2D, ``losses`` of shape (len(betas), len(alphas)))."""
+    log₁₀ L(θ + α d₁ + β d₂) over (α, β) (2D, ``losses`` of shape (len(betas), len(alphas)))."""
     losses = np.asarray(losses, dtype=float)
     if betas is None:
         ax = _axes(ax, figsize=(5.0, 3.2))
         ax.plot(alphas, losses, color=PALETTE["vermillion"], lw=2)
         ax.axvline(0, color="0.6", lw=0.8)
-        ax.set_xlabel("α")
-        ax.set_ylabel("L(θ* + α d)")
+        ax.set_xlabel(xlabel or "α")
+        ax.set_ylabel(ylabel or "L(θ* + α d)")
     else:
         ax = _axes(ax)
         A, B = np.meshgrid(alphas, betas)
-        lev = contour_levels(losses, levels)
-        cs = ax.contourf(A, B, losses, levels=lev, cmap="viridis", extend="both")
-        ax.contour(A, B, losses, levels=lev, colors="k", linewidths=0.4, alpha=0.5)
+        with np.errstate(all="ignore"):
+            logl = np.log10(np.maximum(losses, 1e-300))
+        lev = np.linspace(np.nanmin(logl), np.nanmax(logl), levels)
+        cs = ax.contourf(A, B, logl, levels=lev, cmap="viridis")
+        ax.contour(A, B, logl, levels=lev, colors="k", linewidths=0.4, alpha=0.5)
         ax.plot(0, 0, "*", color="w", mec="k", ms=14)
-        ax.figure.colorbar(cs, ax=ax, label="L", shrink=0.8)
-        ax.set_xlabel("α (direction d₁)")
-        ax.set_ylabel("β (direction d₂)")
+        ax.figure.colorbar(cs, ax=ax, label="log₁₀ L", shrink=0.8)
+        ax.set_xlabel(xlabel or "α (direction d₁)")
+        ax.set_ylabel(ylabel or "β (direction d₂)")
         ax.grid(False)
     if title:
         ax.set_title(title)
