@@ -299,3 +299,37 @@ def test_no_numpy_warnings_when_diverging():
         for opt in (SGD(10.0, momentum=0.9), Adam(1e3), RMSProp(1e3), Adagrad(1e4)):
             traj = run(objectives.get("rosenbrock"), opt, [-1.2, 1.0], steps=100)
             assert np.all(np.isfinite(traj.points))
+
+
+def test_momentum_converges_matches_the_stability_region():
+    from i2dl_helpers.optim.first_order import momentum_converges
+
+    q = np.linspace(0.05, 4.4, 60)
+    for beta in (0.0, 0.4, 0.85):
+        rho = momentum_rate(q, beta)
+        clear = np.abs(rho - 1) > 0.02
+        assert np.array_equal(momentum_converges(q, beta)[clear], rho[clear] < 1)
+        edge = 2 + 2 * beta
+        assert np.array_equal(momentum_converges(q, beta)[clear], (q < edge)[clear])
+    with pytest.raises(ValueError, match="q must be a 1D array of positive"):
+        momentum_converges([0.0, 1.0], 0.5)
+
+
+def test_newton_step_cost_shapes():
+    from i2dl_helpers.optim.second_order import newton_step_cost
+
+    cost = newton_step_cost([5, 10], repeats=1)
+    assert cost["newton"].shape == cost["gd"].shape == (2,) and np.all(cost["newton"] > 0)
+
+
+def test_which_what_when_table_counts_wins():
+    from i2dl_helpers.optim.racing import race_all, which_what_when, winners
+
+    results = race_all(["himmelblau", "saddle"])
+    table = which_what_when(results)
+    win = winners(results)
+    for surface, name in win.items():
+        k = results[surface][name].steps_to_target
+        assert all(r.steps_to_target is None or r.steps_to_target >= k for r in results[surface].values())
+        assert f"**{k}**" in table
+    assert table.count("\n") == 2 + 6 - 1

@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 
 from .._validate import check_positive, check_real
-from .base import Optimizer
+from ..objectives.catalogue import quadratic_form
+from .base import Optimizer, run
 
-__all__ = ["Adagrad", "Adam", "RMSProp", "Recorder", "SGD", "momentum_rate"]
+__all__ = ["Adagrad", "Adam", "RMSProp", "Recorder", "SGD", "momentum_converges", "momentum_rate"]
 
 
 def _check_bool(name: str, value: Any) -> bool:
@@ -293,3 +294,20 @@ def momentum_rate(q, beta, nesterov: bool = False) -> np.ndarray:
     disc = (tr * tr - 4 * det).astype(complex)
     root = np.sqrt(disc)
     return np.maximum(np.abs((tr + root) / 2), np.abs((tr - root) / 2))
+
+
+def momentum_converges(q, beta: float, steps: int = 300, nesterov: bool = False) -> np.ndarray:
+    """Run momentum on L(θ) = ½ Σ q_i θ_i² with α = 1 (so αλ_i = q_i) from θ = 1 and
+    report which coordinates shrank: |θ_i| after ``steps`` steps < 1. Each coordinate
+    is an independent 1D quadratic, so one run checks a whole row of the stability diagram.
+
+    q : (m,) positive values of αλ;  beta : β in [0, 1). Returns a bool array (m,).
+    """
+    q = np.asarray(q, dtype=float)
+    if q.ndim != 1 or np.any(q <= 0):
+        raise ValueError("q must be a 1D array of positive values αλ")
+    beta = _check_unit("beta", beta)
+    obj = quadratic_form(np.diag(q))
+    opt = SGD(1.0, momentum=beta, nesterov=nesterov) if beta > 0 else SGD(1.0)
+    traj = run(obj, opt, np.ones(q.size), steps=steps, max_abs=1e300)
+    return np.abs(traj.final) < 1.0

@@ -14,11 +14,13 @@ from typing import Callable
 
 import numpy as np
 
+from .. import objectives
 from .._validate import check_int, check_positive
 from .base import Optimizer, Trajectory, run
 from .first_order import SGD, Adagrad, Adam, RMSProp
 
-__all__ = ["LR_GRID", "PRESETS", "RACERS", "RaceResult", "make_racers", "race", "race_table", "tune"]
+__all__ = ["LR_GRID", "PRESETS", "RACERS", "RaceResult", "make_racers", "race", "race_all", "race_table", "tune",
+           "which_what_when", "winners"]
 
 #: name -> factory(lr, **hyper-parameters) -> Optimizer
 RACERS: dict[str, Callable[..., Optimizer]] = {
@@ -139,3 +141,54 @@ def race_table(results: dict[str, RaceResult], target: float | None = None) -> s
         lines.append(f"{name:<10} {res.optimizer.lr:>9.4g} {steps:>16} {res.final_gap:>13.3g}  "
                      f"{res.trajectory.status}")
     return "\n".join(lines)
+
+
+#: what each racer keeps per parameter (beyond θ itself) and when to reach for it
+_KEEPS = {
+    "GD": ("nothing", "convex, well-conditioned problems; the baseline"),
+    "Momentum": ("velocity v (1 number)", "ravines and long valleys: it accumulates speed along the floor"),
+    "Nesterov": ("velocity v (1 number)", "as momentum, with less overshoot (it looks ahead)"),
+    "AdaGrad": ("sum of squared gradients G (1 number)", "sparse or badly scaled features; steps only shrink"),
+    "RMSProp": ("moving average of squared gradients s (1 number)", "plateaus and changing scales; non-stationary problems"),
+    "Adam": ("moving averages m and v (2 numbers)", "the robust default for deep networks"),
+}
+
+
+def race_all(surfaces=None) -> dict[str, dict[str, RaceResult]]:
+    """The race on every preset surface (or the named ones) with the preset start, steps and learning rates."""
+    surfaces = list(PRESETS) if surfaces is None else list(surfaces)
+    out = {}
+    for name in surfaces:
+        pre = PRESETS[name]
+        out[name] = race(objectives.get(name), make_racers(lr=pre["lr"]), pre["start"], pre["steps"], pre["target"])
+    return out
+
+
+def winners(all_results: dict[str, dict[str, RaceResult]]) -> dict[str, str | None]:
+    """surface -> the racer that settled below the target in the fewest steps (None if nobody did)."""
+    out = {}
+    for surface, results in all_results.items():
+        done = {n: r.steps_to_target for n, r in results.items() if r.steps_to_target is not None}
+        out[surface] = min(done, key=done.get) if done else None
+    return out
+
+
+def which_what_when(all_results: dict[str, dict[str, RaceResult]]) -> str:
+    """A Markdown table, one row per racer: what it keeps per parameter, its steps to the
+    target on every surface ("—" when it did not settle; the winner in bold), on how many
+    surfaces it settled, how many it won, and when to use it."""
+    surfaces = list(all_results)
+    win = winners(all_results)
+    names = list(next(iter(all_results.values())))
+    head = ["optimiser", "keeps per parameter", *surfaces, "settled", "wins", "when"]
+    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for n in names:
+        steps = []
+        for s in surfaces:
+            k = all_results[s][n].steps_to_target
+            steps.append("—" if k is None else (f"**{k}**" if win[s] == n else str(k)))
+        wins = sum(w == n for w in win.values())
+        settled = sum(all_results[s][n].steps_to_target is not None for s in surfaces)
+        keeps, when = _KEEPS.get(n, ("?", ""))
+        rows.append("| " + " | ".join([n, keeps, *steps, f"{settled}/{len(surfaces)}", str(wins), when]) + " |")
+    return "\n".join(rows)
