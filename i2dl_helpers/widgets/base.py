@@ -142,7 +142,13 @@ class Explorer:
         for name, control in self.controls.items():
             control.observe(self._observer(name), names="value")
         self.widget = widgets.VBox([self._layout_controls(), self._view.widget, self.status, self.error])
-        self._safe(lambda: (self._update(None), self._redraw(full=True)))
+        self._safe(self._first_draw)
+
+    def _first_draw(self):
+        self._update(None)
+        with _style.context():
+            self.figure.canvas.draw()  # constrained layout settles over two draws
+        self._redraw(full=True)
 
     # -- subclass hooks ---------------------------------------------------
     def _make_controls(self) -> dict[str, widgets.Widget]:
