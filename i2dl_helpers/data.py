@@ -14,7 +14,8 @@ import numpy as np
 
 from ._validate import check_int, check_real
 
-__all__ = ["linear_regression", "nonlinear_regression", "ar1_condition_number", "epoch_batches"]
+__all__ = ["linear_regression", "nonlinear_regression", "ar1_condition_number", "epoch_batches",
+           "minibatch_variance"]
 
 
 def linear_regression(n: int, d: int, noise: float = 0.5, seed: int | None = 0,
@@ -122,3 +123,29 @@ def epoch_batches(n_samples: int, batch_size: int, rng: np.random.Generator, *,
         rng.shuffle(rest)
         for start in range(0, rest.size, B):
             yield rest[start:start + B]
+
+
+def minibatch_variance(objective, w, batch_sizes, draws: int = 2000, seed: int | None = 0
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """The noise of minibatch gradients, measured and predicted, for each batch size B.
+
+    measured  : E‖∇L_B(w) − ∇L(w)‖² over ``draws`` batches drawn by ``epoch_batches``.
+    predicted : σ²/B · (n − B)/(n − 1), σ² = 1/n Σ_i ‖∇L_i(w) − ∇L(w)‖² the variance of one
+                sample's gradient; (n − B)/(n − 1) corrects for drawing without replacement.
+    objective : has ``n_samples``, ``grad(w, idx)`` and ``per_sample_grads(w)`` (e.g. LeastSquares).
+    Returns (measured, predicted), arrays of shape (len(batch_sizes),).
+    """
+    draws = check_int("draws", draws, low=2)
+    n = objective.n_samples
+    w = np.asarray(w, dtype=float)
+    full = objective.grad(w)
+    per = objective.per_sample_grads(w)
+    sigma2 = float(np.mean(np.sum((per - full) ** 2, axis=-1)))
+    rng = np.random.default_rng(seed)
+    measured, predicted = [], []
+    for B in batch_sizes:
+        gen = epoch_batches(n, check_int("batch size", B, low=1, high=n), rng)
+        g = np.array([objective.grad(w, idx=next(gen)) for _ in range(draws)])
+        measured.append(np.mean(np.sum((g - full) ** 2, axis=-1)))
+        predicted.append(sigma2 / B * (n - B) / (n - 1))
+    return np.asarray(measured), np.asarray(predicted)

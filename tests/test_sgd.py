@@ -217,3 +217,18 @@ def test_sgd_explorer_noise_ball():
     xs, _ = e._path.get_data()
     assert len(xs) == len(e.trajectory)
     e.close()
+
+
+def test_minibatch_variance_helper(problem):
+    from i2dl_helpers.data import minibatch_variance
+
+    w = np.array([0.5, 0.5, -0.5, 1.0])
+    Bs = [1, 8, 64, 1000]
+    measured, predicted = minibatch_variance(problem, w, Bs, draws=3000, seed=2)
+    per = np.array([2 * x * (x @ w - t) for x, t in zip(problem.X, problem.y)])
+    sigma2 = per.var(axis=0).sum()
+    assert np.allclose(predicted[:3], sigma2 / np.array(Bs[:3]) * (1000 - np.array(Bs[:3])) / 999)
+    assert np.allclose(measured[:3], predicted[:3], rtol=0.1)
+    assert measured[3] < 1e-20 and predicted[3] == 0  # B = n: the full gradient, no noise
+    with pytest.raises(ValueError, match="batch size must be an integer <= 1000"):
+        minibatch_variance(problem, w, [2000])
