@@ -99,3 +99,19 @@ def test_basin_explorer_updates_the_image_in_place():
         e.close()
     with pytest.raises(ValueError, match="no known minima"):
         BasinExplorer(objectives.Objective(lambda p: p[..., 0], lambda p: np.ones_like(p), dim=2), renderer="image")
+
+
+def test_basin_plot_shows_the_labels():
+    import matplotlib.pyplot as plt
+
+    from i2dl_helpers.plotting import views2d
+
+    bm = basin_map(objectives.get("himmelblau"), 0.02, n=40, steps=100)
+    ax = views2d.basin_plot(bm)
+    image = ax.get_images()[0]
+    np.testing.assert_array_equal(image.get_array(), bm.labels)
+    cmap, norm = views2d.basin_colors(4)
+    # each label maps to its own colour: −2 grey, −1 black, 0..3 distinct
+    colours = [tuple(cmap(norm(v))) for v in range(-2, 4)]
+    assert len(set(colours)) == 6
+    plt.close("all")

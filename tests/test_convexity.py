@@ -198,3 +198,20 @@ def test_chord_explorer_accepts_an_objective_and_shows_errors():
         ChordExplorer("nope", renderer="image")
     with pytest.raises(ValueError, match="lam"):
         ChordExplorer(lam=2.0, renderer="image")
+
+
+def test_convexity_plots():
+    import matplotlib.pyplot as plt
+
+    from i2dl_helpers.plotting import views2d
+
+    well = objectives.get("double_well")
+    ax = views2d.chord_plot(well, -1.5, 2.0, 0.5)
+    chord = [line for line in ax.lines if line.get_label() == "chord"][0]
+    xs, ys = chord.get_data()
+    np.testing.assert_allclose(ys, np.interp(xs, [-1.5, 2.0], [well(-1.5), well(2.0)]), atol=1e-12)
+    views2d.convexity_map(hessian_map(objectives.get("saddle"), n=50), objectives.get("saddle"))
+    views2d.convexity_map(hessian_map(well, n=50), well)
+    with pytest.raises(ValueError, match="objective"):
+        views2d.convexity_map(hessian_map(well, n=50))
+    plt.close("all")

@@ -97,7 +97,10 @@ def test_custom_objective_and_errors_inside_the_widget(gd):
 
 
 def test_click_sets_the_start_with_ipympl():
-    e = GradientDescent2D("bowl", renderer="ipympl")
+    import matplotlib
+
+    backend = matplotlib.get_backend()
+    e = GradientDescent2D("bowl", renderer="ipympl")   # importing ipympl switches pyplot's backend
     try:
         assert type(e.figure.canvas).__module__.startswith("ipympl")
         e.figure.canvas.draw()
@@ -114,6 +117,7 @@ def test_click_sets_the_start_with_ipympl():
         assert e.controls["x0"].value == pytest.approx(1.0, abs=0.02)
     finally:
         e.close()
+        matplotlib.use(backend)
 
 
 def test_bad_arguments():
@@ -127,3 +131,30 @@ def test_bad_arguments():
         GradientDescent2D(steps=0, renderer="image")
     with pytest.raises(ValueError, match="condition"):
         GradientDescent2D(condition=0.5, renderer="image")
+
+
+# -- the static views the notebook uses ------------------------------------------------------
+def test_static_views_draw_what_they_are_given():
+    import matplotlib.pyplot as plt
+    from matplotlib.quiver import Quiver
+
+    from i2dl_helpers import GD, numerical_grad, run
+    from i2dl_helpers.plotting import views2d
+
+    obj = objectives.get("himmelblau")
+    traj = run(obj, GD(0.01), [0.0, 0.0], steps=50)
+    ax = views2d.contour_path(obj, traj)
+    path = [line for line in ax.lines if line.get_label() == "θ_k"][0]
+    np.testing.assert_array_equal(np.c_[path.get_data()], traj.points)
+    assert ax.get_xlim() == (-5.0, 5.0)
+    # arrows: unit vectors along ∇L, checked against finite differences
+    ax = views2d.gradient_field(obj, n_arrows=7)
+    q = [c for c in ax.collections if isinstance(c, Quiver)][0]
+    pts = q.XY
+    g = numerical_grad(obj, pts)
+    np.testing.assert_allclose(np.c_[q.U, q.V], g / np.linalg.norm(g, axis=1, keepdims=True), atol=1e-6)
+    fig = views2d.three_views(obj, traj)
+    assert len(fig.axes) == 3
+    ax = views2d.loss_per_step(traj, optimum=0.0)
+    assert ax.get_yscale() == "log"
+    plt.close("all")

@@ -111,3 +111,18 @@ def test_landscape_errors(trained):
         ls.train_gd(net, X, y, lr=0)
     with pytest.raises(ValueError, match="n must"):
         ls.toy_regression(n=0)
+
+
+def test_slice_plots(trained):
+    import matplotlib.pyplot as plt
+
+    from i2dl_helpers.plotting import views2d
+
+    net, X, y, _ = trained
+    d1, d2 = ls.random_direction(net, 1), ls.random_direction(net, 2)
+    a = np.linspace(-1, 1, 9)
+    ax = views2d.slice_plot(a, ls.slice_1d(net, X, y, d1, a))
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), ls.slice_1d(net, X, y, d1, a))
+    ax = views2d.slice_plot(a, ls.slice_2d(net, X, y, d1, d2, a, a), a, title="plane")
+    assert ax.get_title() == "plane"
+    plt.close("all")
