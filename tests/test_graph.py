@@ -23,18 +23,17 @@ N_VARS = 3
 
 
 def trees(unary, max_leaves=12):
-    leaf = st.one_of(
-        st.tuples(st.just("var"), st.integers(0, N_VARS - 1)),
-        st.tuples(st.just("const"), st.floats(-2, 2, allow_nan=False).filter(lambda c: abs(c) > 0.1)),
-    )
-    return st.recursive(
-        leaf,
-        lambda kids: st.one_of(
-            st.tuples(st.sampled_from(unary), kids),
-            st.tuples(st.sampled_from(BINARY), kids, kids),
-        ),
-        max_leaves=max_leaves,
-    )
+    """Random expressions as straight-line programs (DAGs: nodes may be reused).
+
+    A program is (constants, steps); each step (op, i, j) applies op to earlier
+    nodes i and j (modulo the number of nodes so far). The output adds the last
+    two nodes, so most steps influence it.
+    """
+    ops = st.sampled_from(unary + BINARY)
+    steps = st.lists(st.tuples(ops, st.integers(0, 10_000), st.integers(0, 10_000)),
+                     min_size=2, max_size=max_leaves)
+    consts = st.lists(st.floats(-2, 2, allow_nan=False).filter(lambda c: abs(c) > 0.1), min_size=1, max_size=2)
+    return st.tuples(st.just("program"), consts, steps)
 
 
 def _libs():
@@ -64,16 +63,12 @@ VALUE_OPS, NUMPY_OPS, BINARY_OPS = _libs()
 
 
 def evaluate(tree, xs, unary_ops, const=float):
-    kind = tree[0]
-    if kind == "var":
-        return xs[tree[1]]
-    if kind == "const":
-        return const(tree[1])
-    if len(tree) == 2:
-        return unary_ops[kind](evaluate(tree[1], xs, unary_ops, const))
-    a = evaluate(tree[1], xs, unary_ops, const)
-    b = evaluate(tree[2], xs, unary_ops, const)
-    return BINARY_OPS[kind](a, b)
+    _, consts, steps = tree
+    nodes = list(xs) + [const(c) for c in consts]
+    for op, i, j in steps:
+        a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
+        nodes.append(unary_ops[op](a) if op in unary_ops else BINARY_OPS[op](a, b))
+    return nodes[-1] + nodes[-2]
 
 
 def torch_ops(torch):
