@@ -11,7 +11,7 @@ _EXPORTS = {
     # views2d.py: contour/surface/gradient-field views of 2D objectives, loss curves, maps
     "contour_path": "views2d", "surface_path": "views2d", "gradient_field": "views2d",
     "loss_per_step": "views2d", "three_views": "views2d", "convexity_map": "views2d",
-    "basin_plot": "views2d", "chord_plot": "views2d", "slice_plot": "views2d",
+    "basin_plot": "views2d", "chord_plot": "views2d", "slice_plot": "views2d", "convexity_gallery": "views2d",
     "adaptive_glyphs": "adaptive",
 }
 __all__ = list(_EXPORTS)

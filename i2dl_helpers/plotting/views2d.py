@@ -14,7 +14,8 @@ from matplotlib.patches import Patch
 
 from ..style import PALETTE
 
-__all__ = ["basin_colors", "basin_plot", "chord_plot", "contour_levels", "contour_path", "convexity_map",
+__all__ = ["basin_colors", "basin_plot", "chord_plot", "contour_levels", "contour_path", "convexity_gallery",
+           "convexity_map",
            "gradient_field", "loss_per_step", "slice_plot", "surface_path", "three_views"]
 
 
@@ -191,6 +192,36 @@ def convexity_map(cmap, objective=None, *, ax=None):
     ax.set_ylabel("θ₂")
     ax.grid(False)
     return ax
+
+
+def convexity_gallery(items, *, n: int = 120, ncols: int = 4):
+    """Small multiples: for each (objective, convex) pair, its convexity map
+    (``hessian_map``) titled with the name and the verdict. Returns the Figure."""
+    from ..convexity import hessian_map
+
+    items = list(items)
+    nrows = -(-len(items) // ncols)
+    fig = plt.figure(figsize=(3.2 * ncols, 2.7 * nrows), layout="constrained")
+    for i, (obj, convex) in enumerate(items):
+        ax = fig.add_subplot(nrows, ncols, i + 1)
+        cmap = hessian_map(obj, n=n)
+        if obj.dim == 1:
+            convexity_map(cmap, obj, ax=ax)
+            ax.get_legend().remove()
+            ax.set_xlabel("")
+            ax.set_ylabel("")
+        else:
+            X, Y = cmap.grid
+            ax.pcolormesh(X, Y, cmap.convex.astype(float), cmap=ListedColormap(["#f4b6a6", "#a6c8e6"]),
+                          vmin=0, vmax=1, shading="auto", rasterized=True)
+            with np.errstate(all="ignore"):
+                Z = obj(np.stack([X, Y], -1))
+            ax.contour(X, Y, Z, levels=contour_levels(Z, 12), colors="0.3", linewidths=0.5)
+            ax.grid(False)
+        ax.set_title(f"{obj.name.replace('_', ' ')}: {'convex' if convex else 'not convex'}",
+                     color=PALETTE["blue"] if convex else PALETTE["vermillion"], fontsize="medium")
+        ax.tick_params(labelsize="small")
+    return fig
 
 
 def basin_colors(k: int) -> tuple[ListedColormap, BoundaryNorm]:
