@@ -12,7 +12,7 @@ _EXPORTS = {
     "contour_path": "views2d", "surface_path": "views2d", "gradient_field": "views2d",
     "loss_per_step": "views2d", "three_views": "views2d", "convexity_map": "views2d",
     "basin_plot": "views2d", "chord_plot": "views2d", "slice_plot": "views2d", "convexity_gallery": "views2d",
-    "adaptive_glyphs": "adaptive",
+    "adaptive_glyphs": "adaptive", "paths_and_losses": "compare", "stability_plot": "compare",
 }
 __all__ = list(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
