@@ -215,3 +215,17 @@ def test_convexity_plots():
     with pytest.raises(ValueError, match="objective"):
         views2d.convexity_map(hessian_map(well, n=50))
     plt.close("all")
+
+
+def test_convexity_gallery_titles_give_the_verdict():
+    import matplotlib.pyplot as plt
+
+    from i2dl_helpers.plotting import views2d
+
+    items = gallery()
+    fig = views2d.convexity_gallery(items, n=40)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert len(titles) == len(items)
+    for (obj, convex), title in zip(items, titles):
+        assert title.endswith(": convex" if convex else ": not convex"), title
+    plt.close("all")
