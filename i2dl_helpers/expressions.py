@@ -171,6 +171,8 @@ class _Parser:
         if tok.text == ",":
             raise ExpressionError(f"unexpected ',' at column {tok.column}; only one expression is allowed",
                                   tok.column)
+        if tok.kind == "name" and (keyword.iskeyword(tok.text) or keyword.issoftkeyword(tok.text)):
+            raise ExpressionError(f"Python keyword '{tok.text}' at column {tok.column} is not allowed", tok.column)
         hint = "; use * for a product, e.g. 2*x" if tok.kind in ("name", "number") or tok.text == "(" else ""
         raise ExpressionError(f"expected an operator (+ - * / ** ^) at column {tok.column}, found "
                               f"{tok.text!r}{hint}", tok.column)
