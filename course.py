@@ -64,7 +64,7 @@ def test(args: list[str]) -> int:
     setup(extras)
     cmd = [str(PY), "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider", *args]
     _say(" ".join(cmd[2:]))
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0")
+    env = dict(os.environ, PYTHONHASHSEED="0")
     return subprocess.call(cmd, cwd=ROOT, env=env)
 
 

@@ -5,12 +5,14 @@ Layers (each imports only those before it):
     plotting (matplotlib):  static figures
     widgets (ipywidgets):   interactive explorers, imported on demand
 """
-from . import numdiff, objectives, optim
+from . import graph, nn, numdiff, objectives, optim
+from .graph import Value, grad
+from .nn import TwoLayerNet, gradient_check
 from .numdiff import numerical_grad, numerical_hessian
 from .objectives import Objective
 from .optim import GD, Trajectory, run
 
 __version__ = "0.1.0"
 
-__all__ = ["GD", "Objective", "Trajectory", "numdiff", "numerical_grad", "numerical_hessian",
-           "objectives", "optim", "run"]
+__all__ = ["GD", "Objective", "Trajectory", "TwoLayerNet", "Value", "grad", "gradient_check", "graph", "nn",
+           "numdiff", "numerical_grad", "numerical_hessian", "objectives", "optim", "run"]

@@ -6,6 +6,8 @@ per public name.
 from .._lazy import lazy_exports
 
 _EXPORTS = {
+    # graph_draw.py: compute graphs drawn in layers
+    "draw_graph": "graph_draw",
     # basics.py: 1D figures of the first notebooks
     "difference_error_plot": "basics", "regimes_plot": "basics",
     # views2d.py: contour/surface/gradient-field views of 2D objectives, loss curves, maps
@@ -16,3 +18,35 @@ _EXPORTS = {
 }
 __all__ = list(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
+
+def _show_figures_in_ipython() -> None:
+    """Let a notebook cell that ends in a Figure display it as an image.
+
+    The course's figures are plain ``matplotlib.figure.Figure`` objects, never
+    registered with pyplot (so nothing leaks when cells are re-run). IPython only
+    knows how to show those once the inline backend has been activated, so we
+    register the PNG formatter ourselves.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: nothing to do
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from matplotlib.figure import Figure
+
+    png = shell.display_formatter.formatters["image/png"]
+
+    def to_png(fig):
+        import io
+
+        with io.BytesIO() as out:
+            fig.savefig(out, format="png", bbox_inches="tight")
+            return out.getvalue()
+
+    png.for_type(Figure, to_png)
+
+
+_show_figures_in_ipython()
