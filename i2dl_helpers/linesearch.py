@@ -123,16 +123,19 @@ def exact(f: Callable, x, d, *, method: str = "auto", g=None, alpha_max: float =
         raise ValueError(f"d must be a descent direction (∇L(x)ᵀd < 0), got ∇L(x)ᵀd = {slope:.4g}")
     if slope == 0:
         return LineSearchResult(0.0, 0, n_grads, "zero slope", ()) if full else 0.0
-    if method == "auto":
+    auto = method == "auto"
+    if auto:
         method = "closed form" if _is_quadratic_along(f, x, d) else "golden"
     if method == "closed form":
         if not hasattr(f, "hessian"):
             raise ValueError("method 'closed form' needs an objective with a Hessian (e.g. LeastSquares)")
         curvature = float(d @ np.asarray(f.hessian(x), dtype=float).reshape(x.size, x.size) @ d)
-        if not curvature > 0:
+        if curvature > 0:
+            alpha = min(-slope / curvature, alpha_max)
+            return LineSearchResult(alpha, 0, n_grads, "closed form", (alpha,)) if full else alpha
+        if not auto:
             raise ValueError(f"the closed form needs positive curvature dᵀAd > 0 along d, got {curvature:.4g}")
-        alpha = min(-slope / curvature, alpha_max)
-        return LineSearchResult(alpha, 0, n_grads, "closed form", (alpha,)) if full else alpha
+        # a quadratic curving down along d has no minimum on the ray: the search runs to alpha_max
     line = _Counted(f, x, d)
     alpha = _golden(line, slope, alpha_max, tol, max_evals)
     if full:
@@ -145,9 +148,11 @@ def _is_quadratic_along(f, x, d) -> bool:
         return True
     if not hasattr(f, "hessian") or getattr(f, "_hess", True) is None:
         return False  # a finite-difference Hessian cannot prove anything
+    u = d / np.linalg.norm(d)
+    scale = max(1.0, float(np.linalg.norm(x)))  # probe where the search will look, however short d is
     with np.errstate(all="ignore"):
-        h = np.asarray(f.hessian(np.stack([x, x + d, x - 0.618 * d])), dtype=float)
-    c = h @ d @ d if h.ndim == 2 else np.einsum("kij,i,j->k", h, d, d)
+        h = np.asarray(f.hessian(np.stack([x, x + scale * u, x - 0.618 * scale * u])), dtype=float)
+    c = np.einsum("kij,i,j->k", h.reshape(3, x.size, x.size), u, u)
     return bool(np.all(np.isfinite(c)) and np.ptp(c) <= 1e-12 * max(np.max(np.abs(c)), 1e-300))
 
 
@@ -162,8 +167,8 @@ def _golden(line: _Counted, slope: float, alpha_max: float, tol: float, max_eval
         while fb >= f0:
             hi = b
             b *= _INV_PHI ** 2
-            if b < 1e-300 or line.calls >= max_evals:
-                return 0.0
+            if -slope * b <= 4 * np.finfo(float).eps * abs(f0) or b < 1e-300 or line.calls >= max_evals:
+                return 0.0  # any decrease this short step could make is below round-off
             fb = line(b)
     else:  # φ still falling at b: step right with growing steps until it rises
         a, hi = 0.0, min(b + (1 + _INV_PHI) * b, alpha_max)
@@ -238,7 +243,8 @@ class GDLineSearch(Optimizer):
     lr     : α0 of the backtracking search (the learning rate plays no other role).
     After ``run`` the optimiser holds the per-step records ``alphas`` and
     ``evaluations`` (evaluations of L spent by the search, one list per start) and
-    ``total_evaluations``.
+    ``total_evaluations``. When backtracking finds no step with a measurable decrease
+    (near a minimum, below round-off) the start stays where it is (α = 0).
     """
 
     name = "GD + line search"
@@ -273,8 +279,11 @@ class GDLineSearch(Optimizer):
             if self.search == "exact":
                 res = exact(objective, x[i], -g[i], g=g[i], full=True)
             else:
-                res = backtracking(objective, x[i], -g[i], alpha0=lr, c=self.c, rho=self.rho, g=g[i],
-                                   full=True)
+                try:
+                    res = backtracking(objective, x[i], -g[i], alpha0=lr, c=self.c, rho=self.rho, g=g[i],
+                                       full=True)
+                except RuntimeError:  # no measurable decrease left (round-off): stay put
+                    res = LineSearchResult(0.0, 61, 0, "backtracking failed", ())
             self.alphas[i].append(res.alpha)
             self.evaluations[i].append(res.n_values)
             out[i] = x[i] - res.alpha * g[i]

@@ -186,8 +186,11 @@ class LineSearchExplorer(Explorer):
                             f"to search", "ok")
             return True
         ex = _ls.exact(obj, theta, -g, g=g, full=True)
-        bt = _ls.backtracking(obj, theta, -g, alpha0=c["alpha0"].value, c=c["c"].value, rho=c["rho"].value,
-                              g=g, full=True)
+        try:
+            bt = _ls.backtracking(obj, theta, -g, alpha0=c["alpha0"].value, c=c["c"].value, rho=c["rho"].value,
+                                  g=g, full=True)
+        except RuntimeError:  # the decrease Armijo asks for is below round-off
+            bt = _ls.LineSearchResult(0.0, 61, 1, "backtracking failed", ())
         self.result_exact, self.result_backtracking = ex, bt
         span = 2.2 * max(ex.alpha, bt.alpha, 1e-12)
         alphas = np.linspace(0, span, 300)
@@ -214,7 +217,9 @@ class LineSearchExplorer(Explorer):
         how = "closed form gᵀg/gᵀAg" if ex.method == "closed form" else f"golden section: {ex.n_values} evaluations of L"
         self.set_status(
             f"step k = {len(traj) - 1}: θ_k = ({theta[0]:.4g}, {theta[1]:.4g}), L = {f0:.4g}, ‖∇L‖ = {gnorm:.3g} · "
-            f"exact α* = {ex.alpha:.4g} ({how}) · backtracking α = {bt.alpha:.4g} after {len(bt.trials)} "
-            f"tries ({bt.n_values} evaluations of L) · the {len(traj) - 1} steps so far cost {spent} evaluations",
+            f"exact α* = {ex.alpha:.4g} ({how}) · "
+            + (f"backtracking α = {bt.alpha:.4g} after {len(bt.trials)} tries ({bt.n_values} evaluations of L)"
+               if bt.trials else "backtracking finds no step: the decrease is below round-off")
+            + f" · the {len(traj) - 1} steps so far cost {spent} evaluations",
             "info")
         return True  # φ's axes follow the current point
