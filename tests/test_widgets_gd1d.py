@@ -173,3 +173,13 @@ def test_difference_quotient_converges_like_h():
 def test_bad_arguments(kwargs, exc, match):
     with pytest.raises(exc, match=match):
         GradientDescent1D(**kwargs)
+
+
+def test_ipympl_renderer_updates_in_place():
+    pytest.importorskip("ipympl", reason="ipympl not installed")
+    e = GradientDescent1D("double_well", renderer="ipympl")
+    assert type(e.widget.children[1]).__name__ == "Canvas"
+    e.controls["lr"].value = 0.2
+    e.controls["objective"].value = "quadratic"
+    assert not e.error_text and e.status_text
+    assert e.figure.canvas is e.widget.children[1]
