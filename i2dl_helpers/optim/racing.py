@@ -134,11 +134,12 @@ def tune(objective, name: str, x0, steps: int = 200, target: float = 1e-6, lrs=L
 
 def race_table(results: dict[str, RaceResult], target: float | None = None) -> str:
     """A plain-text table: racer, learning rate, steps to the target, final gap, status."""
-    head = f"{'optimiser':<10} {'lr':>9} {'steps to target':>16} {'final L − L*':>13}  status"
+    w = max([10, *(len(name) for name in results)])
+    head = f"{'optimiser':<{w}} {'lr':>9} {'steps to target':>16} {'final L − L*':>13}  status"
     lines = [head, "-" * len(head)]
     for name, res in results.items():
         steps = "—" if res.steps_to_target is None else str(res.steps_to_target)
-        lines.append(f"{name:<10} {res.optimizer.lr:>9.4g} {steps:>16} {res.final_gap:>13.3g}  "
+        lines.append(f"{name:<{w}} {res.optimizer.lr:>9.4g} {steps:>16} {res.final_gap:>13.3g}  "
                      f"{res.trajectory.status}")
     return "\n".join(lines)
 

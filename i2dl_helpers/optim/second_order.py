@@ -13,6 +13,8 @@ Problems with the curvature (a singular or indefinite Hessian) are reported as a
 """
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import time
 import warnings
 from typing import Any
@@ -327,13 +329,50 @@ class LBFGS(Optimizer):
         return {"lr": self.lr, "history_size": self.history_size, "line_search": self.line_search}
 
 
+@contextlib.contextmanager
+def _one_blas_thread():
+    """Run numpy's OpenBLAS on one thread inside the block (if it can be found), so that
+    timings show the arithmetic's growth, not thread scheduling on a busy machine."""
+    lib = setter = getter = None
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower() and line.split()[-1].startswith("/")}
+        for path in paths:
+            lib = ctypes.CDLL(path)
+            for prefix in ("scipy_openblas_", "openblas_"):
+                for suffix in ("64_", ""):
+                    if hasattr(lib, f"{prefix}set_num_threads{suffix}"):
+                        setter = getattr(lib, f"{prefix}set_num_threads{suffix}")
+                        getter = getattr(lib, f"{prefix}get_num_threads{suffix}")
+                        break
+                if setter:
+                    break
+    except OSError:
+        setter = None
+    if setter is None:
+        yield False
+        return
+    before = getter()
+    setter(1)
+    try:
+        yield True
+    finally:
+        setter(before)
+
+
 def newton_step_cost(dims, repeats: int = 5, seed: int = 0) -> dict[str, np.ndarray]:
     """Seconds per step of Newton and of GD on random d-dimensional quadratics, for each d in ``dims``.
 
     A Newton step solves a d×d system, (H + λI) s = ∇L: O(d³). A GD step only
     needs ∇L = Aθ − b: O(d²) here (a matrix–vector product). Each time is the best
-    of ``repeats``. Returns {"dims", "newton", "gd"} as arrays.
+    of ``repeats``, measured with the BLAS on one thread (where it can be set).
+    Returns {"dims", "newton", "gd"} as arrays.
     """
+    with _one_blas_thread():
+        return _step_cost(dims, repeats, seed)
+
+
+def _step_cost(dims, repeats, seed):
     rng = np.random.default_rng(seed)
     dims = np.asarray([check_int("dims", int(d), low=1) for d in dims])
     newton, gd = [], []
