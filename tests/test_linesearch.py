@@ -164,3 +164,17 @@ def test_line_search_explorer_reacts_to_controls():
     e.controls["k"].value = 2  # exact search on the round bowl lands on the minimum in one step
     assert "stationary point" in e.status_text
     e.close()
+
+
+def test_no_acceptable_step_is_handled():
+    # a wrong gradient (the sign flipped) makes d = −g point uphill although gᵀd < 0:
+    # no step satisfies Armijo, as when the decrease is lost in round-off near a minimum
+    f = Objective(lambda p: 0.5 * np.sum(p * p, axis=-1), lambda p: -p, dim=2)
+    x = np.array([1.0, -2.0])
+    with pytest.raises(RuntimeError, match="Armijo"):
+        ls.backtracking(f, x, -f.grad(x), max_iter=20)
+    res = ls.exact(f, x, -f.grad(x), method="golden", full=True)
+    assert res.alpha == 0.0 and res.n_values < 60  # gives up once a step could not change L
+    opt = ls.GDLineSearch("backtracking")
+    traj = run(f, opt, x, steps=5, tol=1e-12)
+    assert traj.status == "converged" and np.allclose(traj.final, x, rtol=1e-12)  # stays put, no crash
