@@ -132,3 +132,27 @@ def test_lecture_momentum_form_is_torch_form():
         lecture.append(theta)
     reference = _torch_path(objective, lambda p: torch.optim.SGD(p, lr=alpha, momentum=beta), [-1.2, 1.0], STEPS)
     np.testing.assert_allclose(np.array(lecture), reference, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("case", ["momentum", "nesterov", "adagrad", "rmsprop", "adam"])
+@pytest.mark.parametrize("objective_name", ["ill_conditioned", "himmelblau", "quadratic_5d"])
+def test_schedules_match_torch_lambda_lr(case, objective_name):
+    """run(..., schedule=s) uses α·s(t) at step t, as torch's LambdaLR does with scheduler.step() after each step."""
+    from i2dl_helpers.optim import ExponentialDecay, StepDecay
+
+    build, starts, scale = OBJECTIVES[objective_name]
+    objective, starts = build(), np.asarray(starts, dtype=float)
+    ours, theirs = CASES[case]
+    for schedule in (StepDecay(every=40, gamma=0.5), ExponentialDecay(gamma=0.99)):
+        traj = run(objective, ours(scale), starts, steps=STEPS, schedule=schedule)
+        p = torch.tensor(starts, dtype=torch.float64, requires_grad=True)
+        opt = theirs([p], scale)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda=lambda t: schedule(t))
+        path = [p.detach().numpy().copy()]
+        for _ in range(STEPS):
+            p.grad = torch.from_numpy(np.asarray(objective.grad(p.detach().numpy().copy()), dtype=float))
+            opt.step()
+            sched.step()
+            path.append(p.detach().numpy().copy())
+        np.testing.assert_allclose(traj.points, np.array(path), rtol=0, atol=TOL,
+                                   err_msg=f"{case} with {type(schedule).__name__} on {objective_name}")
