@@ -257,9 +257,7 @@ class _Parser:
                                       f"e.g. {name}(x)", col)
             opening = self.tok
             self.i += 1
-            self.depth += 1
             arg = self.expr()
-            self.depth -= 1
             self._close(opening)
             return self._node("call", col, text=name, args=(arg,))
         if name in self.variables or name in CONSTANTS:

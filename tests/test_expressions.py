@@ -316,7 +316,21 @@ def test_the_parser_never_runs_python():
     for forbidden in (r"\beval\(", r"\bexec\(", r"(?<!re\.)\bcompile\(", r"(import|from) ast\b", r"__import__\(",
                       r"\bgetattr\("):
         assert not re.search(forbidden, source), forbidden
-    assert len("x" * MAX_LENGTH) == MAX_LENGTH and isinstance(parse("+".join(["x"] * 99)), Objective)
+
+
+def test_limits_are_generous_enough_for_real_functions():
+    assert parse("+".join(["x"] * 100)).name.count("x") == 100                      # 199 nodes
+    assert parse("sin(" * 49 + "x" + ")" * 49)(0.5) == pytest.approx(_nested_sin(0.5, 49))
+    assert parse("-" * 49 + "x")(2.0) == -2.0 and parse("x**100 + x**-100")(1.0) == 2.0
+    assert isinstance(parse(" " * (MAX_LENGTH - 1) + "x"), Objective)
+    with pytest.raises(ExpressionError, match="501 characters long"):
+        parse(" " * MAX_LENGTH + "x")
+
+
+def _nested_sin(x: float, depth: int) -> float:
+    for _ in range(depth):
+        x = np.sin(x)
+    return x
 
 
 # --- the explorer text box -----------------------------------------------------------------------
