@@ -77,3 +77,18 @@ def test_adaptive_rates_shrink_for_adagrad():
     assert len(axes) == 3 and len(axes[2].patches) > 0
     with pytest.raises(TypeError, match="per-parameter step sizes"):
         per_parameter_rates(obj, object(), [0.0, 0.0])
+
+
+def test_race_reruns_only_what_changed_and_matches_a_fresh_race():
+    from i2dl_helpers.optim.racing import make_racers, race
+
+    e = OptimizerRace("himmelblau")
+    before = dict(e.results)
+    e.controls["lr_Adam"].value = 0.1
+    assert all(e.results[n] is before[n] for n in before if n != "Adam") and e.results["Adam"] is not before["Adam"]
+    e.controls["surface"].value = "saddle"
+    e.controls["surface"].value = "himmelblau"
+    pre = PRESETS["himmelblau"]
+    fresh = race(objectives.get("himmelblau"), make_racers(lr=pre["lr"]), pre["start"], pre["steps"], pre["target"])
+    for name, res in fresh.items():
+        np.testing.assert_array_equal(e.results[name].trajectory.points, res.trajectory.points)

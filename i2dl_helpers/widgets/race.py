@@ -57,6 +57,8 @@ class OptimizerRace(Explorer):
         self._steps0 = None if steps is None else check_int("steps", steps, low=1, high=2000)
         self._quiet = False
         self.results = {}
+        self._cache: dict[str, tuple] = {}
+        self._version = 0
         super().__init__(renderer=renderer)
 
     # -- surfaces ---------------------------------------------------------------
@@ -208,6 +210,7 @@ class OptimizerRace(Explorer):
             finally:
                 self._quiet = False
         if changed in (None, "surface"):
+            self._version += 1  # a new surface: no cached run is valid
             self._set_background()
         c = self.controls
         steps = c["steps"].value
@@ -218,7 +221,14 @@ class OptimizerRace(Explorer):
             hyper.setdefault(racer, {})[kw] = c[key].value
         lrs = {n: c[f"lr_{n}"].value for n in RACERS}
         start = np.array([c["x0"].value, c["y0"].value])
-        self.results = race(self._objective, make_racers(names, lrs, hyper), start, steps, self.target)
+        # Only racers whose settings changed run again (one slider moves one racer).
+        racers = make_racers(names, lrs, hyper)
+        keys = {n: (self._version, tuple(start), steps, repr(o)) for n, o in racers.items()}
+        stale = {n: o for n, o in racers.items() if self._cache.get(n, (None,))[0] != keys[n]}
+        if stale:
+            fresh = race(self._objective, stale, start, steps, self.target)
+            self._cache.update({n: (keys[n], r) for n, r in fresh.items()})
+        self.results = {n: self._cache[n][1] for n in racers}
         (x0, x1), (y0, y1) = self._objective.domain
         span = np.array([x1 - x0, y1 - y0])
         lo, hi = np.array([x0, y0]) - span, np.array([x1, y1]) + span
