@@ -4,7 +4,7 @@
 be correlated (real data is rarely perfectly conditioned); ``nonlinear_regression``
 draws a small 1D curve for the two-layer network. The same seed always gives the
 same data (``numpy.random.default_rng(seed)``). ``epoch_batches`` draws minibatch
-indices by epochs without paying for a shuffle of all n indices up front.
+indices by epochs (and, for a run shorter than an epoch, without shuffling all n first).
 """
 from __future__ import annotations
 
@@ -84,45 +84,37 @@ def nonlinear_regression(n: int = 64, noise: float = 0.1, seed: int | None = 0
 
 
 def epoch_batches(n_samples: int, batch_size: int, rng: np.random.Generator, *,
-                  lazy_fraction: float = 0.125) -> Iterator[np.ndarray]:
+                  steps: int | None = None) -> Iterator[np.ndarray]:
     """Minibatch row indices by epochs: each epoch is a uniformly random ordering of all
     n samples cut into batches of ``batch_size`` (the last one may be smaller), so every
     sample is used exactly once per epoch (sampling without replacement).
 
-    The ordering is drawn lazily, so a batch costs O(B) instead of an O(n) shuffle before
-    the first step (``rng.permutation(10**6)`` takes ~0.1 s, longer than SGD needs to
-    reach a good loss on a million samples): for the first ``lazy_fraction`` of each
-    epoch, each index is drawn uniformly and redrawn if already used (rejection
-    sampling, uniform over the unused ones); the rest of the epoch is then shuffled
-    at once (by then that cost is spread over many steps) and cut into batches.
-    The result is a uniform random permutation per epoch, as with a full shuffle.
-    lazy_fraction in [0, 0.5]: 0 is a plain full shuffle per epoch.
+    steps : how many batches the caller will take, if known. When steps·B < n the run
+            never finishes its first epoch, and shuffling all n indices first would cost
+            more than the run itself (``rng.permutation(10**6)`` takes ~0.1 s, longer than
+            SGD needs to reach a good loss on a million samples). Then the steps·B indices
+            are drawn at once by ``rng.choice(n, steps·B, replace=False)`` (O(steps·B)),
+            distributed exactly as the start of a random permutation; should the caller
+            take more batches, the rest of the epoch is the unused indices, shuffled.
     """
     n = check_int("n_samples", n_samples, low=1)
     B = check_int("batch_size", batch_size, low=1, high=n)
-    lazy = int(check_real("lazy_fraction", lazy_fraction, low=0, high=0.5) * n)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    while True:
+    if steps is not None and check_int("steps", steps, low=0) * B < n:
+        first = rng.choice(n, steps * B, replace=False)
+        for start in range(0, first.size, B):
+            yield first[start:start + B]
         used = np.zeros(n, dtype=bool)
-        taken = 0
-        while taken + B <= lazy:
-            batch = np.empty(B, dtype=np.int64)
-            k = 0
-            while k < B:
-                cand = rng.integers(0, n, size=2 * (B - k))
-                cand = cand[~used[cand]]
-                _, first = np.unique(cand, return_index=True)  # keep first occurrences, in draw order
-                cand = cand[np.sort(first)][:B - k]
-                used[cand] = True
-                batch[k:k + cand.size] = cand
-                k += cand.size
-            taken += B
-            yield batch
+        used[first] = True
         rest = np.flatnonzero(~used)
         rng.shuffle(rest)
         for start in range(0, rest.size, B):
             yield rest[start:start + B]
+    while True:
+        perm = rng.permutation(n)
+        for start in range(0, n, B):
+            yield perm[start:start + B]
 
 
 def minibatch_variance(objective, w, batch_sizes, draws: int = 2000, seed: int | None = 0

@@ -65,10 +65,12 @@ def test_nonlinear_regression():
         data.nonlinear_regression(10, noise=-0.1)
 
 
-@pytest.mark.parametrize("n, B, lazy", [(10, 3, 0.5), (101, 7, 0.5), (64, 64, 0.5), (5, 1, 0.5),
-                                        (1000, 64, 0.125), (1000, 10, 0.0)])
-def test_epoch_batches_visit_every_sample_once_per_epoch(n, B, lazy):
-    gen = data.epoch_batches(n, B, np.random.default_rng(1), lazy_fraction=lazy)
+@pytest.mark.parametrize("n, B, steps", [(10, 3, None), (101, 7, None), (64, 64, None), (5, 1, 2),
+                                         (1000, 64, 5), (1000, 10, 0), (1000, 10, 99), (1000, 10, 100)])
+def test_epoch_batches_visit_every_sample_once_per_epoch(n, B, steps):
+    # with steps known, the first epoch starts with rng.choice; taking more batches than promised
+    # still completes every epoch correctly
+    gen = data.epoch_batches(n, B, np.random.default_rng(1), steps=steps)
     per_epoch = -(-n // B)
     epochs = []
     for _ in range(3):
@@ -80,13 +82,15 @@ def test_epoch_batches_visit_every_sample_once_per_epoch(n, B, lazy):
     assert n < 10 or not np.array_equal(epochs[0], epochs[1])
 
 
-def test_epoch_batches_order_is_uniform():
-    # the position of each sample within an epoch is uniform over 0..n-1, also across the
-    # rejection-sampled first half and the shuffled second half
+@pytest.mark.parametrize("steps", [None, 2])
+def test_epoch_batches_order_is_uniform(steps):
+    # the position of each sample within an epoch is uniform over 0..n-1, also when the first
+    # `steps` batches come from rng.choice and the rest from a shuffle of the unused indices
     n, B, trials = 8, 2, 8000
-    gen = data.epoch_batches(n, B, np.random.default_rng(0), lazy_fraction=0.5)
+    rng = np.random.default_rng(0)
     counts = np.zeros((n, n))
     for _ in range(trials):
+        gen = data.epoch_batches(n, B, rng, steps=steps)
         order = np.concatenate([next(gen) for _ in range(n // B)])
         counts[order, np.arange(n)] += 1
     expected = trials / n
@@ -102,8 +106,8 @@ def test_epoch_batches_bad_inputs():
         next(data.epoch_batches(10, 11, rng))
     with pytest.raises(TypeError, match="rng must be"):
         next(data.epoch_batches(10, 2, 0))
-    with pytest.raises(ValueError, match="lazy_fraction must be"):
-        next(data.epoch_batches(10, 2, rng, lazy_fraction=0.9))
+    with pytest.raises(ValueError, match="steps must be"):
+        next(data.epoch_batches(10, 2, rng, steps=-1))
 
 
 # ------------------------------------------------------------------ LeastSquares ------
