@@ -49,11 +49,15 @@ MAX_EXPONENT = 100   #: |n| for a constant exponent n
 
 
 def _softplus(a):
-    """log(1 + e^a), written so that large |a| cannot overflow: relu(a) + log(1 + e^(−|a|))."""
-    return graph.relu(a) + graph.log(1.0 + graph.exp(-graph.abs(a)))
+    """log(1 + e^a) = −log σ(−a), with the engine's overflow-free σ; the derivative is σ(a)
+    everywhere (a form with relu and abs would get 0 instead of ½ at a = 0). Gives inf
+    beyond a ≈ 745, where σ(−a) underflows."""
+    return -graph.log(graph.sigmoid(-a))
 
 
-#: the functions a typed expression may call; every one is built from engine operations
+#: the functions a typed expression may call; every one is built from engine operations, so its
+#: derivatives (first and second) come from the engine's local rules. At a kink the slope is
+#: taken as 0 (abs and relu at 0), as in PyTorch.
 FUNCTIONS: dict[str, Callable[[Value], Value]] = {
     "sin": graph.sin, "cos": graph.cos, "tan": graph.tan,
     "exp": graph.exp, "log": graph.log, "ln": graph.log, "sqrt": graph.sqrt,
@@ -349,7 +353,7 @@ def _power(a: Value, n: float) -> Value:
         square = graph.square(square)
 
 
-def _fold(node: _Node, text: str):
+def _fold(node: _Node):
     """The tree with every constant sub-tree replaced by its float value; checks exponents."""
     if node.kind == "num":
         value = float(node.text)
@@ -360,7 +364,7 @@ def _fold(node: _Node, text: str):
         return CONSTANTS[node.text]
     if node.kind == "var":
         return node
-    args = [_fold(a, text) for a in node.args]
+    args = [_fold(a) for a in node.args]
     if node.kind == "**":
         base, n = args
         if isinstance(n, float) and abs(n) > MAX_EXPONENT:
@@ -502,7 +506,7 @@ def parse(text: str, variables: Sequence[str] = ("x",), *,
                               f"{' + '.join(v + '**2' for v in variables)}", None)
     tree = _Parser(text, variables).parse()
     name = _format(tree)
-    compiled = _Compiled(_fold(tree, text), variables)
+    compiled = _Compiled(_fold(tree), variables)
     args = ", ".join(variables)
     objective = Objective(compiled.value, compiled.grad, compiled.hessian, dim=len(variables), name=name,
                           domain=domain, formula=f"f({args}) = {name}",

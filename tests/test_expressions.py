@@ -64,11 +64,20 @@ def test_wave_matches_hand_written_derivatives_on_a_grid():
     (".5 + 5.", 5.5), ("x^0.5", np.sqrt(3)), ("2**x", 8.0), ("x**x", 27.0), ("3 * 2 ** 2", 12.0),
     ("ln(e**2)", 2.0), ("sigmoid(0) + relu(-x) + relu(x)", 3.5), ("softplus(0)", np.log(2)),
     ("cosh(x)**2 - sinh(x)**2", 1.0), ("tanh(x) - sinh(x)/cosh(x)", 0.0), ("abs(-x) + square(x)", 12.0),
-    ("sqrt(16) + log(1) + exp(0) + tan(0) + cos(0) + sin(0)", 6.0), ("softplus(800) - 800", 0.0),
+    ("sqrt(16) + log(1) + exp(0) + tan(0) + cos(0) + sin(0)", 6.0), ("softplus(30) - 30 + softplus(-800)", 0.0),
     ("sigmoid(-800)", 0.0), ("x**0", 1.0), ("x**1", 3.0), ("x**13", 3.0**13), ("x**-3", 3.0**-3),
 ])
 def test_precedence_associativity_and_functions_follow_the_usual_conventions(text, expected):
     assert parse(text)(3.0) == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def test_slopes_at_zero_follow_the_documented_conventions():
+    np.testing.assert_allclose(parse("softplus(x)").grad(np.array([0.0, 30.0, -30.0])), [0.5, 1.0, 1 / (1 + np.exp(30))],
+                               rtol=1e-12, atol=1e-15)     # σ'·(1 − σ) loses digits far out: absolute 1e-17
+    np.testing.assert_allclose(parse("softplus(x)").hessian(0.0), 0.25, rtol=1e-12)      # σ'(0)
+    np.testing.assert_allclose(parse("sigmoid(x)").grad(0.0), 0.25, rtol=1e-12)
+    assert parse("relu(x)").grad(0.0) == 0.0 and parse("abs(x)").grad(0.0) == 0.0       # as in PyTorch
+    np.testing.assert_allclose(parse("abs(x) + relu(x)").grad(np.array([-2.0, 2.0])), [-1.0, 2.0])
 
 
 def test_name_is_the_normalised_text_and_parses_back_to_itself():
