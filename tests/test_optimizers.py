@@ -333,3 +333,10 @@ def test_which_what_when_table_counts_wins():
         assert all(r.steps_to_target is None or r.steps_to_target >= k for r in results[surface].values())
         assert f"**{k}**" in table
     assert table.count("\n") == 2 + 6 - 1
+
+
+def test_lbfgs_leaves_a_plateau_by_growing_its_first_steps():
+    plateau = objectives.get("plateau")
+    traj = run(plateau, LBFGS(), [3.0, 2.0], steps=50, tol=1e-12)
+    np.testing.assert_allclose(traj.final, [0.0, 0.0], atol=1e-6)
+    assert np.all(np.diff(traj.values) <= 0)

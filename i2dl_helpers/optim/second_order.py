@@ -242,7 +242,9 @@ class LBFGS(Optimizer):
 
     line_search : "backtracking" halves α until the Armijo condition
                   L(θ + αp) <= L(θ) + c₁ α ∇Lᵀp holds (at most ``max_backtracks``
-                  times; if it never holds the start stays put); None takes the
+                  times; if it never holds the start stays put). While no curvature
+                  pair is stored yet (p = −∇L has no scale), an α accepted at once is
+                  doubled as long as L keeps falling and Armijo holds. None takes the
                   step α as it is, exactly as ``torch.optim.LBFGS`` with
                   ``line_search_fn=None, max_iter=1``.
     lr : α > 0;  history_size : m >= 1;  c1 in (0, 1).
@@ -311,7 +313,9 @@ class LBFGS(Optimizer):
             p = np.where(descent[:, None], p, -g)  # a non-descent direction: fall back to −∇L
             slope = np.where(descent, slope, -np.sum(g * g, axis=-1))
             todo = slope < 0
-            for _ in range(self.max_backtracks):
+            f_acc = f0.copy()
+            first_try = np.zeros(x.shape[0], dtype=bool)
+            for attempt in range(self.max_backtracks):
                 idx = np.flatnonzero(todo)
                 if idx.size == 0:
                     break
@@ -319,8 +323,24 @@ class LBFGS(Optimizer):
                 state["evals"] += idx.size
                 ok = np.isfinite(ft) & (ft <= f0[idx] + self.c1 * alpha[idx] * slope[idx])
                 todo[idx[ok]] = False
+                f_acc[idx[ok]] = ft[ok]
+                first_try[idx[ok]] = attempt == 0
                 alpha[idx[~ok]] *= 0.5
             alpha[todo] = 0.0  # no acceptable step found: stay
+            # Without any curvature pair the direction is −∇L with no sense of scale (e.g. on a plateau,
+            # where ∇L is tiny): while doubling α keeps lowering L (Armijo), double it.
+            grow = first_try & (state["rho"].sum(axis=1) == 0)
+            for _ in range(self.max_backtracks if grow.any() else 0):
+                idx = np.flatnonzero(grow)
+                if idx.size == 0:
+                    break
+                trial = 2 * alpha[idx]
+                ft = np.asarray(value(x[idx] + trial[:, None] * p[idx]), dtype=float)
+                state["evals"] += idx.size
+                ok = np.isfinite(ft) & (ft < f_acc[idx]) & (ft <= f0[idx] + self.c1 * trial * slope[idx])
+                alpha[idx[ok]] = trial[ok]
+                f_acc[idx[ok]] = ft[ok]
+                grow[idx[~ok]] = False
         s = alpha[:, None] * p
         state["s"] = s
         return x + s
