@@ -146,7 +146,7 @@ def exact(f: Callable, x, d, *, method: str = "auto", g=None, alpha_max: float =
 def _is_quadratic_along(f, x, d) -> bool:
     if getattr(f, "quadratic", False):
         return True
-    if not hasattr(f, "hessian") or getattr(f, "_hess", True) is None:
+    if not hasattr(f, "hessian") or not getattr(f, "analytic_hessian", True):
         return False  # a finite-difference Hessian cannot prove anything
     u = d / np.linalg.norm(d)
     scale = max(1.0, float(np.linalg.norm(x)))  # probe where the search will look, however short d is

@@ -6,7 +6,7 @@ from i2dl_helpers import data
 from i2dl_helpers.nn import TwoLayerNet
 from i2dl_helpers.objectives import LeastSquares, NetLoss
 from i2dl_helpers.optim import GD, Constant, ExponentialDecay, InverseTime, StepDecay, run
-from i2dl_helpers.optim.base import _epoch_batches
+from i2dl_helpers.data import epoch_batches
 from i2dl_helpers.timing import Clocked, time_per_call, time_to_target, timed_run
 
 
@@ -47,7 +47,7 @@ def test_each_epoch_visits_every_sample_once(problem, B):
 @pytest.mark.parametrize("B", [1, 10, 40, 300])
 def test_epoch_mean_of_minibatch_gradients_is_the_full_gradient(problem, B):
     w = np.array([0.5, -1.0, 2.0, 0.0])
-    gen = _epoch_batches(problem.n_samples, B, np.random.default_rng(0))
+    gen = epoch_batches(problem.n_samples, B, np.random.default_rng(0))
     n_batches = -(-problem.n_samples // B)
     total = np.zeros(4)
     for _ in range(n_batches):  # weight each batch mean by its size (the last one may be smaller)
@@ -73,7 +73,7 @@ def test_variance_falls_as_one_over_batch_size(problem):
     rng = np.random.default_rng(0)
     measured = {}
     for B in (1, 4, 16, 64):
-        gen = _epoch_batches(n, B, rng)
+        gen = epoch_batches(n, B, rng)
         g = np.array([problem.grad(w, idx=next(gen)) for _ in range(3000)])
         measured[B] = ((g - problem.grad(w)) ** 2).sum(axis=1).mean()
         # sampling without replacement: σ²/B · (n − B)/(n − 1)

@@ -72,6 +72,12 @@ class Objective:
             raise ValueError(f"domain must be {self.dim} pairs (low, high) with low < high, got {domain!r}")
         return box
 
+    @property
+    def analytic_hessian(self) -> bool:
+        """True when the Hessian comes from a formula, False when it is taken by
+        finite differences of the gradient."""
+        return self._hess is not None
+
     # -- evaluation -------------------------------------------------------
     def _points(self, x):
         return as_points("x", x, self.dim, allow_nonfinite=True)

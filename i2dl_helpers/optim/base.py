@@ -11,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import time
+
 import numpy as np
 
-from .._validate import as_points, check_int, check_positive, check_real
+from .._validate import as_points, check_int, check_positive
+from ..data import epoch_batches
 
 __all__ = ["GD", "Optimizer", "Trajectory", "run"]
 
@@ -78,6 +81,8 @@ class Trajectory:
                  converged at step k means ‖θ_k − θ_{k−1}‖ < tol; diverged at
                  step k means step k left the finite region and was not taken.
     lrs        : the learning rate used at each step, shape (T,).
+    seconds    : wall-clock time since the start of the run at each recorded
+                 point, shape (T + 1,) (for loss-versus-time plots).
     """
 
     points: np.ndarray
@@ -88,6 +93,7 @@ class Trajectory:
     optimizer: str = "GD"
     objective: Any = None
     reason: Any = None
+    seconds: np.ndarray | None = None
     _values: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -122,16 +128,6 @@ class Trajectory:
 
     def __len__(self) -> int:
         return self.points.shape[0]
-
-
-def _epoch_batches(n_samples: int, batch_size: int, rng: np.random.Generator):
-    """Minibatch indices by epochs: each epoch is a fresh permutation of all
-    samples cut into consecutive batches (the last one may be smaller), so every
-    sample is used exactly once per epoch (sampling without replacement)."""
-    while True:
-        perm = rng.permutation(n_samples)
-        for start in range(0, n_samples, batch_size):
-            yield perm[start:start + batch_size]
 
 
 def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None = None, *,
@@ -179,7 +175,8 @@ def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None
         if n_samples is None:
             raise ValueError("batch_size needs an objective over data (with n_samples), e.g. LeastSquares(X, y)")
         batch_size = check_int("batch_size", batch_size, low=1, high=n_samples)
-        batches = _epoch_batches(n_samples, batch_size, np.random.default_rng(seed))
+        # one gradient at the start plus one per step: only that many indices are drawn
+        batches = epoch_batches(n_samples, batch_size, np.random.default_rng(seed), steps=steps + 1)
 
     value_fn = getattr(objective, "value_raw", objective)
     grad_fn = getattr(objective, "grad_raw", objective.grad)
@@ -187,6 +184,7 @@ def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None
     def gradient(points):
         return grad_fn(points) if batches is None else objective.grad(points, idx=next(batches))
 
+    clock = time.perf_counter()
     with np.errstate(all="ignore"):
         state = optimizer.init_state(x)
         g = gradient(x)
@@ -200,6 +198,7 @@ def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None
         status[bad0], stop[bad0], reason[bad0] = "diverged", 0, "loss or gradient undefined at the start"
         active = ~bad0
         pts, vals, gns, lrs = [x], [v], [np.linalg.norm(g, axis=-1)], []
+        stamps = [time.perf_counter() - clock]
         all_active = bool(active.all())
         for t in range(steps):
             lr = optimizer.lr if schedule is None else optimizer.lr * float(schedule(t))
@@ -236,6 +235,7 @@ def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None
             pts.append(x)
             vals.append(v)
             gns.append(np.sqrt(np.sum(g * g, axis=-1)))
+            stamps.append(time.perf_counter() - clock)
             if not all_active and not active.any():
                 break
 
@@ -247,6 +247,6 @@ def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None
         length = max(k if status[0] == "diverged" else k + 1, 1)  # a diverged step was not taken
         return Trajectory(points[:length, 0], grad_norms[:length, 0], str(status[0]), k,
                           np.asarray(lrs[:max(length - 1, 0)]), optimizer.name, objective, reason[0],
-                          None if values is None else values[:length, 0])
+                          np.asarray(stamps[:length]), None if values is None else values[:length, 0])
     return Trajectory(points, grad_norms, status.astype(str), stop.astype(int), np.asarray(lrs),
-                      optimizer.name, objective, reason, values)
+                      optimizer.name, objective, reason, np.asarray(stamps), values)

@@ -6,6 +6,9 @@ per public name.
 from .._lazy import lazy_exports
 
 _EXPORTS = {
+    # sgd_plots.py: figures of the GD-for-networks and SGD notebooks
+    "training_plot": "sgd_plots", "gradient_cloud": "sgd_plots", "variance_plot": "sgd_plots",
+    "schedule_plot": "sgd_plots", "race_plot": "sgd_plots", "cost_plot": "sgd_plots",
     # graph_draw.py: compute graphs drawn in layers
     "draw_graph": "graph_draw",
     # basics.py: 1D figures of the first notebooks
