@@ -1,0 +1,1 @@
+"""Real-browser tests: JupyterLab (and Voila) driven through Chromium."""

@@ -1,0 +1,186 @@
+"""Fixtures for the real-browser tests: one JupyterLab server and one Chromium for the session.
+
+The server serves a temporary copy of ``notebooks/`` (JupyterLab autosaves, the
+repository must stay clean) with its own config, data, runtime, settings and
+workspace folders, so nothing touches the user's Jupyter set-up. Chromium is
+Debian's (``/usr/bin/chromium``, or ``$I2DL_CHROMIUM``) driven by Playwright;
+Playwright cannot download browsers here. Both are stopped whatever happens.
+
+Enable on Debian/Ubuntu:  ``apt-get install chromium`` and ``pip install -e '.[test]'``.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+SERVER_START_TIMEOUT = 90.0
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium, or the browser named by $I2DL_CHROMIUM."""
+    for candidate in (os.environ.get("I2DL_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                      shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _clean_env(tmp: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MPLBACKEND", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH")}  # the kernel picks the inline backend
+    env.update(JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_DATA_DIR=str(tmp / "data"),
+               JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), JUPYTER_PLATFORM_DIRS="1",
+               IPYTHONDIR=str(tmp / "ipython"), PYTHONHASHSEED="0")
+    return env
+
+
+def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with code {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (OSError, http.client.HTTPException):  # not up yet (or another program's port)
+            time.sleep(0.25)
+    raise RuntimeError(f"server did not answer {url} within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+def stop_process_group(proc: subprocess.Popen) -> None:
+    """SIGTERM the process group (server + kernels), SIGKILL after 10 s."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)
+
+
+class Server:
+    """A running Jupyter server (lab or voila) serving ``root``."""
+
+    def __init__(self, proc: subprocess.Popen, port: int, root: Path, log: Path):
+        self.proc, self.port, self.root, self.log = proc, port, root, log
+        self.url = f"http://127.0.0.1:{port}"
+
+    def api(self, method: str, path: str) -> object:
+        req = urllib.request.Request(self.url + path, method=method)
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            body = resp.read()
+        return json.loads(body) if body else None
+
+    def shutdown_kernels(self) -> None:
+        """Stop every kernel (one notebook at a time keeps two cores free enough)."""
+        for kernel in self.api("GET", "/api/kernels") or []:
+            try:
+                self.api("DELETE", f"/api/kernels/{kernel['id']}")
+            except OSError:
+                pass
+
+
+@pytest.fixture(scope="session")
+def browser_tools():
+    """(playwright module, chromium path), or a skip that says how to enable the test."""
+    path = chromium_path()
+    if path is None:
+        pytest.skip("the browser tests need Chromium: apt-get install chromium (or set I2DL_CHROMIUM=/path)")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        pytest.skip("the browser tests need Playwright: pip install -e '.[test]'")
+    return sync_api, path
+
+
+@pytest.fixture(scope="session")
+def workdir(tmp_path_factory) -> Path:
+    """A temporary copy of notebooks/ (plus room for generated notebooks)."""
+    root = tmp_path_factory.mktemp("lab")
+    served = root / "notebooks"
+    shutil.copytree(NOTEBOOKS, served, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return served
+
+
+@pytest.fixture(scope="session")
+def lab_server(browser_tools, workdir, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("jupyter")
+    for sub in ("config", "data", "runtime", "ipython", "workspaces"):
+        (tmp / sub).mkdir()
+    # Render every cell (no virtual scrolling): outputs far down the page exist in the DOM.
+    tracker = tmp / "settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    port = free_port()
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+           "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
+           f"--ServerApp.root_dir={workdir}", f"--LabApp.user_settings_dir={tmp / 'settings'}",
+           f"--LabApp.workspaces_dir={tmp / 'workspaces'}", "--LabApp.news_url=None"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log = tmp / "server.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, env=_clean_env(tmp), cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        _wait_http(f"http://127.0.0.1:{port}/api/status", proc, log, SERVER_START_TIMEOUT)
+        yield Server(proc, port, workdir, log)
+    finally:
+        stop_process_group(proc)
+        ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy(log, ARTIFACTS / "jupyterlab-server.log")
+
+
+@pytest.fixture(scope="session")
+def browser(browser_tools):
+    sync_api, path = browser_tools
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def page(browser):
+    """One tab for the whole session: notebooks are opened one after another."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,145 @@
+"""Driving JupyterLab notebooks and explorer widgets in a Playwright page."""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+#: What counts as an error shown by a cell (a traceback, a warning that the standards forbid,
+#: an explorer's error box, a widget the front end could not render).
+_ERRORS_JS = r"""
+() => {
+  const found = [];
+  for (const el of document.querySelectorAll('.jp-OutputArea-output')) {
+    const mime = el.getAttribute('data-mime-type') || '';
+    const text = el.innerText || '';
+    if (mime === 'application/vnd.jupyter.stderr'
+        && /Traceback|Error:|RuntimeWarning|More than 20 figures/.test(text)) found.push(text.slice(0, 1500));
+    if (/Error displaying widget|Failed to load model class|model not found/i.test(text))
+      found.push('widget: ' + text.slice(0, 300));
+  }
+  for (const el of document.querySelectorAll('.i2dl-error'))
+    if ((el.innerText || '').trim()) found.push('explorer: ' + el.innerText.trim());
+  return found;
+}
+"""
+
+_PROMPTS_JS = r"""
+() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')].map(e => e.innerText.trim())
+"""
+
+_IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
+
+
+def open_notebook(page, base_url: str, name: str) -> None:
+    """Open ``name`` in a fresh workspace and wait until its kernel is idle."""
+    page.goto(f"{base_url}/lab/tree/{name}?reset")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+    page.wait_for_selector(_IDLE, timeout=90_000)
+    # the status bar says "Python 3 (ipykernel) | Idle" once the kernel is connected
+    page.locator(".jp-StatusBar-Widget", has_text="| Idle").first.wait_for(timeout=90_000)
+
+
+def _click_run_all(page) -> None:
+    page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+    page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+
+
+def run_all(page, timeout: float = 240.0) -> dict:
+    """Run > Run All Cells; wait until every code cell has run (or one failed)."""
+    _click_run_all(page)
+    start = time.monotonic()
+    retried = False
+    while True:
+        prompts = page.evaluate(_PROMPTS_JS)
+        busy = any("*" in p for p in prompts)
+        done = prompts and all(re.fullmatch(r"\[\d+\]:", p) for p in prompts)
+        idle = page.locator(_IDLE).count() > 0
+        if idle and not busy and (done or page.evaluate(_ERRORS_JS)):
+            # let comm messages (widget views) settle
+            page.wait_for_timeout(500)
+            return {"seconds": time.monotonic() - start, "prompts": prompts}
+        untouched = all(p == "[ ]:" for p in prompts)
+        if untouched and not retried and time.monotonic() - start > 10:
+            _click_run_all(page)  # the first click can land before the kernel connection is ready
+            retried = True
+        stalled = time.monotonic() - start > 30 and untouched
+        if stalled or time.monotonic() - start > timeout:
+            raise TimeoutError(f"Run All did not finish in {timeout:.0f} s; prompts: {prompts}")
+        page.wait_for_timeout(250)
+
+
+def shown_errors(page) -> list[str]:
+    return page.evaluate(_ERRORS_JS)
+
+
+@dataclass
+class ExplorerView:
+    """An explorer as displayed in a page: the output that holds its image and status line."""
+
+    page: object
+    root: object  # a Locator around the explorer's widgets
+
+    @classmethod
+    def in_cell(cls, page, source_snippet: str) -> "ExplorerView":
+        """The explorer shown by the code cell whose source contains ``source_snippet``."""
+        cell = page.locator(".jp-CodeCell").filter(has=page.locator(".widget-image")).filter(
+            has_text=source_snippet)
+        count = cell.count()
+        assert count == 1, f"expected one code cell with {source_snippet!r} showing an image, found {count}"
+        return cls(page, cell.locator(".jp-OutputArea-output").filter(has=page.locator(".widget-image")).first)
+
+    def slider(self, label: str):
+        found = self.root.locator(".widget-slider").filter(has=self.page.locator(".widget-label", has_text=label))
+        assert found.count() == 1, f"expected one slider labelled {label!r}, found {found.count()}"
+        return found
+
+    def readout(self, label: str) -> str:
+        return self.slider(label).locator(".widget-readout").inner_text().strip()
+
+    def value(self, label: str) -> float:
+        """The slider's readout as a number (the front end writes minus as U+2212)."""
+        return float(self.readout(label).replace("\u2212", "-"))
+
+    def status(self) -> str:
+        return self.root.locator(".i2dl-status").inner_text().strip()
+
+    def error(self) -> str:
+        box = self.root.locator(".i2dl-error")
+        return box.inner_text().strip() if box.count() else ""
+
+    @property
+    def image(self):
+        return self.root.locator(".widget-image")
+
+    def image_src(self) -> str:
+        return self.image.get_attribute("src") or ""
+
+    def image_pixels(self) -> bytes:
+        return self.image.screenshot()
+
+    def type_value(self, label: str, text: str) -> None:
+        """Type ``text`` into the slider's readout and press Enter."""
+        readout = self.slider(label).locator(".widget-readout")
+        readout.fill(text)
+        readout.press("Enter")
+
+    def press(self, label: str, key: str, times: int = 1) -> None:
+        """Focus the slider handle and press ``key`` (e.g. ArrowRight) ``times`` times."""
+        handle = self.slider(label).locator(".noUi-handle")
+        handle.focus()
+        for _ in range(times):
+            self.page.keyboard.press(key)
+
+    def wait_until(self, predicate, what: str, timeout: float = 15.0):
+        """Poll ``predicate(self)`` until it is truthy; fail naming ``what`` and the state seen."""
+        start = time.monotonic()
+        while True:
+            value = predicate(self)
+            if value:
+                return value
+            if time.monotonic() - start > timeout:
+                readouts = self.root.locator(".widget-slider").all_inner_texts()
+                raise AssertionError(f"timed out waiting for {what}; status: {self.status()!r}, "
+                                     f"error: {self.error()!r}, sliders: {readouts}")
+            self.page.wait_for_timeout(50)
