@@ -83,7 +83,7 @@ def main():
     print(f"GD  (lr = 1/L, full batch):  target after {k_gd:4d} steps, {t_gd:8.4f} s "
           f"({t_gd / max(k_gd, 1) * 1e3:.1f} ms per step)")
     print(f"SGD (lr = {SGD_FRACTION:g}/L, B = {B}):   target after {k_sgd:4d} steps, {t_sgd:8.4f} s "
-          f"({k_sgd * B / N:.4f} epochs); of this, run()'s set-up before the first step (its shuffle of "
+          f"({k_sgd * B / N:.4f} epochs); of this, run()'s set-up before the first step (drawing its minibatch indices from "
           f"{N:,} indices) takes ≈ {setup:.4f} s")
     ratio = t_gd / t_sgd
     print(f"ratio GD time / SGD time = {ratio:.1f}x  (goal >= 10x: {'met' if ratio >= 10 else 'NOT met'})")

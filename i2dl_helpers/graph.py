@@ -101,6 +101,22 @@ def _shape(x: Number) -> tuple:
     return x.shape if isinstance(x, np.ndarray) else ()
 
 
+def _power(a: Number, n: float) -> Number:
+    """a ** n; small integer powers by repeated multiplication, which numpy's
+    general float power (~100x slower on arrays) does not do by itself."""
+    k = int(n) if n > 0 else -int(n)  # (this module's abs is the graph operation)
+    if n.is_integer() and 1 <= k <= 16:
+        result, base = None, a
+        while k:
+            if k & 1:
+                result = base if result is None else result * base
+            k >>= 1
+            if k:
+                base = base * base
+        return result if n > 0 else 1.0 / result
+    return np.power(a, n)
+
+
 class Value:
     """One node of the compute graph: ``data``, ``grad``, parents ``_prev``, ``op``, ``name``.
 
@@ -122,7 +138,7 @@ class Value:
         if _mode.strict and not _finite(self.data):
             raise ValueError(f"Value{f' {name!r}' if name else ''} got a non-finite input "
                              f"({self.data!r}); inputs must be finite numbers")
-        self.grad: Number = _zeros(self.data)
+        self._grad: Number | None = None  # allocated on first use: big arrays cost time
         self.name = name
         self.op = op
         self._prev: tuple[Value, ...] = _prev if _mode.record else ()
@@ -130,6 +146,17 @@ class Value:
         self.steps: list[BackwardStep] = []
 
     # --- housekeeping -------------------------------------------------------------
+    @property
+    def grad(self) -> Number:
+        """∂(output)/∂(this node) after ``output.backward()`` (zeros before)."""
+        if self._grad is None:
+            self._grad = _zeros(self.data)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Number) -> None:
+        self._grad = value
+
     @property
     def shape(self) -> tuple:
         return _shape(self.data)
@@ -191,7 +218,7 @@ class Value:
                 raise ValueError(f"a ** {n:g} is undefined for a negative base")
             if n < 0 and np.any(np.asarray(self.data) == 0):
                 raise ValueError(f"a ** {n:g} is undefined at a = 0 (division by zero)")
-        return self._make(lambda a: np.power(a, n), (self,), f"**{n:g}",
+        return self._make(lambda a: _power(a, n), (self,), f"**{n:g}",
                           lambda: (n * self ** (n - 1.0),) if n != 1.0 else (1.0,))
 
     def __rpow__(self, c) -> "Value":

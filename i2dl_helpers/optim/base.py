@@ -83,6 +83,8 @@ class Trajectory:
     lrs        : the learning rate used at each step, shape (T,).
     seconds    : wall-clock time since the start of the run at each recorded
                  point, shape (T + 1,) (for loss-versus-time plots).
+    notes      : what the optimiser reported along the way (e.g. Newton's
+                 (step, start, "indefinite", λ_min) curvature events).
     """
 
     points: np.ndarray
@@ -94,6 +96,7 @@ class Trajectory:
     objective: Any = None
     reason: Any = None
     seconds: np.ndarray | None = None
+    notes: list = field(default_factory=list)
     _values: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -247,6 +250,8 @@ def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None
         length = max(k if status[0] == "diverged" else k + 1, 1)  # a diverged step was not taken
         return Trajectory(points[:length, 0], grad_norms[:length, 0], str(status[0]), k,
                           np.asarray(lrs[:max(length - 1, 0)]), optimizer.name, objective, reason[0],
-                          np.asarray(stamps[:length]), None if values is None else values[:length, 0])
+                          np.asarray(stamps[:length]), list(getattr(optimizer, "events", [])),
+                          None if values is None else values[:length, 0])
     return Trajectory(points, grad_norms, status.astype(str), stop.astype(int), np.asarray(lrs),
-                      optimizer.name, objective, reason, np.asarray(stamps), values)
+                      optimizer.name, objective, reason, np.asarray(stamps), list(getattr(optimizer, "events", [])),
+                      values)
