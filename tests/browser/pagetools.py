@@ -8,9 +8,12 @@ from dataclasses import dataclass
 #: What counts as an error shown by a cell (a traceback, a warning that the standards forbid,
 #: an explorer's error box, a widget the front end could not render).
 _ERRORS_JS = r"""
-() => {
+(expected = []) => {
   const found = [];
+  const cells = [...document.querySelectorAll('.jp-Notebook .jp-Cell')];
+  const skip = new Set(expected.map(i => cells[i]).filter(Boolean));
   for (const el of document.querySelectorAll('.jp-OutputArea-output')) {
+    if ([...skip].some(cell => cell.contains(el))) continue;  // tagged raises-exception
     const mime = el.getAttribute('data-mime-type') || '';
     const text = el.innerText || '';
     if (mime === 'application/vnd.jupyter.stderr'
@@ -45,7 +48,7 @@ def _click_run_all(page) -> None:
     page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
 
 
-def run_all(page, timeout: float = 240.0) -> dict:
+def run_all(page, timeout: float = 240.0, expected_errors: list[int] = ()) -> dict:
     """Run > Run All Cells; wait until every code cell has run (or one failed)."""
     _click_run_all(page)
     start = time.monotonic()
@@ -55,7 +58,7 @@ def run_all(page, timeout: float = 240.0) -> dict:
         busy = any("*" in p for p in prompts)
         done = prompts and all(re.fullmatch(r"\[\d+\]:", p) for p in prompts)
         idle = page.locator(_IDLE).count() > 0
-        if idle and not busy and (done or page.evaluate(_ERRORS_JS)):
+        if idle and not busy and (done or page.evaluate(_ERRORS_JS, list(expected_errors))):
             # let comm messages (widget views) settle
             page.wait_for_timeout(500)
             return {"seconds": time.monotonic() - start, "prompts": prompts}
@@ -69,8 +72,17 @@ def run_all(page, timeout: float = 240.0) -> dict:
         page.wait_for_timeout(250)
 
 
-def shown_errors(page) -> list[str]:
-    return page.evaluate(_ERRORS_JS)
+def shown_errors(page, expected_errors: list[int] = ()) -> list[str]:
+    """Errors shown by cells, except in the cells (indices among all cells) meant to raise."""
+    return page.evaluate(_ERRORS_JS, list(expected_errors))
+
+
+def cells_meant_to_raise(path) -> list[int]:
+    """Indices of the cells tagged ``raises-exception`` (they show a traceback on purpose)."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return [i for i, cell in enumerate(nb.cells) if "raises-exception" in cell.get("metadata", {}).get("tags", [])]
 
 
 @dataclass
@@ -143,3 +155,55 @@ class ExplorerView:
                 raise AssertionError(f"timed out waiting for {what}; status: {self.status()!r}, "
                                      f"error: {self.error()!r}, sliders: {readouts}")
             self.page.wait_for_timeout(50)
+
+
+#: Records, for every key press and every new/changed <img> under ``root``, when it happened,
+#: when the image was decoded and the next animation frame after that (≈ on screen).
+_LATENCY_JS = r"""
+(root) => {
+  const st = window.__i2dlLatency = {down: [], shown: []};
+  document.addEventListener('keydown', e => {
+    if (e.key.startsWith('Arrow')) st.down.push(performance.now());
+  }, true);
+  const hook = img => {
+    const set = performance.now();
+    const done = () => { const decoded = performance.now();
+      requestAnimationFrame(() => st.shown.push({set, decoded, frame: performance.now()})); };
+    (img.decode ? img.decode() : Promise.resolve()).then(done, done);
+  };
+  new MutationObserver(mutations => {
+    for (const m of mutations) {
+      if (m.type === 'attributes' && m.target.tagName === 'IMG') hook(m.target);
+      for (const n of m.addedNodes || []) {
+        if (n.nodeType !== 1) continue;
+        if (n.tagName === 'IMG') hook(n); else n.querySelectorAll('img').forEach(hook);
+      }
+    }
+  }).observe(root, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+}
+"""
+
+
+def measure_slider_latency(view: ExplorerView, label: str, presses: int = 30) -> dict:
+    """Press ArrowRight/ArrowLeft on a slider ``presses`` times (half each way), waiting for the
+    new image each time. Returns per-press times in ms: keydown → new src / new <img> ("to_src"),
+    → decoded ("to_decoded"), → next frame ("total")."""
+    page = view.page
+    view.root.evaluate(_LATENCY_JS)
+    handle = view.slider(label).locator(".noUi-handle")
+    handle.focus()
+    page.wait_for_timeout(300)
+    for i in range(presses):
+        seen = page.evaluate("() => window.__i2dlLatency.shown.length")
+        page.keyboard.press("ArrowRight" if i < presses // 2 else "ArrowLeft")
+        page.wait_for_function("n => window.__i2dlLatency.shown.length > n", arg=seen, timeout=15_000)
+        page.wait_for_timeout(60)  # let late messages (echoes) settle before the next press
+    data = page.evaluate("() => window.__i2dlLatency")
+    rows = []
+    for down in data["down"]:
+        after = [s for s in data["shown"] if s["set"] >= down]
+        if after:
+            first = min(after, key=lambda s: s["set"])
+            rows.append({"to_src": first["set"] - down, "to_decoded": first["decoded"] - down,
+                         "total": first["frame"] - down})
+    return {"presses": len(data["down"]), "images": len(data["shown"]), "rows": rows}

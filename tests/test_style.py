@@ -1,0 +1,94 @@
+"""Presentation mode: style.classroom() enlarges every explorer created afterwards; screen() restores."""
+from __future__ import annotations
+
+import matplotlib.colors as mcolors
+import pytest
+
+from i2dl_helpers import style
+from i2dl_helpers import widgets as explorers
+
+EXPLORERS = [n for n in explorers.__all__ if n not in ("Explorer", "log_slider")]
+
+#: Okabe & Ito (2008), "Color Universal Design": the eight colours, as published.
+OKABE_ITO = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
+
+
+@pytest.fixture(autouse=True)
+def plain_style_after():
+    style.screen()
+    yield
+    style.screen()  # other tests must not inherit presentation mode
+
+
+def measure(name: str) -> dict:
+    ex = getattr(explorers, name)(renderer="image")
+    fig = ex.figure
+    axes = fig.axes
+    out = {
+        "size": tuple(fig.get_size_inches()),
+        "tick_font": min(t.get_fontsize() for ax in axes for t in ax.get_xticklabels() + ax.get_yticklabels()),
+        "label_font": max(ax.xaxis.label.get_fontsize() for ax in axes),
+        "spine": max(s.get_linewidth() for ax in axes for s in ax.spines.values()),
+        "lines": [line.get_linewidth() for ax in axes for line in ax.get_lines()],
+    }
+    ex.close()
+    return out
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_classroom_enlarges_new_explorers_and_screen_restores(name):
+    plain = measure(name)
+    style.classroom()
+    big = measure(name)
+    style.screen()
+    again = measure(name)
+
+    w0, h0 = plain["size"]
+    w1, h1 = big["size"]
+    assert w1 > 1.2 * w0 and h1 > 1.2 * h0, f"{name}: figure {plain['size']} -> {big['size']} in classroom mode"
+    assert big["tick_font"] >= 1.4 * plain["tick_font"], f"{name}: tick labels {plain['tick_font']} -> {big['tick_font']} pt"
+    assert big["label_font"] >= 1.4 * plain["label_font"], f"{name}: axis labels not larger"
+    assert big["spine"] > plain["spine"], f"{name}: axes lines not thicker"
+    if plain["lines"]:
+        # lines drawn with the style's width get thicker; none gets thinner
+        assert max(big["lines"]) >= max(plain["lines"]), f"{name}: lines got thinner"
+        assert sum(b > p for b, p in zip(big["lines"], plain["lines"])) >= 1 or max(plain["lines"]) >= 3, (
+            f"{name}: no line is thicker in classroom mode: {plain['lines']} -> {big['lines']}")
+    assert again == plain, f"{name}: screen() did not restore the plain style"
+
+
+def test_palette_is_okabe_ito():
+    assert {c.upper() for c in style.PALETTE.values()} == OKABE_ITO
+
+
+@pytest.mark.parametrize("mode", [style.screen, style.classroom])
+def test_colour_cycle_uses_only_the_palette(mode):
+    mode()
+    with style.context():
+        import matplotlib as mpl
+
+        cycle = [mcolors.to_hex(c["color"]).upper() for c in mpl.rcParams["axes.prop_cycle"]]
+    assert cycle and set(cycle) <= OKABE_ITO
+    assert len(set(cycle)) == len(cycle), "no colour twice in the cycle"
+
+
+def test_classroom_is_high_contrast():
+    """Every cycle colour keeps a contrast ratio >= 2 against the white background (WCAG formula)."""
+    def luminance(hex_colour):
+        rgb = mcolors.to_rgb(hex_colour)
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    style.classroom()
+    with style.context():
+        import matplotlib as mpl
+
+        cycle = [c["color"] for c in mpl.rcParams["axes.prop_cycle"]]
+    for colour in cycle:
+        ratio = (1.0 + 0.05) / (luminance(colour) + 0.05)
+        assert ratio >= 2.0, f"{colour} on white has contrast {ratio:.2f}"
+
+
+def test_style_calls_return_the_active_style():
+    assert style.classroom() is style.current() and style.current().name == "classroom"
+    assert style.screen() is style.current() and style.current().name == "screen"
