@@ -193,7 +193,7 @@ xs = np.linspace(-3, 3, 600)
 
 def show_1d(lr=0.1, x0=1.5):  # interact 1D
     traj = run(quad, GD(lr), x0, steps=50, tol=1e-6)
-    fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=(9.5, 3.6), width_ratios=[1.5, 1], layout="constrained")
+    fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=(9.5, 3.6), width_ratios=[1.5, 1])
     ax.plot(xs, quad(xs), "k", lw=1.5)
     ax.plot(traj.points[:, 0], traj.values, "-o", ms=4, lw=1)
     ax.set_xlim(-3, 3)
@@ -214,7 +214,7 @@ lev = contour_levels(Z, 25)
 
 def show_2d(lr=0.1, x0=-2.25):  # interact 2D
     traj = run(bowl, GD(lr), [x0, 1.5], steps=100, tol=1e-8)
-    fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=(9.0, 3.8), width_ratios=[1.25, 1], layout="constrained")
+    fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=(9.0, 3.8), width_ratios=[1.25, 1])
     ax.contourf(X, Y, Z, levels=lev, cmap="Blues_r", alpha=0.35, extend="both")
     ax.contour(X, Y, Z, levels=lev, colors="0.45", linewidths=0.6)
     ax.plot(*traj.points.T, "-o", ms=3, lw=1.2)
@@ -268,8 +268,6 @@ def _kernel_side_ms(name: str) -> dict:
         plt.close(fig)
 
     src = LATENCY_CELLS["interact 1D"].replace("%matplotlib inline", "")
-    if "2D" in name:
-        src += "\n" + LATENCY_CELLS["interact 2D"]
     src = src.split("interact(show_1d")[0] + ("\n" + LATENCY_CELLS["interact 2D"].split("interact(show_2d")[0]
                                               if "2D" in name else "")
     scope: dict = {}
