@@ -334,3 +334,75 @@ def test_slider_latency(lab, artifacts, workdir, capsys):
         if isinstance(r, dict):
             assert r["presses"] == PRESSES and r["total_ms"]["n"] == PRESSES, f"{name}: some presses showed no image"
             assert r["total_ms"]["median"] < 2000, f"{name}: a slider move took seconds: {r}"
+
+
+# -- Voila: the notebook as a code-free dashboard -------------------------------------------
+VOILA_NOTEBOOK = "02_gradient_descent_1d.ipynb"
+
+
+@pytest.fixture
+def voila_server(browser_tools, workdir, tmp_path):
+    pytest.importorskip("voila", reason="the Voila check needs voila: pip install voila")
+    import socket
+    import time
+
+    for sub in ("config", "data", "runtime", "ipython"):
+        (tmp_path / sub).mkdir()
+    port = free_port()
+    cmd = [sys.executable, "-m", "voila", str(workdir / VOILA_NOTEBOOK), "--no-browser", f"--port={port}",
+           "--Voila.ip=127.0.0.1", "--show_tracebacks=True"]
+    log = tmp_path / "voila.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, env=_clean_env(tmp_path), cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # the port answers before any notebook is executed
+            if proc.poll() is not None:
+                raise RuntimeError(f"voila exited:\n{log.read_text()[-3000:]}")
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"voila did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.25)
+        yield Server(proc, port, workdir, log)
+    finally:
+        stop_process_group(proc)
+        from .conftest import ARTIFACTS
+
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "voila.log").write_text(log.read_text())
+
+
+def test_voila(voila_server, page, artifacts):
+    """``voila notebooks/02_gradient_descent_1d.ipynb``: the explorer renders without code and reacts."""
+    from i2dl_helpers.widgets import GradientDescent1D
+
+    page.goto(voila_server.url + "/", timeout=120_000)
+    root = page.locator(".jp-OutputArea-output").filter(has=page.locator(".widget-image")).filter(
+        has_text="learning rate")
+    root.first.wait_for(timeout=120_000)
+    assert root.count() == 1, "one GradientDescent1D explorer in the dashboard"
+    view = ExplorerView(page, root.first)
+    view.root.scroll_into_view_if_needed()
+    assert "GradientDescent1D(" not in page.inner_text("body"), "Voila should hide the code"
+
+    def expected(lr, x0):
+        twin = GradientDescent1D("quadratic", lr=lr, x0=x0, steps=50, renderer="image")
+        text = twin.status_text
+        twin.close()
+        return text
+
+    view.type_value("learning rate", "0.1")
+    view.type_value("start", "1.5")
+    view.wait_until(lambda v: v.status() == expected(0.1, 1.5), "the status for α = 0.1, x₀ = 1.5")
+    before = view.image_pixels()
+    page.screenshot(path=str(artifacts / "voila-before.png"))
+    view.press("learning rate", "ArrowRight", 22)
+    lr = 10 ** (-1 + 22 * LOG_STEP)  # 1.26: 1 < αL < 2 on L = x²/2
+    view.wait_until(lambda v: v.status() == expected(lr, 1.5), f"the status for α = {lr:.4g}")
+    assert "overshoots" in view.status() and f"αL = {lr:.3g}" in view.status(), view.status()
+    assert view.image_pixels() != before, "the dashboard's plot did not change"
+    page.screenshot(path=str(artifacts / "voila-after.png"))
+    assert not shown_errors(page)
