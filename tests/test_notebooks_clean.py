@@ -29,3 +29,13 @@ def test_opens_with_what_you_will_learn_and_has_asserts(path):
     code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
     assert "assert " in code, "key numbers are checked by assert cells"
     assert path.name[:2].isdigit(), "notebooks are numbered NN_topic.ipynb"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_links_to_other_notebooks_resolve(path):
+    import re
+
+    text = "\n".join("".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
+                     if c["cell_type"] == "markdown")
+    for target in re.findall(r"\]\(([^)#]+\.ipynb)", text):
+        assert (path.parent / target).exists(), f"{path.name} links to missing {target}"
