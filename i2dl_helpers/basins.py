@@ -102,7 +102,7 @@ def basin_map(objective: Objective, lr: float, n: int = 200, steps: int = 200, *
     steps = check_int("steps", steps, low=0)
     radius = check_positive("radius", radius)
     X, Y, P = objective.grid(n, domain)
-    traj = run(objective, GD(lr), P.reshape(-1, 2), steps=steps, tol=tol)
+    traj = run(objective, GD(lr), P.reshape(-1, 2), steps=steps, tol=tol, record=False)
     final = traj.final.reshape(n, n, 2)
     labels = basin_labels(final, (traj.status == "diverged").reshape(n, n), objective.minima, radius)
     return BasinMap(labels, X, Y, final, objective.minima.copy(), lr, steps, radius)

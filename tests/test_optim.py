@@ -189,3 +189,18 @@ def test_custom_optimizer_protocol():
 def test_bad_arguments_are_named(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_record_false_keeps_start_and_end_only():
+    obj = get("himmelblau")
+    starts = np.random.default_rng(1).uniform(-5, 5, size=(50, 2))
+    full = run(obj, GD(0.01), starts, steps=150, tol=1e-8)
+    light = run(obj, GD(0.01), starts, steps=150, tol=1e-8, record=False)
+    assert light.points.shape == (2, 50, 2) and light.values.shape == (2, 50)
+    assert np.array_equal(light.points[0], starts) and np.array_equal(light.points[-1], full.points[-1])
+    assert np.array_equal(light.status, full.status) and np.array_equal(light.stop_step, full.stop_step)
+    assert np.array_equal(light.values[-1], full.values[-1])
+    one = run(obj, GD(0.01), starts[0], steps=150, tol=1e-8, record=False)
+    assert one.points.shape == (2, 2) and np.array_equal(one.final, full.points[-1, 0])
+    with pytest.raises(TypeError, match="record must be True or False"):
+        run(obj, GD(0.01), starts[0], record="no")

@@ -183,3 +183,12 @@ def test_ipympl_renderer_updates_in_place():
     e.controls["objective"].value = "quadratic"
     assert not e.error_text and e.status_text
     assert e.figure.canvas is e.widget.children[1]
+
+
+def test_ipympl_renderer_leaves_pyplot_backend_alone():
+    pytest.importorskip("ipympl", reason="ipympl not installed")
+    import matplotlib
+
+    before = matplotlib.get_backend()
+    GradientDescent1D(renderer="ipympl")
+    assert matplotlib.get_backend() == before

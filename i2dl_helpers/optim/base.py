@@ -133,9 +133,15 @@ class Trajectory:
         return self.points.shape[0]
 
 
+def _norms(a: np.ndarray) -> np.ndarray:
+    """Row norms ‖a_i‖ of an (n, d) array."""
+    return np.sqrt(np.einsum("ij,ij->i", a, a))
+
+
 def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None = None, *,
         batch_size: int | None = None, seed: int | None = None,
-        schedule: Callable[[int], float] | None = None, max_abs: float = MAX_ABS) -> Trajectory:
+        schedule: Callable[[int], float] | None = None, max_abs: float = MAX_ABS,
+        record: bool = True) -> Trajectory:
     """Run ``optimizer`` on ``objective`` from ``x0``.
 
     objective  : an Objective (value, grad, dim). For minibatches it must also
@@ -151,6 +157,9 @@ def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None
     schedule   : t -> factor; step t uses the learning rate lr · schedule(t).
     max_abs    : a coordinate beyond ±max_abs, or a non-finite point or loss,
                  counts as divergence: that step is not taken and the start stops.
+    record     : False keeps only the start and the last point (points of shape
+                 (2, n, d), values and grad_norms (2, n)): for maps over many
+                 starts that need only where each run ended.
 
     Returns a Trajectory. Never prints numpy warnings, whatever the learning rate.
     Raises TypeError/ValueError for bad arguments, naming the parameter.
@@ -163,6 +172,8 @@ def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None
     if tol is not None:
         tol = check_positive("tol", tol)
     max_abs = check_positive("max_abs", max_abs)
+    if not isinstance(record, bool):
+        raise TypeError(f"record must be True or False, got {record!r}")
     if schedule is not None and not callable(schedule):
         raise TypeError(f"schedule must be callable t -> factor or None, got {type(schedule).__name__}")
     x = as_points("x0", x0, objective.dim)
@@ -200,7 +211,7 @@ def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None
             bad0 |= ~np.isfinite(v)
         status[bad0], stop[bad0], reason[bad0] = "diverged", 0, "loss or gradient undefined at the start"
         active = ~bad0
-        pts, vals, gns, lrs = [x], [v], [np.linalg.norm(g, axis=-1)], []
+        pts, vals, gns, lrs = [x], [v], [_norms(g)], []
         stamps = [time.perf_counter() - clock]
         all_active = bool(active.all())
         for t in range(steps):
@@ -209,7 +220,10 @@ def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None
                 raise ValueError(f"schedule({t}) gave the learning rate {lr!r}; it must stay positive and finite")
             lrs.append(lr)
             x_new = np.asarray(optimizer.step(x, g, state, lr=lr, t=t, objective=objective), dtype=float)
-            ok = (np.abs(x_new) <= max_abs).all(axis=-1)  # False for NaN and inf too
+            if np.abs(x_new).max(initial=0.0) <= max_abs:  # the usual case, one reduction (NaN fails it)
+                ok = np.ones(n, dtype=bool)
+            else:
+                ok = (np.abs(x_new) <= max_abs).all(axis=-1)  # False for NaN and inf too
             if v is not None:
                 v_new = np.asarray(value_fn(x_new), dtype=float)
                 ok &= np.isfinite(v_new)
@@ -226,7 +240,7 @@ def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None
                 if v is not None:
                     v_new = np.where(keep, v, v_new)
             if tol is not None:
-                conv = (np.sqrt(np.sum((x_new - x) ** 2, axis=-1)) < tol) & ~keep
+                conv = (_norms(x_new - x) < tol) & ~keep
                 status[conv], stop[conv] = "converged", t + 1
                 keep = keep | conv
             if keep.any():
@@ -235,9 +249,11 @@ def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None
             x, v = x_new, v_new if v is not None else None
             g_new = gradient(x)
             g = g_new if all_active else np.where(active[:, None], g_new, g)
+            if not record:  # keep the start and the latest point only
+                del pts[1:], vals[1:], gns[1:], stamps[1:]
             pts.append(x)
             vals.append(v)
-            gns.append(np.sqrt(np.sum(g * g, axis=-1)))
+            gns.append(_norms(g))
             stamps.append(time.perf_counter() - clock)
             if not all_active and not active.any():
                 break
@@ -245,13 +261,17 @@ def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None
     stop[active] = len(lrs)
     points, grad_norms = np.stack(pts), np.stack(gns)
     values = np.stack(vals) if batches is None else None
-    if single:
+    if single and record:
         k = int(stop[0])
         length = max(k if status[0] == "diverged" else k + 1, 1)  # a diverged step was not taken
         return Trajectory(points[:length, 0], grad_norms[:length, 0], str(status[0]), k,
                           np.asarray(lrs[:max(length - 1, 0)]), optimizer.name, objective, reason[0],
                           np.asarray(stamps[:length]), list(getattr(optimizer, "events", [])),
                           None if values is None else values[:length, 0])
+    if single:
+        return Trajectory(points[:, 0], grad_norms[:, 0], str(status[0]), int(stop[0]), np.asarray(lrs),
+                          optimizer.name, objective, reason[0], np.asarray(stamps),
+                          list(getattr(optimizer, "events", [])), None if values is None else values[:, 0])
     return Trajectory(points, grad_norms, status.astype(str), stop.astype(int), np.asarray(lrs),
                       optimizer.name, objective, reason, np.asarray(stamps), list(getattr(optimizer, "events", [])),
                       values)

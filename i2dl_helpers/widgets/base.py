@@ -70,8 +70,11 @@ class _IpymplView:
     """An ipympl canvas: mouse events, and only changed pixels are sent."""
 
     def __init__(self, fig: Figure):
-        from ipympl.backend_nbagg import Canvas, FigureManager
+        backend = matplotlib.get_backend()
+        from ipympl.backend_nbagg import Canvas, FigureManager  # importing ipympl switches pyplot's backend
 
+        if matplotlib.get_backend() != backend:
+            matplotlib.use(backend)  # restore it: only this explorer's canvas is an ipympl widget
         self.canvas = Canvas(fig)
         self.manager = FigureManager(self.canvas, 0)
         self.canvas.header_visible = False
