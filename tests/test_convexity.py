@@ -188,8 +188,11 @@ def test_chord_explorer_accepts_an_objective_and_shows_errors():
         e.controls["y"].value = 3.0
         assert "not convex" in e.status_text
         broken = Objective(lambda x: np.log(x - 10), lambda x: 1 / (x - 10), dim=1, name="broken")
-        e.set_objective(broken)
-        assert "not finite" in e.error_text
+        with pytest.raises(ValueError, match="not finite"):   # a direct call raises ...
+            e.set_objective(broken)
+        e.controls["objective"].value = "sin"
+        e.controls["expression"].value = "log(x - 10)"          # ... the text box shows it in the widget
+        assert "not finite" in e.error_text and e.objective is wavy   # and keeps the previous function
         e.controls["objective"].value = "x²"
         assert e.error_text == ""
     finally:

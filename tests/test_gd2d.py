@@ -90,10 +90,14 @@ def test_custom_objective_and_errors_inside_the_widget(gd):
     def bad_grad(p):
         raise ValueError("gradient not defined here")
     broken = Objective(lambda p: p[..., 0] ** 2, bad_grad, dim=2, name="broken")
-    gd.set_objective(broken)
-    assert "gradient not defined here" in gd.error_text
+    with pytest.raises(ValueError, match="gradient not defined here"):   # a direct call raises
+        gd.set_objective(broken)
     gd.controls["objective"].value = "bowl"                     # the widget keeps working
     assert gd.error_text == "" and gd.status_text
+    gd.controls["expression"].value = "x +* y"                  # a typo is shown inside the widget
+    assert "ExpressionError" in gd.error_text and gd.objective.name == "bowl"
+    gd.controls["expression"].value = "(x - 1)**2 + 2*y**2"
+    assert gd.error_text == "" and gd.objective.name == "(x - 1)**2 + 2*y**2"
 
 
 def test_click_sets_the_start_with_ipympl():

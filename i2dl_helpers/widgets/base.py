@@ -203,8 +203,14 @@ class Explorer:
             if name == "expression":
                 self._safe(lambda: self._apply_expression(change["new"]))
             else:
-                self._safe(lambda: self._redraw(full=self._update(name)))
+                self._safe(lambda: self.refresh(name))
         return handler
+
+    def refresh(self, changed: str | None = None) -> None:
+        """Recompute after ``changed`` and redraw (fully if the background changed).
+        Errors propagate; numpy warnings are silenced (divergence is reported instead)."""
+        with np.errstate(all="ignore"):
+            self._redraw(full=self._update(changed))
 
     @contextlib.contextmanager
     def quietly(self):
@@ -230,7 +236,14 @@ class Explorer:
         from ..expressions import parse  # imported on first use
 
         objective = parse(text, variables=self.expression_variables)
-        self.set_objective(objective)
+        previous = getattr(self, "objective", None)
+        try:
+            self.set_objective(objective)
+        except Exception:
+            if previous is not None:  # put the old function back, then report the error
+                with contextlib.suppress(Exception):
+                    self.set_objective(previous)
+            raise
 
     def set_objective(self, objective) -> None:  # pragma: no cover - explorers with a chooser override it
         raise NotImplementedError(f"{type(self).__name__} has no objective to replace")

@@ -39,6 +39,7 @@ class ChordExplorer(Explorer):
     """
 
     figsize = (6.5, 3.8)
+    expression_variables = ("x",)
 
     def __init__(self, objective: str | Objective = "double_well", x: float | None = None,
                  y: float | None = None, lam: float = 0.5, *, renderer: str = "auto"):
@@ -68,15 +69,16 @@ class ChordExplorer(Explorer):
         return self._objective
 
     def set_objective(self, objective: str | Objective) -> None:
-        """Switch to another function (a name or a 1D Objective)."""
+        """Switch to another function (a name or a 1D Objective). Errors propagate,
+        so a typed-in function that fails leaves the previous one in place."""
         obj = self._resolve(objective)
         dropdown = self.controls["objective"]
-        if obj.name not in dropdown.options:
-            dropdown.options = list(dropdown.options) + [obj.name]
+        with self.quietly():
+            if obj.name not in dropdown.options:
+                dropdown.options = list(dropdown.options) + [obj.name]
+            dropdown.value = obj.name
         self._options[obj.name] = obj
-        dropdown.value = obj.name  # fires the update (or call it if the name is unchanged)
-        if self._objective is not obj:
-            self._safe(lambda: self._redraw(full=self._update("objective")))
+        self.refresh("objective")
 
     # -- explorer hooks ---------------------------------------------------
     def _slider(self, label, value, lo, hi):

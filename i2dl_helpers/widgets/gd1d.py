@@ -93,7 +93,7 @@ class GradientDescent1D(Explorer):
                 chooser.options = list(chooser.options) + [self._objective.name]
             chooser.value = self._objective.name
             self._sync_x0_slider()
-        self._redraw(full=self._update("function"))
+        self.refresh("function")
 
     def _default_start(self) -> float:
         lo, hi = self._objective.domain[0]

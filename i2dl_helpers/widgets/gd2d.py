@@ -41,6 +41,7 @@ class GradientDescent2D(Explorer):
     """
 
     figsize = (9.0, 3.8)
+    expression_variables = ("x", "y")
 
     def __init__(self, objective: str | Objective = "ill_conditioned", lr: float | None = None,
                  x0: float | None = None, y0: float | None = None, steps: int = 100,
@@ -55,7 +56,6 @@ class GradientDescent2D(Explorer):
                           steps=check_int("steps", steps, low=1, high=1000))
         self.tol = check_positive("tol", tol)
         self.trajectory = None
-        self._quiet = False
         super().__init__(renderer=renderer)
         self.figure.canvas.mpl_connect("button_press_event", self._on_click)
 
@@ -93,38 +93,24 @@ class GradientDescent2D(Explorer):
         and learning rate move to that function's defaults."""
         obj = self._resolve(objective)
         dropdown = self.controls["objective"]
-        self._quiet = True
-        try:
+        with self.quietly():
             if obj.name not in dropdown.options:
                 dropdown.options = list(dropdown.options) + [obj.name]
             dropdown.value = obj.name
-        finally:
-            self._quiet = False
         self._objective = obj
-        self._safe(lambda: self._redraw(full=self._update("objective")))
+        self.refresh("objective")  # errors propagate: the caller shows them
 
     def set_start(self, x: float, y: float) -> None:
         """Move the start θ_0 to (x, y) (clipped to the plot) and rerun once."""
         sx, sy = self.controls["x0"], self.controls["y0"]
-        self._quiet = True
-        try:
+        with self.quietly():
             sx.value = float(np.clip(x, sx.min, sx.max))
             sy.value = float(np.clip(y, sy.min, sy.max))
-        finally:
-            self._quiet = False
-        self._safe(lambda: self._redraw(full=self._update("start")))
+        self._safe(lambda: self.refresh("start"))
 
     def _on_click(self, event):
         if event.inaxes is self.ax and event.xdata is not None and getattr(event, "button", 1) == 1:
             self.set_start(event.xdata, event.ydata)
-
-    def _observer(self, name):
-        handler = super()._observer(name)
-
-        def quiet_aware(change):
-            if not self._quiet:
-                handler(change)
-        return quiet_aware
 
     # -- explorer hooks -----------------------------------------------------
     def _coord_slider(self, label, value, lo, hi):
@@ -210,11 +196,8 @@ class GradientDescent2D(Explorer):
         cond = self.controls["condition"]
         if changed == "objective":
             self._objective = self._resolve(self.controls["objective"].value)
-            self._quiet = True
-            try:
+            with self.quietly():
                 self._sync_to_objective()
-            finally:
-                self._quiet = False
         is_quad = self._objective.name == "ill_conditioned" and self._options.get("ill_conditioned") is None
         cond.disabled = not is_quad
         if changed == "condition":

@@ -42,16 +42,7 @@ class LineSearchExplorer(Explorer):
         self._objective = self._resolve(objective)
         self._k0 = check_int("k", k, low=0, high=30)
         self.result_exact = self.result_backtracking = None
-        self._quiet = False
         super().__init__(renderer=renderer)
-
-    def _observer(self, name):
-        handler = super()._observer(name)
-
-        def quiet_aware(change):  # moving the start sliders for a new function redraws once, not thrice
-            if not self._quiet:
-                handler(change)
-        return quiet_aware
 
     def _resolve(self, objective) -> Objective:
         if isinstance(objective, Objective):
@@ -160,11 +151,8 @@ class LineSearchExplorer(Explorer):
         c = self.controls
         if changed == "objective":
             self._objective = self._resolve(c["objective"].value)
-            self._quiet = True
-            try:
+            with self.quietly():
                 self._sync_start()
-            finally:
-                self._quiet = False
         if changed in (None, "objective"):
             self._set_background()
         obj = self._objective

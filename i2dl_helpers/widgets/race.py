@@ -99,7 +99,7 @@ class OptimizerRace(Explorer):
                 dropdown.options = list(dropdown.options) + [obj.name]
             dropdown.value = obj.name
         self._objective = obj
-        self._redraw(full=self._update("surface"))
+        self.refresh("surface")
 
     # -- controls ---------------------------------------------------------------------
     def _make_controls(self):
@@ -196,11 +196,8 @@ class OptimizerRace(Explorer):
         full = changed in (None, "surface", "steps")
         if changed == "surface":
             self._objective = self._resolve(self.controls["surface"].value)
-            self._quiet = True
-            try:
+            with self.quietly():
                 self._load_preset()
-            finally:
-                self._quiet = False
         if changed in (None, "surface"):
             self._version += 1  # a new surface: no cached run is valid
             self._set_background()
