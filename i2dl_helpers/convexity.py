@@ -17,7 +17,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from ._validate import check_int, check_positive, check_real
+from ._validate import check_int, check_real
 from .objectives import Objective
 from .objectives import catalogue as _catalogue
 

@@ -17,7 +17,6 @@ import contextlib
 import ctypes
 import time
 import warnings
-from typing import Any
 
 import numpy as np
 

@@ -16,7 +16,7 @@ from matplotlib.patches import Ellipse
 from ..optim import run
 from ..optim.first_order import Adam, Recorder
 from ..style import PALETTE
-from .views2d import contour_levels
+from .views2d import contour_background
 
 __all__ = ["adaptive_glyphs", "per_parameter_rates"]
 
@@ -58,12 +58,7 @@ def adaptive_glyphs(objective, optimizers, x0, steps: int = 60, every: int = 5, 
 
 
 def _glyph_panel(objective, optimizers, x0, steps, every, ax, colours=None):
-    X, Y, P = objective.grid(160)
-    with np.errstate(all="ignore"):
-        Z = objective(P)
-    lev = contour_levels(Z, 20)
-    ax.contourf(X, Y, Z, levels=lev, cmap="Blues_r", alpha=0.3, extend="both")
-    ax.contour(X, Y, Z, levels=lev, colors="0.55", linewidths=0.5)
+    contour_background(ax, objective, levels=20, minima=False, line_colour="0.55")
     box = objective.domain
     size = 0.1 * float(np.min(box[:, 1] - box[:, 0]))
     colours = colours or [PALETTE[c] for c in ("green", "orange", "vermillion", "purple", "blue")]

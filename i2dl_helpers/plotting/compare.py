@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 
 from ..style import PALETTE
-from .views2d import contour_levels
+from .views2d import contour_background
 
 __all__ = ["paths_and_losses", "stability_plot"]
 
@@ -28,14 +28,7 @@ def paths_and_losses(objective, runs: dict, *, optimum: float | None = None, fig
             optimum = min(float(np.nanmin(t.values)) for t in trajs.values())
     fig = plt.figure(figsize=figsize, layout="constrained")
     ax, ax_loss = fig.subplots(1, 2, width_ratios=[1.1, 1])
-    X, Y, P = objective.grid(160)
-    with np.errstate(all="ignore"):
-        Z = objective(P)
-    lev = contour_levels(Z, 22)
-    ax.contourf(X, Y, Z, levels=lev, cmap="Blues_r", alpha=0.35, extend="both")
-    ax.contour(X, Y, Z, levels=lev, colors="0.5", linewidths=0.5)
-    if len(objective.minima):
-        ax.plot(*objective.minima.T, "*", color=PALETTE["green"], ms=13, mec="k", mew=0.5, ls="none", zorder=6)
+    contour_background(ax, objective, levels=22, line_colour="0.5")
     box = objective.domain
     for (name, traj), col in zip(trajs.items(), _COLOURS * 3):
         pts = np.clip(traj.points, box[:, 0] - (box[:, 1] - box[:, 0]), box[:, 1] + (box[:, 1] - box[:, 0]))
@@ -44,9 +37,6 @@ def paths_and_losses(objective, runs: dict, *, optimum: float | None = None, fig
         ax_loss.plot(np.arange(len(gap)), gap, "-", lw=1.5, color=col, label=name)
     first = next(iter(trajs.values()))
     ax.plot(*first.points[0], "o", color="w", mec="k", ms=8, zorder=7)
-    ax.set_xlim(*box[0])
-    ax.set_ylim(*box[1])
-    ax.grid(False)
     ax.set_xlabel("θ₁")
     ax.set_ylabel("θ₂")
     ax.legend(loc="best", fontsize="small")

@@ -14,7 +14,7 @@ from matplotlib.patches import Patch
 
 from ..style import PALETTE
 
-__all__ = ["basin_colors", "basin_plot", "chord_plot", "contour_levels", "contour_path", "convexity_gallery",
+__all__ = ["basin_colors", "basin_plot", "chord_plot", "contour_background", "contour_levels", "contour_path", "convexity_gallery",
            "convexity_map",
            "gradient_field", "loss_per_step", "slice_plot", "surface_path", "three_views"]
 
@@ -33,6 +33,33 @@ def contour_levels(Z: np.ndarray, n: int = 25) -> np.ndarray:
     return levels if levels.size >= 2 else np.linspace(finite.min(), finite.max() + 1e-12, 3)
 
 
+def contour_background(ax, objective, *, n: int = 160, levels: int = 22, filled: bool = True,
+                       minima: bool = True, line_colour: str = "0.45", label: str | None = None) -> list:
+    """The static part of every 2D view: filled contours and contour lines of L(θ)
+    over the objective's domain (levels at quantiles, see ``contour_levels``), its
+    known minima as stars, and axis limits fixed to the domain.
+
+    Returns (artists, Z): the artists it made (explorers remove them when the
+    function changes) and the grid values Z of shape (n, n).
+    """
+    X, Y, P = objective.grid(n)
+    with np.errstate(all="ignore"):
+        Z = np.asarray(objective(P), dtype=float)
+    lev = contour_levels(Z, levels)
+    artists = []
+    if filled:
+        artists.append(ax.contourf(X, Y, Z, levels=lev, cmap="Blues_r", alpha=0.35, extend="both"))
+    artists.append(ax.contour(X, Y, Z, levels=lev, colors=line_colour, linewidths=0.6))
+    if minima and len(objective.minima):
+        artists += ax.plot(*objective.minima.T, "*", color=PALETTE["green"], ms=13, mec="k", mew=0.5, ls="none",
+                           label=label, zorder=5)
+    (x0, x1), (y0, y1) = objective.domain
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.grid(False)
+    return artists, Z
+
+
 def _paths(traj):
     """Trajectory (or array) -> list of (T + 1, 2) paths."""
     pts = np.asarray(getattr(traj, "points", traj), dtype=float)
@@ -49,23 +76,12 @@ def contour_path(objective, trajectory=None, *, ax=None, n: int = 200, levels: i
     squashing it.
     """
     ax = _axes(ax)
-    X, Y, P = objective.grid(n)
-    with np.errstate(all="ignore"):
-        Z = objective(P)
-    lev = contour_levels(Z, levels)
-    if filled:
-        ax.contourf(X, Y, Z, levels=lev, cmap="Blues_r", alpha=0.35, extend="both")
-    ax.contour(X, Y, Z, levels=lev, colors="0.45", linewidths=0.6)
-    if len(objective.minima):
-        ax.plot(*objective.minima.T, "*", color=PALETTE["green"], ms=13, mec="k", mew=0.5, ls="none",
-                label="minima", zorder=5)
+    contour_background(ax, objective, n=n, levels=levels, filled=filled, label="minima")
     if trajectory is not None:
         for k, path in enumerate(_paths(trajectory)):
             ax.plot(*path.T, "-o", color=color, ms=2.5, lw=1.1, label="θ_k" if k == 0 else None, zorder=4)
             ax.plot(*path[0], "o", color=PALETTE["blue"], ms=7, zorder=6, label="θ_0" if k == 0 else None)
     (x0, x1), (y0, y1) = objective.domain
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
     ax.set_aspect("equal" if 0.5 < (x1 - x0) / (y1 - y0) < 2 else "auto")
     ax.set_xlabel("θ₁")
     ax.set_ylabel("θ₂")

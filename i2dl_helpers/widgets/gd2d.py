@@ -9,7 +9,7 @@ from .._validate import check_int, check_positive, check_real
 from ..convexity import min_eigenvalue_2x2
 from ..objectives import Objective
 from ..optim import GD, run
-from ..plotting.views2d import contour_levels
+from ..plotting.views2d import contour_background
 from ..style import PALETTE
 from .base import Explorer, log_slider
 
@@ -156,23 +156,11 @@ class GradientDescent2D(Explorer):
         for artist in self._static:
             artist.remove()
         ax = self.ax
-        X, Y, P = obj.grid(160)
-        Z = np.asarray(obj(P), dtype=float)
+        self._static, Z = contour_background(ax, obj, levels=25, label="minima")
         finite = Z[np.isfinite(Z)]
         self._lstar = float(np.min(obj(obj.minima))) if len(obj.minima) else float(finite.min())
-        lev = contour_levels(Z, 25)
-        filled = ax.contourf(X, Y, Z, levels=lev, cmap="Blues_r", alpha=0.35, extend="both")
-        lines = ax.contour(X, Y, Z, levels=lev, colors="0.45", linewidths=0.6)
-        self._static = [filled, lines]
-        if len(obj.minima):
-            self._static += ax.plot(*obj.minima.T, "*", color=PALETTE["green"], ms=14, mec="k", mew=0.5,
-                                    ls="none", label="minima")
-        (x0, x1), (y0, y1) = obj.domain
-        ax.set_xlim(x0, x1)
-        ax.set_ylim(y0, y1)
         ax.set_xlabel("θ₁")
         ax.set_ylabel("θ₂")
-        ax.grid(False)
         ax.set_title(obj.name.replace("_", " ") + (f", κ = {self._kappa:.3g}" if obj.name == "ill_conditioned"
                                                   and self._options.get(obj.name) is None else ""))
         top = max(float(finite.max()) - self._lstar, 1e-6) * 10

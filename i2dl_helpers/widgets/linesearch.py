@@ -9,7 +9,7 @@ from .. import objectives as _objectives
 from .._validate import check_int
 from ..objectives import Objective
 from ..optim import run
-from ..plotting.views2d import contour_levels
+from ..plotting.views2d import contour_background
 from ..style import PALETTE
 from .base import Explorer, log_slider
 
@@ -119,21 +119,9 @@ class LineSearchExplorer(Explorer):
         obj = self._objective
         for artist in self._static:
             artist.remove()
-        X, Y, P = obj.grid(160)
-        with np.errstate(all="ignore"):
-            Z = np.asarray(obj(P), dtype=float)
-        lev = contour_levels(Z, 25)
-        self._static = [self.ax.contourf(X, Y, Z, levels=lev, cmap="Blues_r", alpha=0.35, extend="both"),
-                        self.ax.contour(X, Y, Z, levels=lev, colors="0.45", linewidths=0.6)]
-        if len(obj.minima):
-            self._static += self.ax.plot(*obj.minima.T, "*", color=PALETTE["green"], ms=13, mec="k", mew=0.5,
-                                         ls="none")
-        (x0, x1), (y0, y1) = obj.domain
-        self.ax.set_xlim(x0, x1)
-        self.ax.set_ylim(y0, y1)
+        self._static, _ = contour_background(self.ax, obj, levels=25)
         self.ax.set_xlabel("θ₁")
         self.ax.set_ylabel("θ₂")
-        self.ax.grid(False)
         self.ax.set_title(obj.name.replace("_", " "))
         self.ax.legend(loc="lower right", fontsize="x-small")
 

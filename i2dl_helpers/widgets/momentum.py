@@ -8,7 +8,7 @@ from .. import objectives as _objectives
 from .._validate import check_int, check_positive, check_real
 from ..optim import SGD, run
 from ..optim.first_order import momentum_rate
-from ..plotting.views2d import contour_levels
+from ..plotting.views2d import contour_background
 from ..style import PALETTE
 from .base import Explorer, log_slider
 
@@ -108,14 +108,7 @@ class MomentumExplorer(Explorer):
         self._static.append(self.ax_region.contourf(q, b, rho, levels=[0, 1], colors=[PALETTE["sky"]], alpha=0.45))
         kappa = self.controls["condition"].value
         self._objective = _objectives.get("ill_conditioned", condition=kappa)
-        X, Y, P = self._objective.grid(140)
-        Z = self._objective(P)
-        lev = contour_levels(Z, 18)
-        self._static.append(self.ax.contourf(X, Y, Z, levels=lev, cmap="Blues_r", alpha=0.35, extend="both"))
-        self._static.append(self.ax.contour(X, Y, Z, levels=lev, colors="0.45", linewidths=0.6))
-        self.ax.set_xlim(-3, 3)
-        self.ax.set_ylim(-3, 3)
-        self.ax.grid(False)
+        self._static += contour_background(self.ax, self._objective, n=140, levels=18, minima=False)[0]
         self.ax.set_title(f"{'Nesterov' if nesterov else 'heavy ball'} on ½(u² + {kappa:.3g}v²)")
         self.ax_loss.set_xlim(0, self.controls["steps"].value)
 

@@ -8,7 +8,7 @@ from .. import objectives as _objectives
 from .._validate import check_int
 from ..objectives import Objective
 from ..optim.racing import LR_GRID, PRESETS, RACERS, make_racers, race, tune
-from ..plotting.views2d import contour_levels
+from ..plotting.views2d import contour_background
 from ..style import PALETTE
 from .base import Explorer, log_slider
 
@@ -158,18 +158,7 @@ class OptimizerRace(Explorer):
         for artist in self._static:
             artist.remove()
         obj = self._objective
-        X, Y, P = obj.grid(160)
-        Z = np.asarray(obj(P), dtype=float)
-        lev = contour_levels(Z, 22)
-        self._static = [self.ax.contourf(X, Y, Z, levels=lev, cmap="Blues_r", alpha=0.35, extend="both"),
-                        self.ax.contour(X, Y, Z, levels=lev, colors="0.5", linewidths=0.5)]
-        if len(obj.minima):
-            self._static += self.ax.plot(*obj.minima.T, "*", color=PALETTE["green"], ms=13, mec="k", mew=0.5,
-                                         ls="none")
-        (x0, x1), (y0, y1) = obj.domain
-        self.ax.set_xlim(x0, x1)
-        self.ax.set_ylim(y0, y1)
-        self.ax.grid(False)
+        self._static, Z = contour_background(self.ax, obj, levels=22, line_colour="0.5")
         self.ax.set_title(obj.name.replace("_", " "))
         self._lstar = float(np.min(obj(obj.minima))) if len(obj.minima) else 0.0
         top = max(float(np.nanmax(Z)) - self._lstar, 1e-3) * 10

@@ -9,7 +9,7 @@ from ..data import linear_regression
 from ..objectives import LeastSquares
 from ..optim import GD, run
 from ..optim.schedules import Constant, ExponentialDecay, InverseTime, StepDecay
-from ..plotting.views2d import contour_levels
+from ..plotting.views2d import contour_background
 from ..style import PALETTE
 from .base import Explorer, log_slider
 
@@ -80,19 +80,11 @@ class SGDExplorer(Explorer):
         self.ax, self.ax_loss = fig.subplots(1, 2, width_ratios=[1.05, 1])
         ax, axl = self.ax, self.ax_loss
         obj = self.problem
-        X, Y, P = obj.grid(160)
-        Z = obj(P)
-        lev = contour_levels(Z, 20)
-        ax.contourf(X, Y, Z, levels=lev, cmap="Blues_r", alpha=0.35, extend="both")
-        ax.contour(X, Y, Z, levels=lev, colors="0.45", linewidths=0.6)
+        contour_background(ax, obj, levels=20, minima=False)
         ax.plot(*obj.w_star, "*", color=PALETTE["green"], ms=15, mec="k", mew=0.5, zorder=6, label="w*")
         ax.plot(*self.start, "o", color=PALETTE["blue"], ms=8, mec="w", zorder=6, label="w_0")
-        (x0, x1), (y0, y1) = obj.domain
-        ax.set_xlim(x0, x1)
-        ax.set_ylim(y0, y1)
         ax.set_xlabel("w₁")
         ax.set_ylabel("w₂")
-        ax.grid(False)
         ax.set_title(f"least squares, n = {obj.n_samples}")
         self._path = self.animate(*ax.plot([], [], "-", color=PALETTE["vermillion"], lw=0.8, alpha=0.7, zorder=4,
                                            label="SGD path"))
