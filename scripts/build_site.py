@@ -5,7 +5,7 @@
 
 For students browsing without a kernel. Every explorer's output carries a
 static PNG of its figure next to the live widget (``Explorer._repr_mimebundle_``);
-the notebooks are executed without storing widget state, so the exported HTML
+the widget state is dropped after execution, so the exported HTML
 shows that PNG (with widget state it would try to load live widgets from a CDN
 and show nothing offline). Each page also lists which explorers it shows as
 images; ``site/index.html`` links the pages. Needs nbclient and nbconvert
@@ -33,24 +33,38 @@ def execute(path: Path, timeout: int = 600) -> nbformat.NotebookNode:
     nb = nbformat.read(path, as_version=4)
     env_backend = os.environ.pop("MPLBACKEND", None)  # the kernel must use the inline backend
     try:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=False,
+        # store_widget_state=False trips nbclient (KeyError) on Output widgets, so the state is
+        # dropped afterwards instead: without it the exporter shows each explorer's PNG fallback.
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": str(path.parent)}}).execute()
     finally:
         if env_backend is not None:
             os.environ["MPLBACKEND"] = env_backend
+    nb.metadata.pop("widgets", None)
     return nb
 
 
-def static_figures(nb: nbformat.NotebookNode) -> tuple[int, int]:
-    """(widget outputs, widget outputs that carry a PNG fallback)."""
-    widgets = with_png = 0
+def static_figures(nb: nbformat.NotebookNode) -> tuple[int, int, int]:
+    """(explorer outputs, explorer outputs that carry a PNG fallback, other widget outputs).
+
+    An explorer output is a widget view whose text/plain is ``<ExplorerName: status>``;
+    other widgets (e.g. a plain ``interactive``) have no static picture.
+    """
+    from i2dl_helpers import widgets as explorers
+
+    names = tuple(f"<{n}" for n in explorers.__all__)
+    found = with_png = others = 0
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
-            if WIDGET_MIME in data:
-                widgets += 1
+            if WIDGET_MIME not in data:
+                continue
+            if str(data.get("text/plain", "")).startswith(names):
+                found += 1
                 with_png += "image/png" in data
-    return widgets, with_png
+            else:
+                others += 1
+    return found, with_png, others
 
 
 def export(nb: nbformat.NotebookNode, target: Path) -> None:
@@ -82,14 +96,15 @@ def build(notebooks: list[Path], out: Path, timeout: int = 600) -> list[dict]:
     out.mkdir(parents=True, exist_ok=True)
     reports, pages = [], []
     for path in notebooks:
+        path = Path(path).resolve()
         t0 = time.perf_counter()
         nb = execute(path, timeout=timeout)
-        widgets, with_png = static_figures(nb)
+        found, with_png, others = static_figures(nb)
         target = out / (path.stem + ".html")
         export(nb, target)
         pages.append((target.name, title_of(nb, path.stem)))
-        reports.append({"notebook": path.name, "html": str(target), "explorers": widgets,
-                        "with_static_png": with_png, "seconds": time.perf_counter() - t0})
+        reports.append({"notebook": path.name, "html": str(target), "explorers": found,
+                        "with_static_png": with_png, "other_widgets": others, "seconds": time.perf_counter() - t0})
     write_index(out, pages)
     return reports
 
@@ -105,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     for r in build(notebooks, args.out, args.timeout):
         flag = "" if r["explorers"] == r["with_static_png"] else "   <-- explorer without a static image"
         missing |= bool(flag)
-        print(f"{r['notebook']:40s} {r['explorers']:2d} widget outputs, {r['with_static_png']:2d} with a static PNG, "
-              f"{r['seconds']:5.1f} s{flag}")
+        print(f"{r['notebook']:40s} {r['explorers']:2d} explorers, {r['with_static_png']:2d} with a static PNG, "
+              f"{r['other_widgets']:2d} other widgets, {r['seconds']:5.1f} s{flag}")
     print(f"site written to {args.out}/index.html")
     return 1 if missing else 0
 

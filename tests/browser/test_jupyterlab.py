@@ -18,16 +18,16 @@ Screenshots are saved in test-artifacts/.
 from __future__ import annotations
 
 import json
-import math
-import sys
 import subprocess
+import sys
+import warnings
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
 
-from .conftest import NOTEBOOKS, Server, _clean_env, _wait_http, free_port, stop_process_group
+from .conftest import NOTEBOOKS, Server, _clean_env, free_port, stop_process_group
 from .pagetools import (ExplorerView, cells_meant_to_raise, measure_slider_latency, open_notebook, run_all,
                         shown_errors)
 
@@ -57,6 +57,13 @@ def check_gd1d(page, artifacts: Path) -> None:
 
     view = ExplorerView.in_cell(page, "GradientDescent1D(")
     view.root.scroll_into_view_if_needed()
+    # Known issue (reported): the notebook's code leaves α = 0.1, but the browser snaps the off-grid
+    # values set before (0.5, 2.5) to the slider grid and sends them back late, so the explorer can
+    # end up showing α = 2.512. Recorded, not failed, until widgets.base snaps values itself.
+    drift = {"lr readout after Run All": view.readout("learning rate"), "status": view.status()}
+    (artifacts / "gd1d-state-after-run-all.json").write_text(json.dumps(drift, ensure_ascii=False, indent=1))
+    if view.value("learning rate") != 0.1:
+        warnings.warn(f"notebook 02 sets α = 0.1 last, the explorer in the browser shows {drift}", UserWarning)
 
     def expected(lr, x0):
         twin = GradientDescent1D("quadratic", lr=lr, x0=x0, steps=50, renderer="image")
@@ -181,6 +188,9 @@ gd1''',
     "explorer 2D": '''from i2dl_helpers.widgets import GradientDescent2D
 gd2 = GradientDescent2D("ill_conditioned", lr=0.1, x0=-2.25, y0=1.5, steps=100)  # explorer 2D
 gd2''',
+    "explorer jpeg 2D": '''from i2dl_helpers.widgets._fastview import use_jpeg
+gd2j = use_jpeg(GradientDescent2D("ill_conditioned", lr=0.1, x0=-2.25, y0=1.5, steps=100))  # explorer jpeg 2D
+gd2j''',
     "interact 1D": '''%matplotlib inline
 import matplotlib.pyplot as plt
 import numpy as np
@@ -244,6 +254,10 @@ def _kernel_side_ms(name: str) -> dict:
     if name.startswith("explorer"):
         ex = (GradientDescent1D("quadratic", lr=0.1, x0=1.5, steps=50, renderer="image") if "1D" in name else
               GradientDescent2D("ill_conditioned", lr=0.1, x0=-2.25, y0=1.5, steps=100, renderer="image"))
+        if "jpeg" in name:
+            from i2dl_helpers.widgets._fastview import use_jpeg
+
+            use_jpeg(ex)
         times, sizes = [], []
         for lr in lrs:
             t = time.perf_counter()
@@ -325,7 +339,7 @@ def test_slider_latency(lab, artifacts, workdir, capsys):
         print("\nslider -> new image in Chromium (ms; median / p95 of", PRESSES, "key presses)")
         for name, r in results.items():
             if isinstance(r, dict):
-                print(f"  {name:12s} total {r['total_ms']['median']:6.1f} / {r['total_ms']['p95']:6.1f}   "
+                print(f"  {name:16s} total {r['total_ms']['median']:6.1f} / {r['total_ms']['p95']:6.1f}   "
                       f"to new src {r['to_src_ms']['median']:6.1f}   decode {r['decode_ms']['median']:5.1f}   "
                       f"kernel {r['kernel'] or '-'}")
             else:
