@@ -420,3 +420,37 @@ def test_voila(voila_server, page, artifacts):
     assert view.image_pixels() != before, "the dashboard's plot did not change"
     page.screenshot(path=str(artifacts / "voila-after.png"))
     assert not shown_errors(page)
+
+
+DRIFT_CELLS = [
+    "from i2dl_helpers.widgets import GradientDescent1D\n"
+    "from i2dl_helpers.widgets._fastview import guard_stale_echoes\n"
+    "plain = GradientDescent1D('quadratic', lr=0.1, x0=1.5)  # plain\nplain",
+    "guarded = guard_stale_echoes(GradientDescent1D('quadratic', lr=0.1, x0=1.5))  # guarded\nguarded",
+    "for gd in (plain, guarded):\n"
+    "    gd.controls['lr'].value = 0.5\n    gd.controls['lr'].value = 2.5\n    gd.controls['lr'].value = 0.1",
+]
+
+
+def test_values_set_from_code_survive_the_browser(lab, artifacts, workdir):
+    """Code sets α = 0.5, 2.5, 0.1; the explorer must end at 0.1 (the guarded prototype does).
+
+    The plain explorer's final state is recorded (it drifts to 2.512 while widgets.base lacks the guard).
+    """
+    server, page = lab
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in DRIFT_CELLS]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, workdir / "drift.ipynb")
+    try:
+        open_notebook(page, server.url, "drift.ipynb")
+        run_all(page)
+        page.wait_for_timeout(2000)  # late echoes
+        guarded = ExplorerView.in_cell(page, "# guarded")
+        plain = ExplorerView.in_cell(page, "# plain")
+        seen = {"plain": plain.readout("learning rate"), "guarded": guarded.readout("learning rate"),
+                "plain status": plain.status(), "guarded status": guarded.status()}
+        (artifacts / "slider-drift.json").write_text(json.dumps(seen, ensure_ascii=False, indent=1))
+        assert guarded.value("learning rate") == 0.1 and "αL = 0.1 " in guarded.status(), seen
+    finally:
+        _finish(server, page)
