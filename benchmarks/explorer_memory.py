@@ -3,9 +3,10 @@
 For every explorer in ``i2dl_helpers.widgets`` (image renderer, as in a notebook):
 
 * updates: move one slider back and forth ``--updates`` times (default 1,000) over
-  its own grid; report the growth of the process RSS after a warm-up, and of
-  Python-tracked memory (tracemalloc, which also sees numpy buffers) over the
-  last 200 updates scaled to all of them. Goal: both < 10 MB.
+  its own grid; report the growth of the process RSS after a warm-up, and the
+  rate at which Python-tracked memory (tracemalloc, which also sees numpy
+  buffers) grows over the last 200 updates, scaled to all of them. Goal: both
+  < 10 MB.
 * re-runs: create the explorer 30 times, binding it to the same name as a re-run
   cell does; report open pyplot figures (must stay 0), matplotlib's "More than
   20 figures" warning (must not appear), how many old explorers are still alive
@@ -76,8 +77,9 @@ def grid_values(control: widgets.Widget, n: int = 20) -> list:
 
 
 def measure_updates(cls, updates: int, traced_tail: int = 200) -> dict:
-    """RSS growth over ``updates`` slider moves; Python/numpy allocations traced over the last
-    ``traced_tail`` of them (tracemalloc slows updates several-fold) and scaled to ``updates``."""
+    """RSS growth over ``updates`` slider moves, and the growth rate of Python/numpy allocations
+    over the last ``traced_tail`` of them (after 100 traced updates to settle; tracemalloc slows
+    updates several-fold), scaled to ``updates``."""
     ex = cls(renderer="image")
     name, control = numeric_control(ex.controls)
     values = grid_values(control)
@@ -86,23 +88,28 @@ def measure_updates(cls, updates: int, traced_tail: int = 200) -> dict:
     gc.collect()
     base_rss = rss_mb()
     tail = min(traced_tail, updates)
+    settle = min(100, updates - tail)  # traced but not counted: one-off allocations when tracing starts
     t0 = time.perf_counter()
-    for i in range(updates - tail):
+    for i in range(updates - tail - settle):
         control.value = values[i % len(values)]
     seconds = time.perf_counter() - t0
     tracemalloc.start()
-    base_traced = tracemalloc.get_traced_memory()[0]
+    for i in range(updates - tail - settle, updates - tail):
+        control.value = values[i % len(values)]
+    gc.collect()
+    mid = tracemalloc.get_traced_memory()[0]
     for i in range(updates - tail, updates):
         control.value = values[i % len(values)]
     gc.collect()
-    traced = (tracemalloc.get_traced_memory()[0] - base_traced) / 2**20 * updates / tail
+    # growth per update over the last ``tail`` updates, times ``updates``: what keeps accumulating
+    traced = (tracemalloc.get_traced_memory()[0] - mid) / 2**20 * updates / tail
     tracemalloc.stop()
     gc.collect()
     rss = rss_mb() - base_rss
     errors = ex.error_text
     ex.close()
     return {"control": name, "traced_mb": traced, "rss_mb": rss,
-            "ms_per_update": 1e3 * seconds / max(updates - tail, 1), "error": errors}
+            "ms_per_update": 1e3 * seconds / max(updates - tail - settle, 1), "error": errors}
 
 
 def measure_reruns(cls) -> dict:
