@@ -92,6 +92,7 @@ def measure_updates(cls, updates: int, traced_tail: int = 200) -> dict:
     t0 = time.perf_counter()
     for i in range(updates - tail - settle):
         control.value = values[i % len(values)]
+    untraced = updates - tail - settle
     seconds = time.perf_counter() - t0
     tracemalloc.start()
     for i in range(updates - tail - settle, updates - tail):
@@ -103,13 +104,15 @@ def measure_updates(cls, updates: int, traced_tail: int = 200) -> dict:
     gc.collect()
     # growth per update over the last ``tail`` updates, times ``updates``: what keeps accumulating
     traced = (tracemalloc.get_traced_memory()[0] - mid) / 2**20 * updates / tail
+    if not untraced:  # too few updates to time any without tracemalloc: time the traced ones
+        seconds, untraced = time.perf_counter() - t0, updates
     tracemalloc.stop()
     gc.collect()
     rss = rss_mb() - base_rss
     errors = ex.error_text
     ex.close()
     return {"control": name, "traced_mb": traced, "rss_mb": rss,
-            "ms_per_update": 1e3 * seconds / max(updates - tail - settle, 1), "error": errors}
+            "ms_per_update": 1e3 * seconds / untraced, "error": errors}
 
 
 def measure_reruns(cls) -> dict:
