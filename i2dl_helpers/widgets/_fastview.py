@@ -12,7 +12,7 @@ import io
 
 import numpy as np
 
-__all__ = ["encode_jpeg", "use_jpeg"]
+__all__ = ["encode_jpeg", "guard_stale_echoes", "use_jpeg"]
 
 
 def encode_jpeg(rgba: np.ndarray, quality: int = 90) -> bytes:
@@ -40,43 +40,5 @@ def use_jpeg(explorer, quality: int = 90):
     return explorer
 
 
-def guard_stale_echoes(explorer, window: float = 1.0):
-    """Prototype fix for slider values that the browser sends back late.
-
-    When code sets a slider to a value off the slider's grid, the browser snaps
-    it and sends the snapped value back (FloatLogSlider does so for every value
-    set from code). If the code sets several values in a row (0.5, 2.5, 0.1), the
-    echo of an earlier one arrives after the last one and the explorer ends up
-    showing the earlier state. This guard remembers the last value set by code;
-    a value from the browser within ``window`` seconds that is more than one
-    slider step away from it is taken as a stale echo and the code's value is
-    put back. Returns the explorer.
-    """
-    import math
-    import time
-
-    last: dict[str, tuple[float, float]] = {}
-
-    def distance_in_steps(a, b, control) -> float:
-        if type(control).__name__ == "FloatLogSlider":
-            if a <= 0 or b <= 0:
-                return math.inf
-            return abs(math.log(a, control.base) - math.log(b, control.base)) / control.step
-        return abs(a - b) / control.step
-
-    for name, control in explorer.controls.items():
-        if not hasattr(control, "step") or not isinstance(getattr(control, "value", None), (int, float)):
-            continue
-
-        def watch(change, name=name, control=control):
-            now = time.monotonic()
-            from_browser = "value" in getattr(control, "_property_lock", {})
-            if not from_browser:
-                last[name] = (change["new"], now)
-                return
-            if name in last and now - last[name][1] < window:
-                wanted = last[name][0]
-                if distance_in_steps(change["new"], wanted, control) > 1.01:
-                    control.value = wanted  # redraws once more and tells the browser
-        control.observe(watch, names="value")
-    return explorer
+# The stale-echo guard moved into the base class; kept here under its prototype name.
+from .base import guard_stale_echoes  # noqa: E402,F401

@@ -24,6 +24,8 @@ from __future__ import annotations
 import contextlib
 import html
 import io
+import math
+import time
 from typing import Any, Callable
 
 import ipywidgets as widgets
@@ -36,7 +38,7 @@ from .._validate import check_choice
 from .. import style as _style
 from ._png import encode_png
 
-__all__ = ["Explorer", "log_slider"]
+__all__ = ["Explorer", "guard_stale_echoes", "log_slider"]
 
 
 def log_slider(description: str, value: float, low_exp: float, high_exp: float, step: float = 0.05,
@@ -45,6 +47,45 @@ def log_slider(description: str, value: float, low_exp: float, high_exp: float, 
     return widgets.FloatLogSlider(value=value, base=10, min=low_exp, max=high_exp, step=step,
                                   description=description, readout_format=fmt, continuous_update=True,
                                   style={"description_width": "initial"})
+
+
+def guard_stale_echoes(explorer, window: float = 1.0):
+    """Guard against slider values that the browser sends back late.
+
+    When code sets a slider to a value off the slider's grid, the browser snaps
+    it and sends the snapped value back (FloatLogSlider does so for every value
+    set from code). If the code sets several values in a row (0.5, 2.5, 0.1), the
+    echo of an earlier one arrives after the last one and the explorer ends up
+    showing the earlier state. This guard remembers the last value set by code;
+    a value from the browser within ``window`` seconds that is more than one
+    slider step away from it is taken as a stale echo and the code's value is
+    put back. Returns the explorer.
+    """
+    last: dict[str, tuple[float, float]] = {}
+
+    def distance_in_steps(a, b, control) -> float:
+        if type(control).__name__ == "FloatLogSlider":
+            if a <= 0 or b <= 0:
+                return math.inf
+            return abs(math.log(a, control.base) - math.log(b, control.base)) / control.step
+        return abs(a - b) / control.step
+
+    for name, control in explorer.controls.items():
+        if not hasattr(control, "step") or not isinstance(getattr(control, "value", None), (int, float)):
+            continue
+
+        def watch(change, name=name, control=control):
+            now = time.monotonic()
+            from_browser = "value" in getattr(control, "_property_lock", {})
+            if not from_browser:
+                last[name] = (change["new"], now)
+                return
+            if name in last and now - last[name][1] < window:
+                wanted = last[name][0]
+                if distance_in_steps(change["new"], wanted, control) > 1.01:
+                    control.value = wanted  # redraws once more and tells the browser
+        control.observe(watch, names="value")
+    return explorer
 
 
 class _AggImageView:
@@ -145,6 +186,7 @@ class Explorer:
         for name, control in self.controls.items():
             control.observe(self._observer(name), names="value")
         self.widget = widgets.VBox([self._layout_controls(), self._view.widget, self.status, self.error])
+        guard_stale_echoes(self)  # values set from code must survive the browser's late echoes
         self._safe(self._first_draw)
 
     def _first_draw(self):
@@ -308,7 +350,12 @@ class Explorer:
         return bundle
 
     def close(self) -> None:
-        """Release the widgets (the figure is garbage-collected with the explorer)."""
-        self.widget.close()
+        """Close the whole widget tree, so the explorer and its figure can be freed."""
+        def close_tree(widget):
+            for child in getattr(widget, "children", ()):
+                close_tree(child)
+            widget.close()
+
+        close_tree(self.widget)
         for control in self.controls.values():
             control.close()
