@@ -248,6 +248,20 @@ class Explorer:
                 self._safe(lambda: self.refresh(name))
         return handler
 
+    @property
+    def objective(self):
+        """The function the explorer shows now (None for explorers without one)."""
+        return getattr(self, "_objective", None)
+
+    def _choose(self, control: str, name: str) -> None:
+        """Select ``name`` in the dropdown ``control``, adding it if it is new
+        (e.g. a typed-in function), without triggering an update."""
+        dropdown = self.controls[control]
+        with self.quietly():
+            if name not in dropdown.options:
+                dropdown.options = list(dropdown.options) + [name]
+            dropdown.value = name
+
     def refresh(self, changed: str | None = None) -> None:
         """Recompute after ``changed`` and redraw (fully if the background changed).
         Errors propagate; numpy warnings are silenced (divergence is reported instead)."""

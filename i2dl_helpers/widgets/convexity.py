@@ -64,19 +64,11 @@ class ChordExplorer(Explorer):
         raise ValueError(f"objective must be one of {', '.join(self._options)} or a 1D Objective; "
                          f"got {objective!r}")
 
-    @property
-    def objective(self) -> Objective:
-        return self._objective
-
     def set_objective(self, objective: str | Objective) -> None:
         """Switch to another function (a name or a 1D Objective). Errors propagate,
         so a typed-in function that fails leaves the previous one in place."""
         obj = self._resolve(objective)
-        dropdown = self.controls["objective"]
-        with self.quietly():
-            if obj.name not in dropdown.options:
-                dropdown.options = list(dropdown.options) + [obj.name]
-            dropdown.value = obj.name
+        self._choose("objective", obj.name)
         self._options[obj.name] = obj
         self.refresh("objective")
 

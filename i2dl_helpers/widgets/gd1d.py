@@ -79,19 +79,12 @@ class GradientDescent1D(Explorer):
         raise ValueError(f"objective must be one of {', '.join(_objectives.names(dim=1))} or a 1D Objective; "
                          f"got {objective!r}")
 
-    @property
-    def objective(self) -> Objective:
-        return self._objective
-
     def set_objective(self, objective: str | Objective) -> None:
         """Switch to another function (a name or an Objective, e.g. a typed-in one);
         the start slider follows its domain."""
         self._objective = self._resolve(objective)
-        chooser = self.controls["objective"]
+        self._choose("objective", self._objective.name)
         with self.quietly():
-            if self._objective.name not in chooser.options:
-                chooser.options = list(chooser.options) + [self._objective.name]
-            chooser.value = self._objective.name
             self._sync_x0_slider()
         self.refresh("function")
 

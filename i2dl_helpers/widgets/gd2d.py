@@ -76,10 +76,6 @@ class GradientDescent2D(Explorer):
         raise ValueError(f"objective must be one of {', '.join(self._options)} or a 2D Objective; "
                          f"got {objective!r}")
 
-    @property
-    def objective(self) -> Objective:
-        return self._objective
-
     def _defaults(self):
         obj = self._objective
         if obj.name in _DEFAULTS and self._options.get(obj.name) is None:
@@ -92,11 +88,7 @@ class GradientDescent2D(Explorer):
         """Switch to another function (a catalogue name or a 2D Objective); the start
         and learning rate move to that function's defaults."""
         obj = self._resolve(objective)
-        dropdown = self.controls["objective"]
-        with self.quietly():
-            if obj.name not in dropdown.options:
-                dropdown.options = list(dropdown.options) + [obj.name]
-            dropdown.value = obj.name
+        self._choose("objective", obj.name)
         self._objective = obj
         self.refresh("objective")  # errors propagate: the caller shows them
 

@@ -58,10 +58,6 @@ class LineSearchExplorer(Explorer):
         raise ValueError(f"objective must be one of {', '.join(_objectives.names(dim=2))} or a 2D Objective; "
                          f"got {objective!r}")
 
-    @property
-    def objective(self) -> Objective:
-        return self._objective
-
     def _start(self):
         (x0, x1), (y0, y1) = self._objective.domain
         return _STARTS.get(self._objective.name, (x0 + 0.2 * (x1 - x0), y0 + 0.8 * (y1 - y0)))

@@ -85,19 +85,11 @@ class OptimizerRace(Explorer):
         lrs = {name: tune(obj, name, start, 100, self.target, lrs=LR_GRID[2::3])[0] for name in RACERS}
         return {"start": start, "steps": 200, "target": self.target, "lr": lrs}
 
-    @property
-    def objective(self) -> Objective:
-        return self._objective
-
     def set_objective(self, objective: str | Objective) -> None:
         """Race on another surface: a name or a 2D Objective (added to the chooser).
         Errors propagate, so a typed-in function that fails leaves the old one in place."""
         obj = self._resolve(objective)
-        dropdown = self.controls["surface"]
-        with self.quietly():
-            if obj.name not in dropdown.options:
-                dropdown.options = list(dropdown.options) + [obj.name]
-            dropdown.value = obj.name
+        self._choose("surface", obj.name)
         self._objective = obj
         self.refresh("surface")
 
