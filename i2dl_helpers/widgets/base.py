@@ -253,6 +253,10 @@ class Explorer:
         """The function the explorer shows now (None for explorers without one)."""
         return getattr(self, "_objective", None)
 
+    @objective.setter
+    def objective(self, value) -> None:
+        self._objective = value
+
     def _choose(self, control: str, name: str) -> None:
         """Select ``name`` in the dropdown ``control``, adding it if it is new
         (e.g. a typed-in function), without triggering an update."""
