@@ -127,8 +127,9 @@ class GradientDescent1D(Explorer):
         self._start = self.animate(*ax.plot([], [], "o", color=PALETTE["blue"], ms=9, zorder=4, label="start x₀"))
         self._end = self.animate(*ax.plot([], [], "s", color=PALETTE["orange"], ms=8, zorder=4, mec="k",
                                              label="last x_k"))
-        self._offplot = self.animate(ax.text(0.5, 0.97, "", transform=ax.transAxes, ha="center", va="top",
-                                             color=PALETTE["vermillion"], fontweight="bold"))
+        self._offplot = self.animate(ax.text(0.03, 0.97, "", transform=ax.transAxes, ha="left", va="top",
+                                             color=PALETTE["vermillion"], fontweight="bold", zorder=6,
+                                             bbox=dict(fc="white", ec="none", alpha=0.85)))
         ax.set_xlabel("x")
         ax.set_ylabel("L(x)")
         ax.legend(loc="upper right", fontsize="small")
