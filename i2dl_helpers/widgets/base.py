@@ -50,7 +50,7 @@ def log_slider(description: str, value: float, low_exp: float, high_exp: float, 
 
 
 def guard_stale_echoes(explorer, window: float = 1.0):
-    """Guard against slider values that the browser sends back late.
+    """Opt-in guard against slider values that the browser sends back late.
 
     When code sets a slider to a value off the slider's grid, the browser snaps
     it and sends the snapped value back (FloatLogSlider does so for every value
@@ -60,6 +60,11 @@ def guard_stale_echoes(explorer, window: float = 1.0):
     a value from the browser within ``window`` seconds that is more than one
     slider step away from it is taken as a stale echo and the code's value is
     put back. Returns the explorer.
+
+    Not on by default: a person who moves a slider within ``window`` seconds of
+    code changing it (e.g. right after choosing a new function, which resets the
+    start) would be overruled. Notebooks avoid the drift by leaving each explorer
+    at the last value they set.
     """
     last: dict[str, tuple[float, float]] = {}
 
@@ -186,7 +191,6 @@ class Explorer:
         for name, control in self.controls.items():
             control.observe(self._observer(name), names="value")
         self.widget = widgets.VBox([self._layout_controls(), self._view.widget, self.status, self.error])
-        guard_stale_echoes(self)  # values set from code must survive the browser's late echoes
         self._safe(self._first_draw)
 
     def _first_draw(self):
