@@ -72,6 +72,15 @@ def _prepare(f, x, d):
     return x, d
 
 
+def _descent_slope(f, x, d, g):
+    """(∇L(x), gradient evaluations, slope ∇L(x)ᵀd); raises unless d is a descent direction."""
+    g, n_grads = _gradient(f, x, g)
+    slope = float(g @ d)
+    if slope > 0:
+        raise ValueError(f"d must be a descent direction (∇L(x)ᵀd < 0), got ∇L(x)ᵀd = {slope:.4g}")
+    return g, n_grads, slope
+
+
 def _gradient(f, x, g):
     """(∇L(x), gradient evaluations it cost): the given g, f.grad, or central differences."""
     if g is not None:
@@ -117,10 +126,7 @@ def exact(f: Callable, x, d, *, method: str = "auto", g=None, alpha_max: float =
     alpha_max = check_positive("alpha_max", alpha_max)
     tol = check_positive("tol", tol)
     max_evals = check_int("max_evals", max_evals, low=3)
-    g, n_grads = _gradient(f, x, g)
-    slope = float(g @ d)
-    if slope > 0:
-        raise ValueError(f"d must be a descent direction (∇L(x)ᵀd < 0), got ∇L(x)ᵀd = {slope:.4g}")
+    g, n_grads, slope = _descent_slope(f, x, d, g)
     if slope == 0:
         return LineSearchResult(0.0, 0, n_grads, "zero slope", ()) if full else 0.0
     auto = method == "auto"
@@ -215,10 +221,7 @@ def backtracking(f: Callable, x, d, alpha0: float = 1.0, c: float = 1e-4, rho: f
     c = check_real("c", c, low=0, high=1, low_open=True, high_open=True)
     rho = check_real("rho", rho, low=0, high=1, low_open=True, high_open=True)
     max_iter = check_int("max_iter", max_iter, low=1)
-    g, n_grads = _gradient(f, x, g)
-    slope = float(g @ d)
-    if slope > 0:
-        raise ValueError(f"d must be a descent direction (∇L(x)ᵀd < 0), got ∇L(x)ᵀd = {slope:.4g}")
+    g, n_grads, slope = _descent_slope(f, x, d, g)
     if slope == 0:
         return LineSearchResult(0.0, 0, n_grads, "zero slope", ()) if full else 0.0
     line = _Counted(f, x, d)

@@ -94,7 +94,20 @@ class InverseTime(Schedule):
         return self.k > 0 and self.power > 0.5
 
 
-class StepDecay(Schedule):
+class _GeometricDecay(Schedule):
+    """Shared by the decays whose factor is a power of γ in (0, 1]: γ < 1 makes
+    Σα_t finite (and Σα_t² too); γ = 1 is a constant step."""
+
+    @property
+    def sum_diverges(self) -> bool:
+        return self.gamma == 1.0
+
+    @property
+    def sum_of_squares_converges(self) -> bool:
+        return self.gamma < 1.0
+
+
+class StepDecay(_GeometricDecay):
     """α_t = α · γ^⌊t / every⌋: multiply by γ every ``every`` steps.
 
     every : an integer >= 1; gamma : in (0, 1]. For γ < 1 the steps shrink
@@ -111,16 +124,8 @@ class StepDecay(Schedule):
     def _factor(self, t):
         return self.gamma ** np.floor(t / self.every)
 
-    @property
-    def sum_diverges(self) -> bool:
-        return self.gamma == 1.0
 
-    @property
-    def sum_of_squares_converges(self) -> bool:
-        return self.gamma < 1.0
-
-
-class ExponentialDecay(Schedule):
+class ExponentialDecay(_GeometricDecay):
     """α_t = α · γ^t with γ in (0, 1].
 
     For γ < 1, Σα_t = α / (1 − γ) < ∞: the total distance is bounded, so a start
@@ -134,11 +139,3 @@ class ExponentialDecay(Schedule):
 
     def _factor(self, t):
         return self.gamma ** t
-
-    @property
-    def sum_diverges(self) -> bool:
-        return self.gamma == 1.0
-
-    @property
-    def sum_of_squares_converges(self) -> bool:
-        return self.gamma < 1.0
