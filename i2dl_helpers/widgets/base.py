@@ -270,6 +270,16 @@ class Explorer:
                 dropdown.options = list(dropdown.options) + [name]
             dropdown.value = name
 
+    def _retarget(self, name: str, lo: float, hi: float, value: float) -> None:
+        """Give slider ``name`` the range [lo, hi] in 400 steps and the value (clipped)
+        in one change, whatever its old range was."""
+        s = self.controls[name]
+        lo, hi = float(lo), float(hi)
+        with s.hold_trait_notifications():
+            s.min, s.max = min(lo, s.min), max(hi, s.max)
+            s.value = float(np.clip(value, lo, hi))
+            s.min, s.max, s.step = lo, hi, (hi - lo) / 400
+
     def refresh(self, changed: str | None = None) -> None:
         """Recompute after ``changed`` and redraw (fully if the background changed).
         Errors propagate; numpy warnings are silenced (divergence is reported instead)."""

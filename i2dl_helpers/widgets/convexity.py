@@ -121,11 +121,7 @@ class ChordExplorer(Explorer):
     def _sync_sliders(self):
         lo, hi = (float(v) for v in self._objective.domain[0])
         for name, frac in (("x", 0.15), ("y", 0.85)):
-            s = self.controls[name]
-            with s.hold_trait_notifications():
-                s.min, s.max = min(lo, s.min), max(hi, s.max)
-                s.value = lo + frac * (hi - lo)
-                s.min, s.max, s.step = lo, hi, (hi - lo) / 400
+            self._retarget(name, lo, hi, lo + frac * (hi - lo))
 
     def _update(self, changed):
         if changed == "objective":

@@ -94,12 +94,7 @@ class GradientDescent1D(Explorer):
 
     def _sync_x0_slider(self):
         lo, hi = (float(v) for v in self._objective.domain[0])
-        slider = self.controls["x0"]
-        with slider.hold_trait_notifications():
-            slider.min, slider.max = min(lo, slider.min), max(hi, slider.max)
-            slider.value = self._default_start()
-            slider.min, slider.max = lo, hi
-            slider.step = (hi - lo) / 400
+        self._retarget("x0", lo, hi, self._default_start())
 
     # -- explorer hooks ---------------------------------------------------
     def _make_controls(self):

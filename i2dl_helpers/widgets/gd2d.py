@@ -163,12 +163,7 @@ class GradientDescent2D(Explorer):
         """Start sliders follow the domain; start and α move to the function's defaults."""
         (dx, dy), dlr = self._defaults()
         for name, (lo, hi), v in (("x0", self._objective.domain[0], dx), ("y0", self._objective.domain[1], dy)):
-            s = self.controls[name]
-            lo, hi = float(lo), float(hi)
-            with s.hold_trait_notifications():
-                s.min, s.max = min(lo, s.min), max(hi, s.max)
-                s.value = float(np.clip(v, lo, hi))
-                s.min, s.max, s.step = lo, hi, (hi - lo) / 400
+            self._retarget(name, lo, hi, v)
         self.controls["lr"].value = dlr
 
     def _update(self, changed):

@@ -124,12 +124,7 @@ class LineSearchExplorer(Explorer):
     def _sync_start(self):
         sx, sy = self._start()
         for name, (lo, hi), v in (("x0", self._objective.domain[0], sx), ("y0", self._objective.domain[1], sy)):
-            s = self.controls[name]
-            lo, hi = float(lo), float(hi)
-            with s.hold_trait_notifications():
-                s.min, s.max = min(lo, s.min), max(hi, s.max)
-                s.value = float(np.clip(v, lo, hi))
-                s.min, s.max, s.step = lo, hi, (hi - lo) / 400
+            self._retarget(name, lo, hi, v)
 
     def _update(self, changed):
         c = self.controls

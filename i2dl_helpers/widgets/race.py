@@ -162,11 +162,7 @@ class OptimizerRace(Explorer):
         c = self.controls
         (xl, xh), (yl, yh) = (tuple(map(float, r)) for r in self._objective.domain)
         for key, lo, hi, v in (("x0", xl, xh, pre["start"][0]), ("y0", yl, yh, pre["start"][1])):
-            s = c[key]
-            with s.hold_trait_notifications():
-                s.min, s.max = min(lo, s.min), max(hi, s.max)
-                s.value = float(v)
-                s.min, s.max, s.step = lo, hi, (hi - lo) / 400
+            self._retarget(key, lo, hi, v)
         for name in RACERS:
             c[f"lr_{name}"].value = pre["lr"][name]
         for key, spec in _HYPER.items():
