@@ -50,7 +50,7 @@ def test_regime_words(q, word):
 
 
 def test_slider_updates_blit_instead_of_full_redraws(monkeypatch):
-    e = GradientDescent1D("quadratic")
+    e = GradientDescent1D("quadratic", renderer="image")
     calls = {"draw": 0}
     original = e.figure.canvas.draw
 
@@ -70,7 +70,7 @@ def test_slider_updates_blit_instead_of_full_redraws(monkeypatch):
 
 
 def test_blitted_image_equals_a_full_render():
-    e = GradientDescent1D("double_well", lr=0.05, x0=-1.8)
+    e = GradientDescent1D("double_well", lr=0.05, x0=-1.8, renderer="image")
     e.controls["lr"].value = 0.2
     blitted = _image(e)
     e.redraw(full=True)

@@ -6,15 +6,19 @@ only what moved over a cached background (blitting). Text that changes often
 (the status line) lives outside the figure, so it costs no redraw. Errors are
 shown inside the widget and the widget keeps working.
 
-Two views render the same Figure:
+Three views render the same Figure:
 
-* ``"image"`` (default): the figure is rendered with Agg and shown in an
-  ``ipywidgets.Image``; works with any backend, including the inline one, and
-  needs no JupyterLab extension.
+* ``"canvas"`` (default): the static part of the figure is rendered once with
+  Agg and sent as a PNG; on every update only the moving artists travel, as
+  drawing instructions that the browser paints on a canvas over the PNG
+  (:mod:`.figure_canvas`). Cheapest in the kernel, on the wire and in the
+  browser; needs anywidget's front end (installed with the package).
+* ``"image"``: every frame is rendered with Agg and shown as a whole PNG in an
+  ``ipywidgets.Image``; works wherever ipywidgets does.
 * ``"ipympl"``: the figure is an ipympl canvas (``%matplotlib widget``), which
   adds mouse events (e.g. click to set the start) and sends only changed pixels.
 
-``renderer="auto"`` picks ipympl when it is the active backend.
+``renderer="auto"`` picks ipympl when it is the active backend, else the canvas.
 
 Figures are never registered with pyplot, so re-running a cell that creates an
 explorer leaks nothing and never triggers the "more than 20 figures" warning.
@@ -25,7 +29,6 @@ import contextlib
 import html
 import io
 import math
-import time
 from typing import Any, Callable
 
 import ipywidgets as widgets
@@ -38,7 +41,7 @@ from .._validate import check_choice
 from .. import style as _style
 from ._png import encode_png
 
-__all__ = ["Explorer", "guard_stale_echoes", "log_slider"]
+__all__ = ["Explorer", "log_slider"]
 
 
 def log_slider(description: str, value: float, low_exp: float, high_exp: float, step: float = 0.05,
@@ -49,56 +52,86 @@ def log_slider(description: str, value: float, low_exp: float, high_exp: float, 
                                   style={"description_width": "initial"})
 
 
-def guard_stale_echoes(explorer, window: float = 1.0):
-    """Opt-in guard against slider values that the browser sends back late.
+def _grid_value(control, value) -> float | None:
+    """The value the browser's slider snaps ``value`` to (its grid: min + k·step, in the
+    exponent for a FloatLogSlider), or None for controls without a numeric grid."""
+    step = getattr(control, "step", None)
+    if not isinstance(value, (int, float)) or not isinstance(step, (int, float)) or step <= 0:
+        return None
+    lo, hi = control.min, control.max
+    if type(control).__name__ == "FloatLogSlider":
+        if value <= 0:
+            return None
+        exponent = min(max(math.log(value, control.base), lo), hi)
+        return float(control.base ** (lo + round((exponent - lo) / step) * step))
+    return lo + round((min(max(value, lo), hi) - lo) / step) * step
 
-    When code sets a slider to a value off the slider's grid, the browser snaps
-    it and sends the snapped value back (FloatLogSlider does so for every value
-    set from code). If the code sets several values in a row (0.5, 2.5, 0.1), the
-    echo of an earlier one arrives after the last one and the explorer ends up
-    showing the earlier state. This guard remembers the last value set by code;
-    a value from the browser within ``window`` seconds that is more than one
-    slider step away from it is taken as a stale echo and the code's value is
-    put back. Returns the explorer.
 
-    Not on by default: a person who moves a slider within ``window`` seconds of
-    code changing it (e.g. right after choosing a new function, which resets the
-    start) would be overruled. Notebooks avoid the drift by leaving each explorer
-    at the last value they set.
+def _same_grid_point(control, a: float, b: float) -> bool:
+    if type(control).__name__ == "FloatLogSlider":
+        if a <= 0 or b <= 0:
+            return False
+        a, b = math.log(a, control.base), math.log(b, control.base)
+    return abs(a - b) <= 1e-6 * control.step
+
+
+class _EchoFilter:
+    """Keeps values set from code from being replaced by the browser's rounded copy.
+
+    When code sets a slider to a value off the slider's grid (α = 0.5 on a log
+    grid of step 0.05), the browser moves the handle to the nearest grid point
+    and sends that value back, late: after Run All, only once every cell has
+    run. The explorer would then silently jump to the rounded value, or, when
+    code set several values in a row, back to an earlier one. This filter
+    predicts the browser's rounded copy of every off-grid value set from code;
+    a value from the browser that is such a copy is not a person moving the
+    slider, so the explorer keeps the value the code set (the slider's readout
+    shows the grid point next to it). Any other value from the browser is a
+    person's move: it is applied and the pending copies are forgotten.
     """
-    last: dict[str, tuple[float, float]] = {}
 
-    def distance_in_steps(a, b, control) -> float:
-        if type(control).__name__ == "FloatLogSlider":
-            if a <= 0 or b <= 0:
-                return math.inf
-            return abs(math.log(a, control.base) - math.log(b, control.base)) / control.step
-        return abs(a - b) / control.step
+    def __init__(self):
+        self._pending: dict[str, list[float]] = {}
 
-    for name, control in explorer.controls.items():
-        if not hasattr(control, "step") or not isinstance(getattr(control, "value", None), (int, float)):
-            continue
+    def expect(self, name: str, control, value) -> None:
+        """``value`` was set from code: remember the copy the browser will send if it is off-grid."""
+        snapped = _grid_value(control, value)
+        if snapped is not None and not _same_grid_point(control, snapped, value):
+            pending = self._pending.setdefault(name, [])
+            pending.append(snapped)
+            del pending[:-16]
 
-        def watch(change, name=name, control=control):
-            now = time.monotonic()
-            from_browser = "value" in getattr(control, "_property_lock", {})
-            if not from_browser:
-                last[name] = (change["new"], now)
-                return
-            if name in last and now - last[name][1] < window:
-                wanted = last[name][0]
-                if distance_in_steps(change["new"], wanted, control) > 1.01:
-                    control.value = wanted  # redraws once more and tells the browser
-        control.observe(watch, names="value")
-    return explorer
+    def absorbs(self, name: str, control, change) -> bool:
+        """True when ``change`` is the browser's copy of a value set from code; the
+        control then gets the kernel's value back (without telling the browser,
+        which would only snap it again)."""
+        if "value" not in getattr(control, "_property_lock", {}):  # set from code
+            self.expect(name, control, change["new"])
+            return False
+        pending = self._pending.get(name, [])
+        if any(_same_grid_point(control, change["new"], p) for p in pending):
+            kept = change["old"]
+            control._trait_values["value"] = kept
+            near = _grid_value(control, kept)
+            if near is None or not _same_grid_point(control, change["new"], near):
+                # the copy of an earlier value: the browser would keep showing it (ipywidgets
+                # echoes it back), so send the kept value again; its own copy is absorbed
+                self.expect(name, control, kept)
+                control.send_state("value")
+            return True
+        pending.clear()  # a person moved the slider
+        return False
 
 
 class _AggImageView:
-    """Render with Agg into PNG bytes shown by an ipywidgets.Image."""
+    """Render with Agg into PNG bytes shown by an ipywidgets.Image (every frame a whole PNG)."""
 
-    def __init__(self, fig: Figure):
-        self.canvas = FigureCanvasAgg(fig)
-        w, h = (int(round(v)) for v in fig.bbox.size)
+    paints_animated = True  # the kernel composites the moving artists into each frame
+
+    def __init__(self, explorer: "Explorer"):
+        self.explorer = explorer
+        self.canvas = FigureCanvasAgg(explorer.figure)
+        w, h = (int(round(v)) for v in explorer.figure.bbox.size)
         self.widget = widgets.Image(format="png", layout=widgets.Layout(width=f"{w}px", height="auto"))
 
     def draw(self):
@@ -106,22 +139,73 @@ class _AggImageView:
         self._push()
 
     def blit(self):
+        self.explorer._paint_over_background()
         self._push()
 
     def _push(self):
         self.widget.value = encode_png(np.asarray(self.canvas.buffer_rgba()))
 
 
+class _CanvasView:
+    """The static figure as one PNG; the moving artists drawn by the browser on a canvas
+    over it (``figure_canvas``). A frame with an artist the browser cannot draw is sent
+    as a whole PNG instead."""
+
+    paints_animated = False  # the PNG background must not contain the moving artists
+
+    def __init__(self, explorer: "Explorer"):
+        from .figure_canvas import FigureCanvasWidget
+
+        self.explorer = explorer
+        self.canvas = FigureCanvasAgg(explorer.figure)
+        w, h = (int(round(v)) for v in explorer.figure.bbox.size)
+        self.widget = FigureCanvasWidget(width=w, height=h, alt=f"{type(explorer).__name__} figure")
+        self._clean = b""  # the last background PNG
+        self._whole_frame = False  # the last frame was sent as a whole PNG
+
+    def draw(self):
+        self.canvas.draw()  # draw_event: the explorer caches this background
+        buffer = np.asarray(self.canvas.buffer_rgba())
+        self._clean = encode_png(buffer)
+        self._send(self._clean, size=buffer.shape[:2])
+
+    def blit(self):
+        self._send(None)
+
+    def _send(self, background: bytes | None, size=None):
+        from .figure_canvas import Unsupported, overlay_ops
+
+        try:
+            ops = overlay_ops(self.explorer.figure, self.explorer._animated, self.canvas.get_renderer())
+        except Unsupported:
+            self.explorer._paint_over_background()
+            background, ops = encode_png(np.asarray(self.canvas.buffer_rgba())), []
+            self._whole_frame = True
+        else:
+            if self._whole_frame and background is None:
+                background = self._clean
+            self._whole_frame = False
+        with self.widget.hold_sync():
+            if size is not None:
+                self.widget.height, self.widget.width = (int(v) for v in size)
+            if background is not None:
+                self.widget.background = background
+            self.widget.overlay = ops
+
+
 class _IpymplView:
     """An ipympl canvas: mouse events, and only changed pixels are sent."""
 
-    def __init__(self, fig: Figure):
+    paints_animated = True
+
+    def __init__(self, explorer: "Explorer"):
         backend = matplotlib.get_backend()
         from ipympl.backend_nbagg import Canvas, FigureManager  # importing ipympl switches pyplot's backend
 
         if matplotlib.get_backend() != backend:
             matplotlib.use(backend)  # restore it: only this explorer's canvas is an ipympl widget
-        self.canvas = Canvas(fig)
+        self.explorer = explorer
+        self.canvas = Canvas(explorer.figure)
         self.manager = FigureManager(self.canvas, 0)
         self.canvas.header_visible = False
         self.canvas.toolbar_visible = False
@@ -134,11 +218,15 @@ class _IpymplView:
         self.canvas.blit(self.canvas.figure.bbox)
 
     def blit(self):
+        self.explorer._paint_over_background()
         self.canvas.blit(self.canvas.figure.bbox)
 
 
+_VIEWS = {"canvas": _CanvasView, "image": _AggImageView, "ipympl": _IpymplView}
+
+
 def _active_renderer() -> str:
-    return "ipympl" if "ipympl" in matplotlib.get_backend() else "image"
+    return "ipympl" if "ipympl" in matplotlib.get_backend() else "canvas"
 
 
 class Explorer:
@@ -168,7 +256,7 @@ class Explorer:
     expression_variables: tuple[str, ...] | None = None
 
     def __init__(self, *, renderer: str = "auto"):
-        check_choice("renderer", renderer, ("auto", "image", "ipympl"))
+        check_choice("renderer", renderer, ("auto", *_VIEWS))
         self.renderer = _active_renderer() if renderer == "auto" else renderer
         self._animated: list[Any] = []
         self._background = None
@@ -186,9 +274,11 @@ class Explorer:
                              layout="constrained")
         with _style.context():
             self._build(self.figure)
-        self._view = _IpymplView(self.figure) if self.renderer == "ipympl" else _AggImageView(self.figure)
+        self._view = _VIEWS[self.renderer](self)
         self.figure.canvas.mpl_connect("draw_event", self._on_draw)
+        self._echoes = _EchoFilter()
         for name, control in self.controls.items():
+            self._echoes.expect(name, control, getattr(control, "value", None))  # the first render rounds too
             control.observe(self._observer(name), names="value")
         self.widget = widgets.VBox([self._layout_controls(), self._view.widget, self.status, self.error])
         self._safe(self._first_draw)
@@ -243,8 +333,10 @@ class Explorer:
 
     # -- machinery --------------------------------------------------------------
     def _observer(self, name: str) -> Callable:
+        control = self.controls[name]
+
         def handler(change):
-            if self._quiet:
+            if self._echoes.absorbs(name, control, change) or self._quiet:
                 return
             if name == "expression":
                 self._safe(lambda: self._apply_expression(change["new"]))
@@ -336,21 +428,25 @@ class Explorer:
             return
         canvas = self.figure.canvas
         self._background = canvas.copy_from_bbox(self.figure.bbox)
-        self._draw_animated()
+        if self._view.paints_animated:
+            self._draw_animated()
 
     def _draw_animated(self):
         for artist in self._animated:
             if artist.get_visible():
                 self.figure.draw_artist(artist)
 
+    def _paint_over_background(self):
+        """Put the cached background back and draw the moving artists on it (in the kernel)."""
+        self.figure.canvas.restore_region(self._background)
+        self._draw_animated()
+
     def _redraw(self, full: bool = False):
         with _style.context():
             if full or self._background is None:
                 self._view.draw()
-                return
-            self.figure.canvas.restore_region(self._background)
-            self._draw_animated()
-            self._view.blit()
+            else:
+                self._view.blit()
 
     def redraw(self, full: bool = True) -> None:
         """Redraw now (``full`` re-renders the background too)."""

@@ -33,6 +33,9 @@ _PROMPTS_JS = r"""
 
 _IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
 
+#: an explorer's figure: the canvas view (PNG background + browser-drawn overlay) or a plain image
+FIGURE = ".i2dl-figure, .widget-image"
+
 
 def open_notebook(page, base_url: str, name: str) -> None:
     """Open ``name`` in a fresh workspace and wait until its kernel is idle."""
@@ -95,11 +98,10 @@ class ExplorerView:
     @classmethod
     def in_cell(cls, page, source_snippet: str) -> "ExplorerView":
         """The explorer shown by the code cell whose source contains ``source_snippet``."""
-        cell = page.locator(".jp-CodeCell").filter(has=page.locator(".widget-image")).filter(
-            has_text=source_snippet)
+        cell = page.locator(".jp-CodeCell").filter(has=page.locator(FIGURE)).filter(has_text=source_snippet)
         count = cell.count()
         assert count == 1, f"expected one code cell with {source_snippet!r} showing an image, found {count}"
-        return cls(page, cell.locator(".jp-OutputArea-output").filter(has=page.locator(".widget-image")).first)
+        return cls(page, cell.locator(".jp-OutputArea-output").filter(has=page.locator(FIGURE)).first)
 
     def slider(self, label: str):
         found = self.root.locator(".widget-slider").filter(has=self.page.locator(".widget-label", has_text=label))
@@ -122,10 +124,11 @@ class ExplorerView:
 
     @property
     def image(self):
-        return self.root.locator(".widget-image")
+        return self.root.locator(FIGURE).first
 
-    def image_src(self) -> str:
-        return self.image.get_attribute("src") or ""
+    def frame_id(self) -> str:
+        """Changes whenever the figure shows a new frame (the canvas view counts its paints)."""
+        return self.image.evaluate("el => el.dataset.frame || el.getAttribute('src') || ''")
 
     def image_pixels(self) -> bytes:
         return self.image.screenshot()
@@ -157,29 +160,36 @@ class ExplorerView:
             self.page.wait_for_timeout(50)
 
 
-#: Records, for every key press and every new/changed <img> under ``root``, when it happened,
-#: when the image was decoded and the next animation frame after that (≈ on screen).
+#: Records, for every key press and every new frame under ``root``, when it happened, when the
+#: frame was decoded and the next animation frame after that (≈ on screen). A frame is a new or
+#: changed <img> (image view, interact) or a paint of the canvas view (its data-frame counts up;
+#: it paints after decoding any new background, so "set" and "decoded" coincide there).
 _LATENCY_JS = r"""
 (root) => {
   const st = window.__i2dlLatency = {down: [], shown: []};
   document.addEventListener('keydown', e => {
     if (e.key.startsWith('Arrow')) st.down.push(performance.now());
   }, true);
+  const onScreen = (set, decoded) =>
+    requestAnimationFrame(() => st.shown.push({set, decoded, frame: performance.now()}));
   const hook = img => {
+    if (img.closest('.i2dl-figure')) return;  // the canvas view reports its own paints
     const set = performance.now();
-    const done = () => { const decoded = performance.now();
-      requestAnimationFrame(() => st.shown.push({set, decoded, frame: performance.now()})); };
+    const done = () => onScreen(set, performance.now());
     (img.decode ? img.decode() : Promise.resolve()).then(done, done);
   };
   new MutationObserver(mutations => {
     for (const m of mutations) {
-      if (m.type === 'attributes' && m.target.tagName === 'IMG') hook(m.target);
+      if (m.type === 'attributes' && m.attributeName === 'data-frame') {
+        const now = performance.now();
+        onScreen(now, now);
+      } else if (m.type === 'attributes' && m.target.tagName === 'IMG') hook(m.target);
       for (const n of m.addedNodes || []) {
         if (n.nodeType !== 1) continue;
         if (n.tagName === 'IMG') hook(n); else n.querySelectorAll('img').forEach(hook);
       }
     }
-  }).observe(root, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+  }).observe(root, {subtree: true, childList: true, attributes: true, attributeFilter: ['src', 'data-frame']});
 }
 """
 

@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 
 from .conftest import NOTEBOOKS, Server, _clean_env, free_port, stop_process_group
-from .pagetools import (ExplorerView, cells_meant_to_raise, measure_slider_latency, open_notebook, run_all,
+from .pagetools import (FIGURE, ExplorerView, cells_meant_to_raise, measure_slider_latency, open_notebook, run_all,
                         shown_errors)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -79,7 +79,7 @@ def check_gd1d(page, artifacts: Path) -> None:
     view.wait_until(lambda v: v.status() == expected(0.1, -1.8), "the status for α = 0.1, x₀ = −1.8")
     # closed form on L = x²/2: x_k = x₀(1 − α)^k, so after 50 steps L = (1.8 · 0.9^50)² / 2
     assert "αL = 0.1 " in view.status() and f"L = {(1.8 * 0.9**50) ** 2 / 2:.4g}" in view.status()
-    before_src, before_px = view.image_src(), view.image_pixels()
+    before_src, before_px = view.frame_id(), view.image_pixels()
     view.image.screenshot(path=str(artifacts / "gd1d-before.png"))
 
     # keyboard: each ArrowRight multiplies α by 10**0.05
@@ -88,7 +88,7 @@ def check_gd1d(page, artifacts: Path) -> None:
     view.wait_until(lambda v: v.value("learning rate") == float(f"{lr:.4g}"), f"the α readout to show {lr:.4g}")
     view.wait_until(lambda v: v.status() == expected(lr, -1.8), f"the status for α = {lr:.4g}")
     assert f"αL = {lr:.3g} < 1" in view.status()
-    view.wait_until(lambda v: v.image_src() != before_src, "a new image after the α change")
+    view.wait_until(lambda v: v.frame_id() != before_src, "a new image after the α change")
     assert view.image_pixels() != before_px, "the plot did not change when α moved"
 
     # the start slider: three steps to the left
@@ -131,7 +131,7 @@ def check_gd2d(page, artifacts: Path) -> None:
     view.wait_until(lambda v: v.status() == expected(0.1, 2.25, -1.2), "the status for α = 0.1, θ₀ = (2.25, −1.2)")
     # closed form on the bowl L = ½‖θ‖²: θ_k = (1 − α)^k θ₀
     assert f"θ = ({2.25 * 0.9**steps:.4g}, {-1.2 * 0.9**steps:.4g})" in view.status()
-    before_src, before_px = view.image_src(), view.image_pixels()
+    before_src, before_px = view.frame_id(), view.image_pixels()
     view.image.screenshot(path=str(artifacts / "gd2d-before.png"))
     view.press("learning rate", "ArrowRight", 3)
     lr = 10 ** (-1 + 3 * LOG_STEP)
@@ -140,7 +140,7 @@ def check_gd2d(page, artifacts: Path) -> None:
     view.press("start θ₁", "ArrowLeft", 5)
     x0 = 2.25 - 5 * (6.0 / 400)
     view.wait_until(lambda v: v.status() == expected(lr, x0, -1.2), f"the status for θ₁ = {x0:.3f}")
-    assert view.image_src() != before_src and view.image_pixels() != before_px, "the plot did not change"
+    assert view.frame_id() != before_src and view.image_pixels() != before_px, "the plot did not change"
     view.image.screenshot(path=str(artifacts / "gd2d-after.png"))
     assert view.error() == ""
 
@@ -188,9 +188,10 @@ gd1''',
     "explorer 2D": '''from i2dl_helpers.widgets import GradientDescent2D
 gd2 = GradientDescent2D("ill_conditioned", lr=0.1, x0=-2.25, y0=1.5, steps=100)  # explorer 2D
 gd2''',
-    "explorer jpeg 2D": '''from i2dl_helpers.widgets._fastview import use_jpeg
-gd2j = use_jpeg(GradientDescent2D("ill_conditioned", lr=0.1, x0=-2.25, y0=1.5, steps=100))  # explorer jpeg 2D
-gd2j''',
+    "explorer image 1D": '''gd1i = GradientDescent1D("quadratic", lr=0.1, x0=1.5, steps=50, renderer="image")  # explorer image 1D
+gd1i''',
+    "explorer image 2D": '''gd2i = GradientDescent2D("ill_conditioned", lr=0.1, x0=-2.25, y0=1.5, steps=100, renderer="image")  # explorer image 2D
+gd2i''',
     "interact 1D": '''%matplotlib inline
 import matplotlib.pyplot as plt
 import numpy as np
@@ -252,20 +253,18 @@ def _kernel_side_ms(name: str) -> dict:
     from i2dl_helpers.widgets import GradientDescent1D, GradientDescent2D
     lrs = 10 ** (-1 + LOG_STEP * np.r_[np.arange(1, 16), np.arange(14, -1, -1)])
     if name.startswith("explorer"):
-        ex = (GradientDescent1D("quadratic", lr=0.1, x0=1.5, steps=50, renderer="image") if "1D" in name else
-              GradientDescent2D("ill_conditioned", lr=0.1, x0=-2.25, y0=1.5, steps=100, renderer="image"))
-        if "jpeg" in name:
-            from i2dl_helpers.widgets._fastview import use_jpeg
-
-            use_jpeg(ex)
+        renderer = "image" if "image" in name else "canvas"
+        ex = (GradientDescent1D("quadratic", lr=0.1, x0=1.5, steps=50, renderer=renderer) if "1D" in name else
+              GradientDescent2D("ill_conditioned", lr=0.1, x0=-2.25, y0=1.5, steps=100, renderer=renderer))
         times, sizes = [], []
         for lr in lrs:
             t = time.perf_counter()
             ex.controls["lr"].value = float(lr)
             times.append(1e3 * (time.perf_counter() - t))
-            sizes.append(len(ex._view.widget.value))
+            widget = ex._view.widget
+            sizes.append(len(widget.value) if renderer == "image" else len(json.dumps(widget.overlay)))
         ex.close()
-        return {"update_ms": _stats(times), "png_bytes": int(np.median(sizes))}
+        return {"update_ms": _stats(times), "bytes_sent": int(np.median(sizes))}
     # the interact baselines: run the cell's function with plt.show replaced by what the inline
     # backend does on show (print_figure(..., "png", bbox_inches="tight")), in this process
     import io
@@ -297,7 +296,7 @@ def _kernel_side_ms(name: str) -> dict:
                 times.append(1e3 * (time.perf_counter() - t))
         finally:
             plt.show = old_show
-    return {"update_ms": _stats(times), "png_bytes": int(np.median(sizes))}
+    return {"update_ms": _stats(times), "bytes_sent": int(np.median(sizes))}
 
 
 def test_slider_latency(lab, artifacts, workdir, capsys):
@@ -394,7 +393,7 @@ def test_voila(voila_server, page, artifacts):
     from i2dl_helpers.widgets import GradientDescent1D
 
     page.goto(voila_server.url + "/", timeout=120_000)
-    root = page.locator(".jp-OutputArea-output").filter(has=page.locator(".widget-image")).filter(
+    root = page.locator(".jp-OutputArea-output").filter(has=page.locator(FIGURE)).filter(
         has_text="learning rate")
     root.first.wait_for(timeout=120_000)
     assert root.count() == 1, "one GradientDescent1D explorer in the dashboard"
@@ -424,19 +423,26 @@ def test_voila(voila_server, page, artifacts):
 
 DRIFT_CELLS = [
     "from i2dl_helpers.widgets import GradientDescent1D\n"
-    "from i2dl_helpers.widgets._fastview import guard_stale_echoes\n"
-    "plain = GradientDescent1D('quadratic', lr=0.1, x0=1.5)  # plain\nplain",
-    "guarded = guard_stale_echoes(GradientDescent1D('quadratic', lr=0.1, x0=1.5))  # guarded\nguarded",
-    "for gd in (plain, guarded):\n"
-    "    gd.controls['lr'].value = 0.5\n    gd.controls['lr'].value = 2.5\n    gd.controls['lr'].value = 0.1",
+    "a = GradientDescent1D('quadratic', lr=0.1, x0=1.5)  # ends on grid\na",
+    "b = GradientDescent1D('quadratic', lr=0.1, x0=1.5)  # ends off grid\nb",
+    "c = GradientDescent1D('quadratic', lr=2.3, x0=1.0)  # built off grid\nc",
+    "a.controls['lr'].value = 0.5\na.controls['lr'].value = 2.5\na.controls['lr'].value = 0.1\n"
+    "b.controls['lr'].value = 0.5\nb.controls['lr'].value = 2.5\nb.controls['lr'].value = 0.3",
 ]
 
 
 def test_values_set_from_code_survive_the_browser(lab, artifacts, workdir):
-    """Code sets α = 0.5, 2.5, 0.1; the explorer must end at 0.1 (the guarded prototype does).
+    """The browser rounds values set from code to the slider's grid and sends them back late (after
+    Run All). The explorers keep what the code set: α = 0.1 after 0.5, 2.5, 0.1; α = 0.3 (off the
+    grid) after 0.5, 2.5, 0.3; α = 2.3 from the constructor. A person's next key press still counts."""
+    from i2dl_helpers.widgets import GradientDescent1D
 
-    The plain explorer's final state is recorded (it drifts to 2.512 while widgets.base lacks the guard).
-    """
+    def expected(lr, x0):
+        twin = GradientDescent1D("quadratic", lr=lr, x0=x0, renderer="image")
+        text = twin.status_text
+        twin.close()
+        return text
+
     server, page = lab
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(src) for src in DRIFT_CELLS]
@@ -446,11 +452,17 @@ def test_values_set_from_code_survive_the_browser(lab, artifacts, workdir):
         open_notebook(page, server.url, "drift.ipynb")
         run_all(page)
         page.wait_for_timeout(2000)  # late echoes
-        guarded = ExplorerView.in_cell(page, "# guarded")
-        plain = ExplorerView.in_cell(page, "# plain")
-        seen = {"plain": plain.readout("learning rate"), "guarded": guarded.readout("learning rate"),
-                "plain status": plain.status(), "guarded status": guarded.status()}
+        views = {tag: ExplorerView.in_cell(page, f"# {tag}") for tag in ("ends on grid", "ends off grid",
+                                                                         "built off grid")}
+        seen = {tag: {"readout": v.readout("learning rate"), "status": v.status()} for tag, v in views.items()}
         (artifacts / "slider-drift.json").write_text(json.dumps(seen, ensure_ascii=False, indent=1))
-        assert guarded.value("learning rate") == 0.1 and "αL = 0.1 " in guarded.status(), seen
+        assert views["ends on grid"].status() == expected(0.1, 1.5), seen
+        assert views["ends on grid"].value("learning rate") == 0.1, seen
+        assert views["ends off grid"].status() == expected(0.3, 1.5), seen
+        assert views["built off grid"].status() == expected(2.3, 1.0), seen
+        # the off-grid 0.3 shows as the grid point 10**-0.5 = 0.3162; one step right is 10**-0.45
+        view = views["ends off grid"]
+        view.press("learning rate", "ArrowRight")
+        view.wait_until(lambda v: v.status() == expected(10 ** -0.45, 1.5), "the status after one key press")
     finally:
         _finish(server, page)

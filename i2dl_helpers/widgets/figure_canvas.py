@@ -1,0 +1,209 @@
+"""Draw an explorer's moving artists in the browser, over a background the kernel rendered.
+
+A slider move changes only a few artists (the path, its markers, a note). The
+"image" view re-encodes and ships the whole figure as a PNG for that (~10 ms in
+the kernel, ~17 ms to decode in the browser). This view sends the static part
+of the figure once, as a PNG, and then, per update, only the moving artists as
+drawing instructions in the figure's pixel coordinates (a few kB of JSON); a
+small ES module (``figure_canvas.js``, loaded by anywidget) draws them on a
+canvas laid exactly over the PNG. Colours, line widths, dashes, markers and
+fonts are taken from the matplotlib artists themselves, so the result reads as
+one matplotlib figure and follows :mod:`i2dl_helpers.style`.
+
+What it can draw: ``Line2D`` (solid or dashed lines, NaN gaps, filled or open
+markers of any matplotlib marker style, alpha), ``LineCollection`` with solid
+lines, and ``Text``/``Annotation`` without rotation, maths or arrows (optionally
+on a rectangular box). For anything else (an ``AxesImage``, a rotated or
+``$...$`` text) the frame falls back to a whole PNG rendered in the kernel, so
+every explorer works with this view, only some of them faster.
+
+Without a kernel (exported HTML, GitHub) the explorer's mimebundle carries a
+static PNG of the whole figure instead (see ``Explorer._repr_mimebundle_``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import anywidget
+import numpy as np
+import traitlets
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba
+from matplotlib.lines import Line2D
+from matplotlib.text import Annotation, Text
+
+__all__ = ["FigureCanvasWidget", "Unsupported", "overlay_ops"]
+
+#: coordinates are clipped to this many pixels around the figure (a diverged path
+#: would otherwise send 1e300, which a canvas cannot draw)
+_FAR = 1e5
+
+
+class Unsupported(Exception):
+    """An artist this view cannot draw in the browser (the frame falls back to a PNG)."""
+
+
+def _css(colour, alpha=None) -> str | None:
+    """matplotlib colour (+ alpha) -> CSS rgba(), None when fully transparent or 'none'."""
+    if colour is None or (isinstance(colour, str) and colour.lower() == "none"):
+        return None
+    r, g, b, a = to_rgba(colour, alpha)
+    if a <= 0:
+        return None
+    return f"rgba({round(255 * r)},{round(255 * g)},{round(255 * b)},{a:.3g})"
+
+
+def _flat(xy: np.ndarray, height: float) -> list:
+    """(n, 2) display coordinates -> [x0, y0, x1, y1, ...] in canvas pixels (y down); NaN -> None."""
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    out = np.empty_like(xy)
+    out[:, 0] = xy[:, 0]
+    out[:, 1] = height - xy[:, 1]
+    bad = ~np.isfinite(out).all(axis=1)
+    np.clip(out, -_FAR, _FAR, out=out)
+    flat = np.round(out, 2).ravel().tolist()
+    if bad.any():
+        for i in np.flatnonzero(bad):
+            flat[2 * i] = flat[2 * i + 1] = None
+    return flat
+
+
+def _clip(artist, height: float) -> list | None:
+    if not artist.get_clip_on():
+        return None
+    if artist.get_clip_path() is not None and artist.get_clip_box() is None:
+        raise Unsupported("clip path")
+    box = artist.get_clip_box()
+    if box is None:
+        return None
+    x0, y0, w, h = box.bounds
+    return [round(x0, 2), round(height - y0 - h, 2), round(w, 2), round(h, 2)]
+
+
+def _dashes(line: Line2D, px: float) -> tuple[list, float]:
+    style = line.get_linestyle()
+    if style in ("-", "solid"):
+        return [], 0.0
+    offset, seq = getattr(line, "_dash_pattern", (0, None))  # already scaled by the line width
+    if not seq:
+        return [], 0.0
+    return [round(s * px, 2) for s in seq], round((offset or 0) * px, 2)
+
+
+def _marker(line: Line2D, px: float, alpha) -> dict | None:
+    style = line._marker  # the MarkerStyle the line draws with
+    if style.get_marker() in (None, "None", "none", " ", ""):
+        return None
+    if line.get_markevery() is not None or style.get_fillstyle() != "full":
+        raise Unsupported("markevery / half-filled markers")
+    size = line.get_markersize() * px
+    edge_width = line.get_markeredgewidth() * px
+    filled = style.is_filled()
+    face = _css(line.get_markerfacecolor(), alpha) if filled else None
+    edge = _css(line.get_markeredgecolor(), alpha)
+    if style.get_marker() == "o":
+        return {"circle": round(size / 2, 3), "fill": face, "edge": edge, "edge_width": round(edge_width, 3)}
+    path = style.get_path().transformed(style.get_transform().scale(size))
+    polys = [(np.c_[p[:, 0], -p[:, 1]]).round(3).ravel().tolist()  # y down on the canvas
+             for p in path.to_polygons(closed_only=False)]
+    return {"polys": polys, "closed": filled, "fill": face, "edge": edge, "edge_width": round(edge_width, 3)}
+
+
+def _line_op(line: Line2D, height: float, px: float) -> dict:
+    if line.get_drawstyle() not in ("default", None):
+        raise Unsupported("drawstyle")
+    xy = line.get_transform().transform(line.get_xydata())
+    alpha = line.get_alpha()
+    dash, offset = _dashes(line, px)
+    style = line.get_linestyle()
+    return {"kind": "line", "xy": _flat(xy, height), "clip": _clip(line, height),
+            "color": _css(line.get_color(), alpha) if style not in ("None", "none", "", " ") else None,
+            "width": round(line.get_linewidth() * px, 3), "dash": dash, "dash_offset": offset,
+            "cap": {"projecting": "square"}.get(line.get_solid_capstyle(), line.get_solid_capstyle()),
+            "join": line.get_solid_joinstyle(), "marker": _marker(line, px, alpha)}
+
+
+def _segments_op(coll: LineCollection, height: float, px: float) -> dict:
+    if any(dash is not None and seq for dash, seq in coll.get_dashes()):
+        raise Unsupported("dashed LineCollection")
+    if len(coll.get_offsets()) and np.any(coll.get_offsets()):
+        raise Unsupported("LineCollection offsets")
+    transform = coll.get_transform()
+    alpha = coll.get_alpha()
+    colours = [_css(c, alpha) for c in coll.get_edgecolor()] or [None]
+    return {"kind": "segments", "clip": _clip(coll, height),
+            "segments": [_flat(transform.transform(np.asarray(s, dtype=float)), height)
+                         for s in coll.get_segments() if len(s)],
+            "colors": colours, "widths": [round(w * px, 3) for w in coll.get_linewidths()] or [1.0],
+            "cap": {"projecting": "square"}.get(coll.get_capstyle() or "butt", coll.get_capstyle() or "butt"),
+            "join": coll.get_joinstyle() or "round"}
+
+
+def _text_op(text: Text, renderer, height: float, px: float) -> dict | None:
+    s = text.get_text()
+    if not s:
+        return None
+    if text.get_rotation() % 360 != 0 or text.get_usetex() or s.count("$") >= 2:
+        raise Unsupported("rotated text / maths")
+    if isinstance(text, Annotation) and text.arrow_patch is not None:
+        raise Unsupported("annotation arrow")
+    ext = text.get_window_extent(renderer)
+    x0, y0, w, h = ext.bounds
+    align = {"left": "left", "center": "center", "right": "right"}[text.get_horizontalalignment()]
+    anchor = {"left": x0, "center": x0 + w / 2, "right": x0 + w}[align]
+    props = text.get_fontproperties()
+    weight = props.get_weight()
+    op = {"kind": "text", "text": s, "x": round(anchor, 2), "align": align,
+          "rect": [round(x0, 2), round(height - y0 - h, 2), round(w, 2), round(h, 2)],
+          "size": round(props.get_size_in_points() * px, 2), "family": props.get_name(),
+          "weight": weight if isinstance(weight, str) else str(int(weight)), "style": props.get_style(),
+          "color": _css(text.get_color(), text.get_alpha()), "clip": _clip(text, height) if text.get_clip_on()
+          else None, "box": None}
+    patch = text.get_bbox_patch()
+    if patch is not None:
+        pad = getattr(patch.get_boxstyle(), "pad", 0.3) * props.get_size_in_points() * px
+        op["box"] = {"rect": [round(x0 - pad, 2), round(height - y0 - h - pad, 2), round(w + 2 * pad, 2),
+                              round(h + 2 * pad, 2)],
+                     "fill": _css(patch.get_facecolor()) if patch.get_fill() else None,
+                     "edge": _css(patch.get_edgecolor()), "edge_width": round(patch.get_linewidth() * px, 3)}
+    return op
+
+
+def overlay_ops(figure, artists, renderer) -> list[dict]:
+    """Drawing instructions for ``artists`` (in order) in canvas pixels of ``figure``.
+
+    ``renderer`` is the figure's Agg renderer (text extents are measured with
+    it). Raises :class:`Unsupported` for an artist the browser side cannot draw.
+    Invisible artists and empty texts give no instruction.
+    """
+    height = float(renderer.height)
+    px = figure.dpi / 72.0  # points -> pixels
+    ops = []
+    for artist in artists:
+        if not artist.get_visible():
+            continue
+        if isinstance(artist, Line2D):
+            ops.append(_line_op(artist, height, px))
+        elif isinstance(artist, LineCollection):
+            ops.append(_segments_op(artist, height, px))
+        elif isinstance(artist, Text):
+            op = _text_op(artist, renderer, height, px)
+            if op is not None:
+                ops.append(op)
+        else:
+            raise Unsupported(type(artist).__name__)
+    return ops
+
+
+class FigureCanvasWidget(anywidget.AnyWidget):
+    """A PNG background (the static figure) with a canvas on top on which the
+    browser draws ``overlay`` (the list :func:`overlay_ops` returns)."""
+
+    _esm = Path(__file__).with_name("figure_canvas.js")
+    _css = (".i2dl-figure{position:relative;line-height:0}"
+            ".i2dl-figure-overlay{position:absolute;left:0;top:0;pointer-events:none}")
+    background = traitlets.Bytes(b"").tag(sync=True)
+    overlay = traitlets.List([]).tag(sync=True)
+    width = traitlets.Int(0).tag(sync=True)
+    height = traitlets.Int(0).tag(sync=True)
+    alt = traitlets.Unicode("").tag(sync=True)

@@ -1,0 +1,130 @@
+"""The canvas view: what travels to the browser per update, checked against matplotlib's own geometry."""
+import json
+
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+
+from i2dl_helpers.widgets import BasinExplorer, GradientDescent1D, GradientDescent2D
+from i2dl_helpers.widgets.figure_canvas import Unsupported, overlay_ops
+
+
+def _figure():
+    fig = Figure(figsize=(4, 3), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 5)
+    return fig, ax, fig.canvas.get_renderer()
+
+
+def test_line_coordinates_are_matplotlibs_pixels_with_y_down():
+    fig, ax, renderer = _figure()
+    (line,) = ax.plot([1, 2, np.nan, 4, 1e300], [1, 2, 3, 4, 1], "-", lw=2)
+    (op,) = overlay_ops(fig, [line], renderer)
+    display = ax.transData.transform(np.c_[[1, 2, 4], [1, 2, 4]])
+    xy = op["xy"]
+    assert xy[0] == pytest.approx(display[0, 0], abs=0.01) and xy[1] == pytest.approx(300 - display[0, 1], abs=0.01)
+    assert xy[6] == pytest.approx(display[2, 0], abs=0.01) and xy[7] == pytest.approx(300 - display[2, 1], abs=0.01)
+    assert xy[4] is None and xy[5] is None  # the NaN breaks the line
+    assert xy[8] == 1e5  # far away, clipped to something a canvas can draw
+    assert op["width"] == pytest.approx(2 * 100 / 72, abs=1e-3)  # points -> pixels
+    x0, y0, w, h = ax.bbox.bounds
+    assert op["clip"] == pytest.approx([x0, 300 - y0 - h, w, h], abs=0.01)
+    json.dumps(op, allow_nan=False)  # valid JSON for the browser
+
+
+def test_colours_dashes_and_markers_follow_the_artist():
+    fig, ax, renderer = _figure()
+    (line,) = ax.plot([1, 2], [1, 2], "--s", color="#d55e00", alpha=0.5, ms=10, mec="k", mew=2)
+    (op,) = overlay_ops(fig, [line], renderer)
+    assert op["color"] == "rgba(213,94,0,0.5)"
+    assert op["dash"] and all(d > 0 for d in op["dash"])
+    m = op["marker"]
+    assert m["fill"] == "rgba(213,94,0,0.5)" and m["edge"] == "rgba(0,0,0,0.5)"
+    assert m["edge_width"] == pytest.approx(2 * 100 / 72, abs=1e-3)
+    square = np.asarray(m["polys"][0]).reshape(-1, 2)
+    side = 10 * 100 / 72  # marker 's' is ms points wide
+    assert np.ptp(square[:, 0]) == pytest.approx(side, abs=0.01) and np.ptp(square[:, 1]) == pytest.approx(side, abs=0.01)
+    (dot,) = ax.plot([3], [3], "o", ms=8)
+    (op,) = overlay_ops(fig, [dot], renderer)
+    assert op["color"] is None and op["marker"]["circle"] == pytest.approx(4 * 100 / 72, abs=1e-3)
+
+
+def test_text_sits_where_matplotlib_puts_it():
+    fig, ax, renderer = _figure()
+    text = ax.text(0.5, 0.9, "diverged at step 7", transform=ax.transAxes, ha="center", va="top",
+                   fontweight="bold", bbox=dict(fc="w", ec="none"))
+    (op,) = overlay_ops(fig, [text], renderer)
+    x0, y0, w, h = text.get_window_extent(renderer).bounds
+    assert op["rect"] == pytest.approx([x0, 300 - y0 - h, w, h], abs=0.01)
+    assert op["x"] == pytest.approx(x0 + w / 2, abs=0.01) and op["align"] == "center"
+    assert op["weight"] == "bold" and op["box"]["fill"] == "rgba(255,255,255,1)"
+    assert op["box"]["rect"][2] > w  # the box pads the text
+    assert overlay_ops(fig, [ax.text(0, 0, "")], renderer) == []  # nothing to draw
+
+
+def test_segments_and_what_cannot_be_drawn():
+    fig, ax, renderer = _figure()
+    coll = ax.add_collection(LineCollection([[(0, 0), (1, 1)], [(2, 2), (3, 1)]], colors=["r", "b"], linewidths=2))
+    (op,) = overlay_ops(fig, [coll], renderer)
+    assert len(op["segments"]) == 2 and op["colors"] == ["rgba(255,0,0,1)", "rgba(0,0,255,1)"]
+    for artist in (ax.imshow(np.zeros((2, 2))), ax.text(1, 1, "$x^2$"), ax.text(1, 1, "tilted", rotation=30)):
+        with pytest.raises(Unsupported):
+            overlay_ops(fig, [artist], renderer)
+
+
+def test_explorer_sends_the_background_once_then_only_the_overlay():
+    e = GradientDescent1D("quadratic", lr=0.1, x0=2.0)
+    view = e._view.widget
+    background = view.background
+    assert background.startswith(b"\x89PNG") and [op["kind"] for op in view.overlay] == ["line"] * 4
+    e.controls["lr"].value = 0.3
+    assert view.background is background, "a slider move must not send a new background"
+    path = e._path.get_xydata()
+    expected = e.ax.transData.transform(path)
+    drawn = np.asarray(view.overlay[0]["xy"], dtype=float).reshape(-1, 2)
+    assert np.allclose(drawn[:, 0], expected[:, 0], atol=0.01)
+    assert np.allclose(drawn[:, 1], view.height - expected[:, 1], atol=0.01)
+    assert len(json.dumps(view.overlay)) < 10_000  # a few kB instead of a 40 kB PNG
+    e.controls["objective"].value = "double_well"
+    assert view.background != background, "a new function sends a new background"
+
+
+def test_background_has_no_moving_artists_and_snapshot_has_them():
+    from io import BytesIO
+
+    from PIL import Image
+
+    canvas = GradientDescent2D("bowl", renderer="canvas")
+    image = GradientDescent2D("bowl", renderer="image")
+    bg = np.asarray(Image.open(BytesIO(canvas._view.widget.background)))
+    full = np.asarray(Image.open(BytesIO(image._view.widget.value)))
+    assert bg.shape == full.shape and not np.array_equal(bg, full)  # the path is not in the background
+    for artist in image._animated:
+        artist.set_visible(False)
+    image.redraw()
+    hidden = np.asarray(Image.open(BytesIO(image._view.widget.value)))
+    assert np.abs(bg.astype(int) - hidden).max() <= 2  # the same picture (up to re-rendering noise)
+    assert canvas.snapshot().startswith(b"\x89PNG")
+
+
+def test_a_frame_the_browser_cannot_draw_is_sent_whole_and_the_background_comes_back():
+    e = GradientDescent1D("quadratic", lr=0.1, x0=2.0)
+    view = e._view.widget
+    clean = view.background
+    e._offplot.set_text("$x_k$ is off the plot")  # maths: drawn by matplotlib, not the browser
+    e.redraw(full=False)
+    assert view.overlay == [] and view.background != clean
+    e.controls["lr"].value = 0.2  # the note is reset: the browser draws again
+    assert view.background == clean and view.overlay
+
+
+def test_an_explorer_built_on_an_image_falls_back_to_whole_frames():
+    e = BasinExplorer("himmelblau", lr=0.01, steps=20, n=20)
+    first = e._view.widget.background
+    assert e._view.widget.overlay == []
+    e.controls["lr"].value = 0.02
+    assert e._view.widget.background != first
