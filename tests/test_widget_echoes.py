@@ -84,3 +84,10 @@ def test_linear_sliders_too():
     assert x0.value == 1.2345
     browser_sends(x0, x0.min + (k + 3) * x0.step)
     assert x0.value == pytest.approx(x0.min + (k + 3) * x0.step)
+
+
+def test_a_value_typed_into_the_readout_is_kept_exactly(explorer):
+    lr = explorer.controls["lr"]
+    browser_sends(lr, 0.5)  # typed; the slider then rounds it and sends the copy as well
+    browser_sends(lr, browser_copy_log(0.5, lr))
+    assert lr.value == 0.5 and "αL = 0.5 " in explorer.status_text

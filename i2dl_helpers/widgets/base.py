@@ -87,7 +87,9 @@ class _EchoFilter:
     a value from the browser that is such a copy is not a person moving the
     slider, so the explorer keeps the value the code set (the slider's readout
     shows the grid point next to it). Any other value from the browser is a
-    person's move: it is applied and the pending copies are forgotten.
+    person's move: it is applied and the pending copies are forgotten; if it is
+    off the grid (typed into the readout), its rounded copy is expected in turn,
+    so a typed 0.5 stays 0.5.
     """
 
     def __init__(self):
@@ -119,7 +121,8 @@ class _EchoFilter:
                 self.expect(name, control, kept)
                 control.send_state("value")
             return True
-        pending.clear()  # a person moved the slider
+        pending.clear()  # a person moved the slider, or typed a value into its readout;
+        self.expect(name, control, change["new"])  # a typed value off the grid is rounded and sent again
         return False
 
 
