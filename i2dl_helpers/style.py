@@ -29,6 +29,13 @@ class Style:
     line: float      # line width in points
     marker: float    # marker size in points
 
+    @property
+    def zoom(self) -> float:
+        """How much larger than on screen every line, marker and letter is drawn (the
+        explorers render their figures at ``100 · zoom`` dpi, so sizes set explicitly
+        in points, like ``lw=1.2``, grow with the ones taken from the style)."""
+        return self.font / 10.0  # 10 pt: the screen style's font
+
     def rc(self) -> dict:
         order = ["blue", "vermillion", "green", "orange", "purple", "sky", "black"]
         return {
@@ -66,7 +73,9 @@ def current() -> Style:
 
 
 @contextlib.contextmanager
-def context():
-    """Apply the current style's rcParams inside a ``with`` block."""
-    with mpl.rc_context(_current.rc()):
-        yield _current
+def context(style: Style | None = None):
+    """Apply ``style``'s rcParams (default: the current style) inside a ``with`` block."""
+    style = style or _current
+    with mpl.rc_context(style.rc()):
+        yield style
+

@@ -77,7 +77,7 @@ def test_segments_and_what_cannot_be_drawn():
 
 
 def test_explorer_sends_the_background_once_then_only_the_overlay():
-    e = GradientDescent1D("quadratic", lr=0.1, x0=2.0)
+    e = GradientDescent1D("quadratic", lr=0.1, x0=2.0, renderer="canvas")
     view = e._view.widget
     background = view.background
     assert background.startswith(b"\x89PNG") and [op["kind"] for op in view.overlay] == ["line"] * 4
@@ -112,7 +112,7 @@ def test_background_has_no_moving_artists_and_snapshot_has_them():
 
 
 def test_a_frame_the_browser_cannot_draw_is_sent_whole_and_the_background_comes_back():
-    e = GradientDescent1D("quadratic", lr=0.1, x0=2.0)
+    e = GradientDescent1D("quadratic", lr=0.1, x0=2.0, renderer="canvas")
     view = e._view.widget
     clean = view.background
     e._offplot.set_text("$x_k$ is off the plot")  # maths: drawn by matplotlib, not the browser
@@ -123,7 +123,7 @@ def test_a_frame_the_browser_cannot_draw_is_sent_whole_and_the_background_comes_
 
 
 def test_an_explorer_built_on_an_image_falls_back_to_whole_frames():
-    e = BasinExplorer("himmelblau", lr=0.01, steps=20, n=20)
+    e = BasinExplorer("himmelblau", lr=0.01, steps=20, n=20, renderer="canvas")
     first = e._view.widget.background
     assert e._view.widget.overlay == []
     e.controls["lr"].value = 0.02

@@ -21,15 +21,17 @@ def plain_style_after():
 
 
 def measure(name: str) -> dict:
+    """Sizes as they reach the screen, in pixels (points · dpi / 72)."""
     ex = getattr(explorers, name)(renderer="image")
     fig = ex.figure
     axes = fig.axes
+    px = fig.dpi / 72
     out = {
-        "size": tuple(fig.get_size_inches()),
-        "tick_font": min(t.get_fontsize() for ax in axes for t in ax.get_xticklabels() + ax.get_yticklabels()),
-        "label_font": max(ax.xaxis.label.get_fontsize() for ax in axes),
-        "spine": max(s.get_linewidth() for ax in axes for s in ax.spines.values()),
-        "lines": [line.get_linewidth() for ax in axes for line in ax.get_lines()],
+        "size": tuple(fig.get_size_inches() * fig.dpi),
+        "tick_font": px * min(t.get_fontsize() for ax in axes for t in ax.get_xticklabels() + ax.get_yticklabels()),
+        "label_font": px * max(ax.xaxis.label.get_fontsize() for ax in axes),
+        "spine": px * max(s.get_linewidth() for ax in axes for s in ax.spines.values()),
+        "lines": [px * line.get_linewidth() for ax in axes for line in ax.get_lines()],
     }
     ex.close()
     return out
@@ -46,14 +48,14 @@ def test_classroom_enlarges_new_explorers_and_screen_restores(name):
     w0, h0 = plain["size"]
     w1, h1 = big["size"]
     assert w1 > 1.2 * w0 and h1 > 1.2 * h0, f"{name}: figure {plain['size']} -> {big['size']} in classroom mode"
-    assert big["tick_font"] >= 1.4 * plain["tick_font"], f"{name}: tick labels {plain['tick_font']} -> {big['tick_font']} pt"
+    assert big["tick_font"] >= 1.4 * plain["tick_font"], f"{name}: tick labels {plain['tick_font']} -> {big['tick_font']} px"
     assert big["label_font"] >= 1.4 * plain["label_font"], f"{name}: axis labels not larger"
     assert big["spine"] > plain["spine"], f"{name}: axes lines not thicker"
     if plain["lines"]:
         # lines drawn with the style's width get thicker; none gets thinner
         assert max(big["lines"]) >= max(plain["lines"]), f"{name}: lines got thinner"
-        assert sum(b > p for b, p in zip(big["lines"], plain["lines"])) >= 1 or max(plain["lines"]) >= 3, (
-            f"{name}: no line is thicker in classroom mode: {plain['lines']} -> {big['lines']}")
+        assert all(b >= 1.4 * p for b, p in zip(big["lines"], plain["lines"])), (
+            f"{name}: a line is not thicker in classroom mode: {plain['lines']} -> {big['lines']}")
     assert again == plain, f"{name}: screen() did not restore the plain style"
 
 
@@ -92,3 +94,31 @@ def test_classroom_is_high_contrast():
 def test_style_calls_return_the_active_style():
     assert style.classroom() is style.current() and style.current().name == "classroom"
     assert style.screen() is style.current() and style.current().name == "screen"
+
+
+def _moving_sizes(name: str) -> dict:
+    from matplotlib.lines import Line2D
+    from matplotlib.text import Text
+
+    ex = getattr(explorers, name)(renderer="image")
+    px = ex.figure.dpi / 72  # in pixels, as on the screen
+    lines = [a for a in ex._animated if isinstance(a, Line2D)]
+    out = {"widths": [px * a.get_linewidth() for a in lines if a.get_linestyle() not in ("None", "")],
+           "markers": [px * a.get_markersize() for a in lines if a.get_marker() not in ("None", "", None)],
+           "texts": [px * t.get_fontsize() for t in ex.figure.findobj(Text) if t.get_text()],
+           "titles": [px * ax.title.get_fontsize() for ax in ex.figure.axes if ax.get_title()]}
+    ex.close()
+    return out
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_classroom_thickens_the_moving_lines_and_every_text(name):
+    """Explicit sizes in an explorer (``lw=1.2``, ``ms=3``, ``fontsize=8``) grow too, not only rc defaults."""
+    plain = _moving_sizes(name)
+    style.classroom()
+    big = _moving_sizes(name)
+    for key, factor in (("widths", 1.5), ("markers", 1.3), ("titles", 1.4)):
+        assert len(big[key]) == len(plain[key])
+        for p, b in zip(plain[key], big[key]):
+            assert b >= factor * p, f"{name}: {key} {plain[key]} -> {big[key]}"
+    assert min(big["texts"]) >= 15, f"{name}: a text of {min(big['texts'])} px is too small for a lecture hall"

@@ -265,6 +265,10 @@ class Explorer:
         self._background = None
         self._snapshotting = False
         self._quiet = False
+        # Presentation mode zooms the whole figure: it is built with the screen style's sizes
+        # (explicit ones like lw=1.2 included) and rendered at a higher dpi, so every line,
+        # marker and letter grows alike. An explorer keeps the style it was created in.
+        self._style = _style.current()
         self.status_text = ""
         self.error_text = ""
         self.status = widgets.HTML(layout=widgets.Layout(min_height="1.6em"))
@@ -272,10 +276,10 @@ class Explorer:
         self.controls: dict[str, widgets.Widget] = self._make_controls()
         if self.expression_variables:
             self.controls["expression"] = self._expression_box()
-        scale = _style.current()
-        self.figure = Figure(figsize=(self.figsize[0] * scale.size, self.figsize[1] * scale.size), dpi=100,
-                             layout="constrained")
-        with _style.context():
+        zoom, size = self._style.zoom, self._style.size
+        self.figure = Figure(figsize=(self.figsize[0] * size / zoom, self.figsize[1] * size / zoom),
+                             dpi=100 * zoom, layout="constrained")
+        with _style.context(_style.SCREEN):
             self._build(self.figure)
         self._view = _VIEWS[self.renderer](self)
         self.figure.canvas.mpl_connect("draw_event", self._on_draw)
@@ -287,8 +291,8 @@ class Explorer:
         self._safe(self._first_draw)
 
     def _first_draw(self):
-        self._update(None)
-        with _style.context():
+        with _style.context(_style.SCREEN):
+            self._update(None)
             self.figure.canvas.draw()  # constrained layout settles over two draws
         self._redraw(full=True)
 
@@ -378,8 +382,9 @@ class Explorer:
     def refresh(self, changed: str | None = None) -> None:
         """Recompute after ``changed`` and redraw (fully if the background changed).
         Errors propagate; numpy warnings are silenced (divergence is reported instead)."""
-        with np.errstate(all="ignore"):
-            self._redraw(full=self._update(changed))
+        with np.errstate(all="ignore"), _style.context(_style.SCREEN):  # titles, contours in the same sizes
+            full = self._update(changed)
+        self._redraw(full=full)
 
     @contextlib.contextmanager
     def quietly(self):
@@ -445,7 +450,7 @@ class Explorer:
         self._draw_animated()
 
     def _redraw(self, full: bool = False):
-        with _style.context():
+        with _style.context(_style.SCREEN):
             if full or self._background is None:
                 self._view.draw()
             else:
@@ -461,7 +466,7 @@ class Explorer:
         for artist in self._animated:
             artist.set_animated(False)
         try:
-            with io.BytesIO() as out, _style.context():
+            with io.BytesIO() as out, _style.context(_style.SCREEN):
                 FigureCanvasAgg(self.figure).print_figure(out, format=fmt, dpi=dpi or self.figure.dpi)
                 return out.getvalue()
         finally:

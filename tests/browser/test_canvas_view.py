@@ -33,7 +33,21 @@ CASES = {
     "momentum": "MomentumExplorer()",
     "sgd": "SGDExplorer()",  # axhline with alpha and dashes
     "race": "OptimizerRace()",
+    # presentation mode: big fonts, thick lines and markers must be drawn as big by the browser
+    "classroom": 'with_style("classroom", lambda: GradientDescent2D("bowl", lr=0.3, steps=30))',
 }
+
+PRELUDE = """from i2dl_helpers.widgets import *
+from i2dl_helpers import style
+
+
+def with_style(name, make):
+    getattr(style, name)()
+    try:
+        return make()
+    finally:
+        style.screen()
+"""
 
 _COMPOSITE_JS = r"""
 (root, withOverlay) => {
@@ -55,8 +69,11 @@ def _reference(call: str) -> np.ndarray:
     from i2dl_helpers import widgets as explorers
 
     scope = {name: getattr(explorers, name) for name in explorers.__all__}
+    exec(PRELUDE, scope)
     # the same call with the image renderer: "F(args)" -> "F(args, renderer='image')"
-    explorer = eval(call[:-1] + ("" if call.endswith("()") else ", ") + "renderer='image')", scope)
+    call = call.replace("))", ", renderer='image'))") if call.startswith("with_style") else (
+        call[:-1] + ("" if call.endswith("()") else ", ") + "renderer='image')")
+    explorer = eval(call, scope)
     try:
         return np.asarray(Image.open(io.BytesIO(explorer._view.widget.value)).convert("RGB")).astype(int)
     finally:
@@ -67,7 +84,7 @@ def test_canvas_view_matches_matplotlib(lab_server, page, workdir, artifacts):
     from PIL import Image
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("from i2dl_helpers.widgets import *")]
+    nb.cells = [nbformat.v4.new_code_cell(PRELUDE)]
     nb.cells += [nbformat.v4.new_code_cell(f"{call}  # case {name}") for name, call in CASES.items()]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, workdir / "canvas_view.ipynb")
