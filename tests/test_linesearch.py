@@ -166,6 +166,96 @@ def test_line_search_explorer_reacts_to_controls():
     e.close()
 
 
+
+def _count_view_calls(explorer):
+    """Wrap the explorer's view so that full redraws and blits are counted."""
+    calls = {"draw": 0, "blit": 0}
+    for name in calls:
+        original = getattr(explorer._view, name)
+
+        def counted(original=original, name=name):
+            calls[name] += 1
+            return original()
+        setattr(explorer._view, name, counted)
+    return calls
+
+
+def _tick_values(texts, offset):
+    scale = float(offset.get_text().replace("−", "-")) if offset.get_text() else 1.0
+    return np.array([float(t.get_text().replace("−", "-")) for t in texts]) * scale
+
+
+def _check_phi_panel(e):
+    """What the φ panel draws (in its fixed frame u = α/S, v = (φ − φ(0))/D) is the line-search math."""
+    f, theta = e.objective, e.trajectory.final
+    g = f.grad(theta)
+    S, f0, D = e.alpha_span, e.phi0, e.phi_unit
+    ex, bt = e.result_exact, e.result_backtracking
+    line = ls.phi(f, theta, -g)
+    assert f0 == pytest.approx(f(theta), rel=1e-12)
+    assert 2.2 * max(ex.alpha, bt.alpha) <= S * (1 + 1e-12)
+    us, vs = e._phi_line.get_data()
+    assert len(us) == 300 and us[0] == 0 and us[-1] == pytest.approx(1)
+    np.testing.assert_allclose(f0 + D * vs, line(S * us), rtol=1e-9, atol=1e-12 * D)
+    assert np.nanmin(vs) >= -1 - 1e-9 and np.nanmin(vs) < -0.4  # the minimum fills the panel, unclipped
+    ua, va = e._armijo.get_data()
+    np.testing.assert_allclose(D * va, -e.controls["c"].value * S * ua * (g @ g), rtol=1e-9, atol=1e-12 * D)
+    (u_ex,), (v_ex,) = e._ex_pt.get_data()
+    assert S * u_ex == pytest.approx(ex.alpha, rel=1e-12) and f0 + D * v_ex == pytest.approx(line(ex.alpha))
+    (u_bt,), (v_bt,) = e._bt_pt.get_data()
+    assert S * u_bt == pytest.approx(bt.alpha, rel=1e-12)
+    assert f0 + D * v_bt <= f0 - e.controls["c"].value * bt.alpha * (g @ g) + 1e-12 * abs(f0)  # Armijo holds
+    u_tr, _ = e._trials.get_data()
+    np.testing.assert_allclose(S * np.asarray(u_tr), [a for a in bt.trials if a <= S], rtol=1e-12)
+    # the animated tick labels name the true α and φ(α) − φ(0) at the fixed tick marks
+    np.testing.assert_allclose(_tick_values(e._u_labels, e._u_offset), S * e.ax_phi.get_xticks(), rtol=1e-9)
+    np.testing.assert_allclose(_tick_values(e._v_labels, e._v_offset), D * e.ax_phi.get_yticks(), rtol=1e-9,
+                               atol=1e-12 * D)
+    assert e.ax_phi.get_xlim() == (0.0, 1.0) and e.ax_phi.get_ylim() == (-1.1, 1.1)
+
+
+def test_line_search_explorer_moves_the_start_without_a_full_redraw():
+    from i2dl_helpers.widgets import LineSearchExplorer
+
+    e = LineSearchExplorer(renderer="image")
+    calls = _count_view_calls(e)
+    f = e.objective
+    for x0, y0 in ((-1.5, 1.0), (-1.0, 2.5), (2.0, -2.0), (0.3, 0.1), (-2.9, -2.9)):
+        e.controls["x0"].value, e.controls["y0"].value = x0, y0
+        assert e.error_text == ""
+        theta = np.array([x0, y0])
+        assert np.allclose(e.trajectory.final, theta)  # k = 0: θ_k is the start
+        g, A = f.grad(theta), f.hessian(theta)
+        assert e.result_exact.alpha == pytest.approx(g @ g / (g @ A @ g), rel=1e-12)
+        _check_phi_panel(e)
+    assert calls == {"draw": 0, "blit": 10}
+    # the other controls blit too; the panel still shows the right values
+    for name, value in (("k", 3), ("search", "backtracking"), ("alpha0", 0.1), ("c", 0.5), ("rho", 0.8)):
+        e.controls[name].value = value
+        _check_phi_panel(e)
+    assert calls == {"draw": 0, "blit": 15}
+    # the blitted frame is what a full redraw of the same state shows
+    frame = np.asarray(e.figure.canvas.buffer_rgba()).copy()
+    e.redraw(full=True)
+    assert np.count_nonzero(np.any(frame != np.asarray(e.figure.canvas.buffer_rgba()), axis=-1)) == 0
+    calls.update(draw=0, blit=0)
+    e.controls["objective"].value = "rosenbrock"  # new contours: the one change that redraws everything
+    assert calls == {"draw": 1, "blit": 0}
+    _check_phi_panel(e)
+    e.controls["x0"].value = 0.8
+    e.controls["k"].value = 12  # near the minimum φ lives on a scale 10⁵ times smaller
+    assert calls == {"draw": 1, "blit": 2} and e.error_text == ""
+    _check_phi_panel(e)
+    e.controls["search"].value = "exact"
+    e.controls["k"].value = 0
+    e.controls["objective"].value = "bowl"
+    assert calls == {"draw": 2, "blit": 4}
+    _check_phi_panel(e)
+    e.controls["k"].value = 2  # a stationary point: the panel empties, still without a full redraw
+    assert "stationary point" in e.status_text and calls == {"draw": 2, "blit": 5}
+    assert len(e._phi_line.get_data()[0]) == 0 and e._phi0_text.get_text().startswith("φ(0) = L(θ_k) = ")
+    e.close()
+
 def test_no_acceptable_step_is_handled():
     # a wrong gradient (the sign flipped) makes d = −g point uphill although gᵀd < 0:
     # no step satisfies Armijo, as when the decrease is lost in round-off near a minimum

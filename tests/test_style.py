@@ -22,11 +22,19 @@ def plain_style_after():
 
 def measure(name: str) -> dict:
     """Sizes as they reach the screen, in pixels (points · dpi / 72)."""
+    from matplotlib.lines import Line2D
+    from matplotlib.text import Text
+
     ex = getattr(explorers, name)(renderer="image")
     fig = ex.figure
     axes = fig.axes
     px = fig.dpi / 72
+    moving = [a for a in ex._animated if isinstance(a, Line2D)]
     out = {
+        "moving widths": [px * a.get_linewidth() for a in moving if a.get_linestyle() not in ("None", "")],
+        "moving markers": [px * a.get_markersize() for a in moving if a.get_marker() not in ("None", "", None)],
+        "texts": [px * t.get_fontsize() for t in fig.findobj(Text) if t.get_text()],
+        "titles": [px * ax.title.get_fontsize() for ax in axes if ax.get_title()],
         "size": tuple(fig.get_size_inches() * fig.dpi),
         "tick_font": px * min(t.get_fontsize() for ax in axes for t in ax.get_xticklabels() + ax.get_yticklabels()),
         "label_font": px * max(ax.xaxis.label.get_fontsize() for ax in axes),
@@ -96,28 +104,13 @@ def test_style_calls_return_the_active_style():
     assert style.screen() is style.current() and style.current().name == "screen"
 
 
-def _moving_sizes(name: str) -> dict:
-    from matplotlib.lines import Line2D
-    from matplotlib.text import Text
-
-    ex = getattr(explorers, name)(renderer="image")
-    px = ex.figure.dpi / 72  # in pixels, as on the screen
-    lines = [a for a in ex._animated if isinstance(a, Line2D)]
-    out = {"widths": [px * a.get_linewidth() for a in lines if a.get_linestyle() not in ("None", "")],
-           "markers": [px * a.get_markersize() for a in lines if a.get_marker() not in ("None", "", None)],
-           "texts": [px * t.get_fontsize() for t in ex.figure.findobj(Text) if t.get_text()],
-           "titles": [px * ax.title.get_fontsize() for ax in ex.figure.axes if ax.get_title()]}
-    ex.close()
-    return out
-
-
 @pytest.mark.parametrize("name", EXPLORERS)
 def test_classroom_thickens_the_moving_lines_and_every_text(name):
     """Explicit sizes in an explorer (``lw=1.2``, ``ms=3``, ``fontsize=8``) grow too, not only rc defaults."""
-    plain = _moving_sizes(name)
+    plain = measure(name)
     style.classroom()
-    big = _moving_sizes(name)
-    for key, factor in (("widths", 1.5), ("markers", 1.3), ("titles", 1.4)):
+    big = measure(name)
+    for key, factor in (("moving widths", 1.5), ("moving markers", 1.3), ("titles", 1.4)):
         assert len(big[key]) == len(plain[key])
         for p, b in zip(plain[key], big[key]):
             assert b >= factor * p, f"{name}: {key} {plain[key]} -> {big[key]}"

@@ -46,6 +46,22 @@ def open_notebook(page, base_url: str, name: str) -> None:
     page.locator(".jp-StatusBar-Widget", has_text="| Idle").first.wait_for(timeout=90_000)
 
 
+def open_and_run_cells(page, base_url: str, workdir, name: str, cells: list[str]) -> dict:
+    """Write a notebook ``name`` made of the code ``cells`` into the served ``workdir``,
+    open it, Run All, and fail if any cell shows an error."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, workdir / name)
+    open_notebook(page, base_url, name)
+    run = run_all(page)
+    errors = shown_errors(page)
+    assert not errors, errors
+    return run
+
+
 def _click_run_all(page) -> None:
     page.click(".lm-MenuBar-itemLabel:text-is('Run')")
     page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")

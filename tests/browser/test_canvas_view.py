@@ -13,11 +13,10 @@ import base64
 import io
 import json
 
-import nbformat
 import numpy as np
 import pytest
 
-from .pagetools import open_notebook, run_all, shown_errors
+from .pagetools import open_and_run_cells
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -83,16 +82,10 @@ def _reference(call: str) -> np.ndarray:
 def test_canvas_view_matches_matplotlib(lab_server, page, workdir, artifacts):
     from PIL import Image
 
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(PRELUDE)]
-    nb.cells += [nbformat.v4.new_code_cell(f"{call}  # case {name}") for name, call in CASES.items()]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, workdir / "canvas_view.ipynb")
+    cells = [PRELUDE] + [f"{call}  # case {name}" for name, call in CASES.items()]
     report = {}
     try:
-        open_notebook(page, lab_server.url, "canvas_view.ipynb")
-        run_all(page)
-        assert not shown_errors(page), shown_errors(page)
+        open_and_run_cells(page, lab_server.url, workdir, "canvas_view.ipynb", cells)
         for name, call in CASES.items():
             cell = page.locator(".jp-CodeCell").filter(has_text=f"# case {name}")
             root = cell.locator(".i2dl-figure").first

@@ -23,12 +23,12 @@ import sys
 import warnings
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 
 from .conftest import NOTEBOOKS, Server, _clean_env, free_port, stop_process_group
-from .pagetools import (FIGURE, ExplorerView, cells_meant_to_raise, measure_slider_latency, open_notebook, run_all,
+from .pagetools import (FIGURE, ExplorerView, cells_meant_to_raise, measure_slider_latency, open_and_run_cells,
+                        open_notebook, run_all,
                         shown_errors)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -302,15 +302,9 @@ def _kernel_side_ms(name: str) -> dict:
 def test_slider_latency(lab, artifacts, workdir, capsys):
     """Slider → new image, explorers vs plain interact + inline backend (numbers, loose bounds)."""
     server, page = lab
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in LATENCY_CELLS.values()]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, workdir / "latency.ipynb")
     results = {}
     try:
-        open_notebook(page, server.url, "latency.ipynb")
-        run_all(page)
-        assert not shown_errors(page), shown_errors(page)
+        open_and_run_cells(page, server.url, workdir, "latency.ipynb", list(LATENCY_CELLS.values()))
         for name, src in LATENCY_CELLS.items():
             if name.startswith("explorer"):
                 view = ExplorerView.in_cell(page, f"# {name}")
@@ -444,13 +438,8 @@ def test_values_set_from_code_survive_the_browser(lab, artifacts, workdir):
         return text
 
     server, page = lab
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in DRIFT_CELLS]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, workdir / "drift.ipynb")
     try:
-        open_notebook(page, server.url, "drift.ipynb")
-        run_all(page)
+        open_and_run_cells(page, server.url, workdir, "drift.ipynb", DRIFT_CELLS)
         page.wait_for_timeout(2000)  # late echoes
         views = {tag: ExplorerView.in_cell(page, f"# {tag}") for tag in ("ends on grid", "ends off grid",
                                                                          "built off grid")}
