@@ -234,10 +234,10 @@ def test_line_search_explorer_moves_the_start_without_a_full_redraw():
         e.controls[name].value = value
         _check_phi_panel(e)
     assert calls == {"draw": 0, "blit": 15}
-    # the blitted frame is what a full redraw of the same state shows
-    frame = np.asarray(e.figure.canvas.buffer_rgba()).copy()
+    # the blitted frame is what a full redraw of the same state shows (up to Agg's rounding)
+    frame = np.asarray(e.figure.canvas.buffer_rgba()).astype(int)
     e.redraw(full=True)
-    assert np.count_nonzero(np.any(frame != np.asarray(e.figure.canvas.buffer_rgba()), axis=-1)) == 0
+    assert np.count_nonzero(np.abs(frame - np.asarray(e.figure.canvas.buffer_rgba())).max(axis=-1) > 2) == 0
     calls.update(draw=0, blit=0)
     e.controls["objective"].value = "rosenbrock"  # new contours: the one change that redraws everything
     assert calls == {"draw": 1, "blit": 0}

@@ -1,8 +1,22 @@
-"""LineSearchExplorer: φ(α) = L(θ − α∇L) beside the contour plot (slide 27)."""
+"""LineSearchExplorer: φ(α) = L(θ − α∇L) beside the contour plot (slide 27).
+
+The φ panel follows the current point θ_k, whose φ can live on any scale. To
+keep every control but the function instant (blitted over a cached background,
+see :mod:`.base`), the panel's axes never change: it plots u = α / S against
+v = (φ(α) − φ(0)) / D on fixed limits, with S and D "nice" numbers (1, 2, 4, 6
+or 8 times a power of ten) chosen per point so that the curve fills the panel.
+The tick marks sit at fixed u and v; their labels (the true α and φ(α) − φ(0)
+there, formatted as matplotlib would) and φ(0) itself are animated texts.
+"""
 from __future__ import annotations
 
+import math
+
 import ipywidgets as widgets
+import matplotlib as mpl
 import numpy as np
+from matplotlib.ticker import ScalarFormatter
+from matplotlib.transforms import offset_copy
 
 from .. import linesearch as _ls
 from .. import objectives as _objectives
@@ -19,6 +33,34 @@ __all__ = ["LineSearchExplorer"]
 _STARTS = {"bowl": (2.5, 2.0), "ill_conditioned": (-2.5, 1.5), "rosenbrock": (-1.5, 2.0),
            "himmelblau": (0.5, -0.5), "saddle": (1.8, 0.6)}
 
+#: the φ panel's fixed frame: u = α / S on [0, 1], v = (φ(α) − φ(0)) / D on [−1.1, 1.1]
+_U_TICKS = (0.0, 0.25, 0.5, 0.75, 1.0)
+_V_TICKS = (-1.0, -0.5, 0.0, 0.5, 1.0)
+_V_LIMITS = (-1.1, 1.1)
+
+
+def _nice_ceil(x: float) -> float:
+    """The smallest m·10^k >= x with m in {1, 2, 4, 6, 8}: quarters and halves of it are round."""
+    x = float(x)
+    if not (x > 0 and math.isfinite(x)):
+        raise ValueError(f"x must be positive and finite, got {x!r}")
+    k = math.floor(math.log10(x))
+    for m in (1, 2, 4, 6, 8, 10):
+        value = m * 10.0 ** k
+        if value >= x * (1 - 1e-12):
+            return value if math.isfinite(value) else x
+    return x  # pragma: no cover - m = 10 always covers x
+
+
+def _tick_labels(values, lo: float, hi: float) -> tuple[list[str], str]:
+    """Labels for ticks at ``values`` of an axis from lo to hi, and the offset text
+    ("1e−3"), as matplotlib's ScalarFormatter writes them on a real axis."""
+    fmt = ScalarFormatter(useOffset=False, useMathText=False)
+    fmt.set_powerlimits((-3, 4))
+    fmt.create_dummy_axis()
+    fmt.axis.set_view_interval(lo, hi)
+    return fmt.format_ticks(list(values)), fmt.get_offset()
+
 
 class LineSearchExplorer(Explorer):
     """Gradient descent with line search, one step at a time.
@@ -26,8 +68,15 @@ class LineSearchExplorer(Explorer):
     Left: contours of L with the path θ_0, ..., θ_k of GD with the chosen line
     search, and the search line θ_k − α∇L(θ_k) through the current point. Right:
     φ(α) = L(θ_k − α ∇L(θ_k)) with the exact minimiser α*, the Armijo line
-    φ(0) − c α ‖∇L‖² and the steps backtracking tries (α0, ρα0, ρ²α0, ...).
-    The status line gives both steps and how many evaluations of L each cost.
+    φ(0) − c α ‖∇L‖² and the steps backtracking tries (α0, ρα0, ρ²α0, ...),
+    drawn relative to φ(0) (given above the panel) on α from 0 to a round
+    number beyond both steps. The status line gives both steps and how many
+    evaluations of L each cost. Only a new function redraws the whole figure;
+    every other control is blitted.
+
+    After each update ``alpha_span`` (S), ``phi0`` (φ(0)) and ``phi_unit`` (D)
+    give the φ panel's scales: a point (u, v) drawn there is α = S·u,
+    φ(α) = φ(0) + D·v.
 
     objective : a name from ``objectives.names(dim=2)`` or a 2D Objective.
     controls  : "objective", "search" (the search GD uses: exact or backtracking),
@@ -101,15 +150,72 @@ class LineSearchExplorer(Explorer):
         self._next_bt = self.animate(*ax.plot([], [], "s", color=PALETTE["orange"], ms=7, mec="k", zorder=6,
                                               label="backtracking step"))
         self._static = []
-        self._phi_line, = axp.plot([], [], color=PALETTE["black"], lw=1.6, label="φ(α)")
-        self._armijo, = axp.plot([], [], ":", color=PALETTE["orange"], lw=1.4, label="φ(0) − cα‖∇L‖²")
-        self._trials = axp.scatter([], [], marker="x", color=PALETTE["orange"], s=40, zorder=5,
-                                   label="backtracking tries")
-        self._bt_pt, = axp.plot([], [], "s", color=PALETTE["orange"], ms=8, mec="k", zorder=6)
-        self._ex_pt, = axp.plot([], [], "D", color=PALETTE["green"], ms=8, mec="k", zorder=6, label="exact α*")
+        self._build_phi_panel(fig, axp)
+
+    def _build_phi_panel(self, fig, axp):
+        """Fixed axes (u = α / S, v = (φ − φ(0)) / D, see the module docstring): ticks,
+        grid, axis labels and legend are static; curves and tick labels are animated."""
+        rc = mpl.rcParams  # the style the figure is built in (base.Explorer sets it)
+        font = rc["font.size"]
+        axp.set_xlim(0.0, 1.0)
+        axp.set_ylim(*_V_LIMITS)
+        # The tick labels on the axes are invisible placeholders as wide as the widest
+        # labels _tick_labels writes ("0.0025", "−0.005"): the layout, computed only on
+        # a full redraw, keeps room for the animated labels drawn over them.
+        axp.set_xticks(_U_TICKS, ["0.0000"] * len(_U_TICKS))
+        axp.set_yticks(_V_TICKS, ["−0.000"] * len(_V_TICKS))
+        axp.tick_params(labelcolor="none")
         axp.set_xlabel("step size α")
-        axp.set_ylabel("φ(α) = L(θ_k − α∇L(θ_k))")
-        axp.legend(loc="upper right", fontsize="small")
+        axp.set_ylabel("φ(α) − φ(0),   φ(α) = L(θ_k − α∇L(θ_k))")
+        pad = rc["xtick.major.size"] + rc["xtick.major.pad"]
+        below = offset_copy(axp.get_xaxis_transform(), fig=fig, y=-pad, units="points")
+        left = offset_copy(axp.get_yaxis_transform(), fig=fig, x=-pad, units="points")
+        tick_font = {"fontsize": rc["xtick.labelsize"], "in_layout": False, "clip_on": False}
+        self._u_labels = [self.animate(axp.text(u, 0, "", transform=below, ha="center", va="top", **tick_font))
+                          for u in _U_TICKS]
+        self._v_labels = [self.animate(axp.text(0, v, "", transform=left, ha="right", va="center", **tick_font))
+                          for v in _V_TICKS]
+        self._u_offset = self.animate(axp.text(1, 0, "", ha="right", va="top", transform=offset_copy(
+            axp.transAxes, fig=fig, y=-2.1 * font, units="points"), **tick_font))
+        self._v_offset = self.animate(axp.text(0, 1, "", ha="left", va="bottom", transform=offset_copy(
+            axp.transAxes, fig=fig, y=0.3 * font, units="points"), **tick_font))
+        # φ(0) above the panel, in the layout (it always holds a line of text)
+        self._phi0_text = self.animate(axp.text(1, 1, "φ(0)", ha="right", va="bottom", transform=offset_copy(
+            axp.transAxes, fig=fig, y=0.3 * font, units="points")))
+        self._phi_line = self.animate(*axp.plot([], [], color=PALETTE["black"], lw=1.6, label="φ(α)"))
+        self._armijo = self.animate(*axp.plot([], [], ":", color=PALETTE["orange"], lw=1.4,
+                                              label="φ(0) − cα‖∇L‖²"))
+        self._trials = self.animate(*axp.plot([], [], "x", ls="none", color=PALETTE["orange"], ms=6.5, mew=1.6,
+                                              zorder=5, label="backtracking tries"))
+        self._bt_pt = self.animate(*axp.plot([], [], "s", color=PALETTE["orange"], ms=8, mec="k", zorder=6))
+        self._ex_pt = self.animate(*axp.plot([], [], "D", color=PALETTE["green"], ms=8, mec="k", zorder=6,
+                                             label="exact α*"))
+        axp.legend(loc="lower right", fontsize="small")  # the curve rises through the upper right
+        #: the φ panel's scales: α = S·u, φ(α) = φ(0) + D·v (set by every update)
+        self.alpha_span = self.phi0 = self.phi_unit = float("nan")
+
+    def _set_phi_frame(self, span: float, f0: float, unit: float) -> None:
+        """Label the fixed ticks for α = span·u and φ − φ(0) = unit·v, and say φ(0)."""
+        self.alpha_span, self.phi0, self.phi_unit = span, f0, unit
+        labels, offset = _tick_labels(np.multiply(_U_TICKS, span), 0.0, span)
+        for text, label in zip(self._u_labels, labels):
+            text.set_text(label)
+        self._u_offset.set_text(offset)
+        labels, offset = _tick_labels(np.multiply(_V_TICKS, unit), _V_LIMITS[0] * unit, _V_LIMITS[1] * unit)
+        for text, label in zip(self._v_labels, labels):
+            text.set_text(label)
+        self._v_offset.set_text(offset)
+        self._phi0_text.set_text(f"φ(0) = L(θ_k) = {f0:.4g}")
+
+    def _clear_phi_panel(self, f0: float) -> None:
+        """Nothing to search (∇L = 0): an empty panel that still gives φ(0)."""
+        for art in (self._phi_line, self._armijo, self._trials, self._bt_pt, self._ex_pt):
+            art.set_data([], [])
+        for text in (*self._u_labels, *self._v_labels, self._u_offset, self._v_offset):
+            text.set_text("")
+        self.alpha_span = self.phi_unit = float("nan")
+        self.phi0 = f0
+        self._phi0_text.set_text(f"φ(0) = L(θ_k) = {f0:.4g}")
 
     def _set_background(self):
         obj = self._objective
@@ -127,12 +233,15 @@ class LineSearchExplorer(Explorer):
             self._retarget(name, lo, hi, v)
 
     def _update(self, changed):
+        """Only a new function changes the background (the contours); every other
+        control moves animated artists only (the φ panel's axes are fixed)."""
         c = self.controls
+        full = changed in (None, "objective")
         if changed == "objective":
             self._objective = self._resolve(c["objective"].value)
             with self.quietly():
                 self._sync_start()
-        if changed in (None, "objective"):
+        if full:
             self._set_background()
         obj = self._objective
         opt = _ls.GDLineSearch(c["search"].value, lr=c["alpha0"].value, c=c["c"].value, rho=c["rho"].value)
@@ -145,13 +254,12 @@ class LineSearchExplorer(Explorer):
         gnorm = float(np.linalg.norm(g))
         spent = opt.total_evaluations
         if gnorm == 0 or not np.isfinite(gnorm):
-            for art in (self._ray, self._next_exact, self._next_bt, self._phi_line, self._armijo, self._bt_pt,
-                        self._ex_pt):
+            for art in (self._ray, self._next_exact, self._next_bt):
                 art.set_data([], [])
-            self._trials.set_offsets(np.empty((0, 2)))
+            self._clear_phi_panel(float(obj(theta)))
             self.set_status(f"θ_k = ({theta[0]:.4g}, {theta[1]:.4g}) is a stationary point: ∇L = 0, nothing "
                             f"to search", "ok")
-            return True
+            return full
         ex = _ls.exact(obj, theta, -g, g=g, full=True)
         try:
             bt = _ls.backtracking(obj, theta, -g, alpha0=c["alpha0"].value, c=c["c"].value, rho=c["rho"].value,
@@ -159,28 +267,39 @@ class LineSearchExplorer(Explorer):
         except RuntimeError:  # the decrease Armijo asks for is below round-off
             bt = _ls.LineSearchResult(0.0, 61, 1, "backtracking failed", ())
         self.result_exact, self.result_backtracking = ex, bt
-        span = 2.2 * max(ex.alpha, bt.alpha, 1e-12)
+        line = _ls.phi(obj, theta, -g)
+        span = _nice_ceil(2.2 * max(ex.alpha, bt.alpha, 1e-12))
         alphas = np.linspace(0, span, 300)
-        phi = _ls.phi(obj, theta, -g)(alphas)
+        phi = line(alphas)
         f0 = float(phi[0])
+        phi_ex = float(line(ex.alpha))
+        phi_bt = float(line(bt.alpha))
+        # D: a round number at least the largest drop below φ(0) on the plot, so the
+        # minimum sits between v = −1 and −0.5 (if φ never drops, half its rise)
+        finite = phi[np.isfinite(phi)]
+        lows = [y for y in (finite.min() if finite.size else f0, phi_ex) if np.isfinite(y)]
+        drop = f0 - min(lows, default=f0)
+        if not drop > 0:
+            drop = 0.5 * (float(finite.max()) - f0) if finite.size else 0.0
+        unit = _nice_ceil(min(max(drop, 1e-12 * max(1.0, abs(f0))), 1e300))
+        self._set_phi_frame(span, f0, unit)
+
+        def v(values):  # φ − φ(0) in units of D (non-finite values leave a gap)
+            out = (np.asarray(values, dtype=float) - f0) / unit
+            return np.where(np.isfinite(out), out, np.nan)
+
         ray = theta - np.outer(alphas, g)
         self._ray.set_data(ray[:, 0], ray[:, 1])
         self._next_exact.set_data([theta[0] - ex.alpha * g[0]], [theta[1] - ex.alpha * g[1]])
         self._next_bt.set_data([theta[0] - bt.alpha * g[0]], [theta[1] - bt.alpha * g[1]])
-        self._phi_line.set_data(alphas, phi)
-        self._armijo.set_data(alphas, f0 - c["c"].value * alphas * gnorm ** 2)
-        tried = np.array(bt.trials)
+        u = alphas / span
+        self._phi_line.set_data(u, v(phi))
+        self._armijo.set_data(u, -c["c"].value * alphas * gnorm ** 2 / unit)
+        tried = np.array(bt.trials, dtype=float)
         shown = tried[tried <= span]
-        self._trials.set_offsets(np.c_[shown, _ls.phi(obj, theta, -g)(shown)] if shown.size else np.empty((0, 2)))
-        phi_ex = float(_ls.phi(obj, theta, -g)(ex.alpha))
-        self._ex_pt.set_data([ex.alpha], [phi_ex])
-        self._bt_pt.set_data([bt.alpha], [float(_ls.phi(obj, theta, -g)(bt.alpha))])
-        finite = phi[np.isfinite(phi)]
-        lo = min(float(finite.min()), phi_ex)
-        hi = min(float(finite.max()), f0 + 2.0 * (f0 - lo) + 1e-12)
-        pad = 0.08 * (hi - lo) + 1e-12
-        self.ax_phi.set_xlim(0, span)
-        self.ax_phi.set_ylim(lo - pad, hi + pad)
+        self._trials.set_data(shown / span, v(line(shown)))
+        self._ex_pt.set_data([ex.alpha / span], [v(phi_ex)])
+        self._bt_pt.set_data([bt.alpha / span], [v(phi_bt)])
         how = "closed form gᵀg/gᵀAg" if ex.method == "closed form" else f"golden section: {ex.n_values} evaluations of L"
         self.set_status(
             f"step k = {len(traj) - 1}: θ_k = ({theta[0]:.4g}, {theta[1]:.4g}), L = {f0:.4g}, ‖∇L‖ = {gnorm:.3g} · "
@@ -189,4 +308,4 @@ class LineSearchExplorer(Explorer):
                if bt.trials else "backtracking finds no step: the decrease is below round-off")
             + f" · the {len(traj) - 1} steps so far cost {spent} evaluations",
             "info")
-        return True  # φ's axes follow the current point
+        return full

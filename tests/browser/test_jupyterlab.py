@@ -147,6 +147,18 @@ def check_gd2d(page, artifacts: Path) -> None:
 
 SLIDER_CHECKS = {"02_gradient_descent_1d.ipynb": check_gd1d, "04_gradient_descent_nd.ipynb": check_gd2d}
 
+#: errors a notebook leaves in an explorer's error box on purpose (notebook 09 types a wrong
+#: function into the text box to show how the explorer reports it and keeps working)
+ERRORS_SHOWN_ON_PURPOSE = {
+    "09_your_own_function.ipynb": ("explorer: ExpressionError: unknown name 'y' at column 10",
+                                   "explorer: ExpressionError: unknown name 'z'"),
+}
+
+
+def unexpected_errors(page, name: str, meant_to_raise) -> list[str]:
+    allowed = ERRORS_SHOWN_ON_PURPOSE.get(name, ())
+    return [e for e in shown_errors(page, meant_to_raise) if not any(e.startswith(a) for a in allowed)]
+
 
 @pytest.mark.parametrize("name", NOTEBOOK_NAMES)
 def test_notebook_runs_in_jupyterlab(lab, artifacts, name):
@@ -157,12 +169,12 @@ def test_notebook_runs_in_jupyterlab(lab, artifacts, name):
         open_notebook(page, server.url, name)
         run = run_all(page, expected_errors=meant_to_raise)
         page.screenshot(path=str(artifacts / f"{stem}.png"))
-        errors = shown_errors(page, meant_to_raise)
+        errors = unexpected_errors(page, name, meant_to_raise)
         assert not errors, f"{name} shows errors after Run All:\n" + "\n---\n".join(errors)
         assert all(p != "[ ]:" for p in run["prompts"]), f"{name}: some cells did not run: {run['prompts']}"
         if name in SLIDER_CHECKS:
             SLIDER_CHECKS[name](page, artifacts)
-            assert not shown_errors(page, meant_to_raise), f"{name}: moving the sliders produced errors"
+            assert not unexpected_errors(page, name, meant_to_raise), f"{name}: moving the sliders produced errors"
     finally:
         try:
             page.screenshot(path=str(artifacts / f"{stem}-final.png"))
