@@ -142,8 +142,10 @@ def test_classroom_style_makes_bigger_figures():
     finally:
         style.screen()
     small = GradientDescent1D()
-    assert big.figure.get_figwidth() > small.figure.get_figwidth()
-    assert big.ax.xaxis.label.get_fontsize() > small.ax.xaxis.label.get_fontsize()
+    # in pixels, as on the screen (presentation mode zooms the figure through its dpi)
+    assert big.figure.bbox.width > 1.2 * small.figure.bbox.width
+    label_px = [e.ax.xaxis.label.get_fontsize() * e.figure.dpi / 72 for e in (big, small)]
+    assert label_px[0] > 1.4 * label_px[1]
 
 
 def test_png_encoder_round_trips():
