@@ -34,7 +34,7 @@ class Style:
         """How much larger than on screen every line, marker and letter is drawn (the
         explorers render their figures at ``100 · zoom`` dpi, so sizes set explicitly
         in points, like ``lw=1.2``, grow with the ones taken from the style)."""
-        return self.font / 10.0  # 10 pt: the screen style's font
+        return self.font / SCREEN.font
 
     def rc(self) -> dict:
         order = ["blue", "vermillion", "green", "orange", "purple", "sky", "black"]

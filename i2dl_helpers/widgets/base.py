@@ -52,27 +52,31 @@ def log_slider(description: str, value: float, low_exp: float, high_exp: float, 
                                   style={"description_width": "initial"})
 
 
+def _position(control, value) -> float | None:
+    """Where ``value`` sits on the slider's track, in the units of its min, max and step
+    (the exponent for a FloatLogSlider); None if it cannot sit there."""
+    if isinstance(control, widgets.FloatLogSlider):
+        return math.log(value, control.base) if value > 0 else None
+    return value
+
+
 def _grid_value(control, value) -> float | None:
-    """The value the browser's slider snaps ``value`` to (its grid: min + k·step, in the
-    exponent for a FloatLogSlider), or None for controls without a numeric grid."""
+    """The value the browser's slider snaps ``value`` to (its grid: min + k·step on the
+    track), or None for controls without a numeric grid."""
     step = getattr(control, "step", None)
     if not isinstance(value, (int, float)) or not isinstance(step, (int, float)) or step <= 0:
         return None
+    at = _position(control, value)
+    if at is None:
+        return None
     lo, hi = control.min, control.max
-    if type(control).__name__ == "FloatLogSlider":
-        if value <= 0:
-            return None
-        exponent = min(max(math.log(value, control.base), lo), hi)
-        return float(control.base ** (lo + round((exponent - lo) / step) * step))
-    return lo + round((min(max(value, lo), hi) - lo) / step) * step
+    snapped = lo + round((min(max(at, lo), hi) - lo) / step) * step
+    return float(control.base ** snapped) if isinstance(control, widgets.FloatLogSlider) else snapped
 
 
 def _same_grid_point(control, a: float, b: float) -> bool:
-    if type(control).__name__ == "FloatLogSlider":
-        if a <= 0 or b <= 0:
-            return False
-        a, b = math.log(a, control.base), math.log(b, control.base)
-    return abs(a - b) <= 1e-6 * control.step
+    a, b = _position(control, a), _position(control, b)
+    return a is not None and b is not None and abs(a - b) <= 1e-6 * control.step
 
 
 class _EchoFilter:
@@ -161,8 +165,8 @@ class _CanvasView:
 
         self.explorer = explorer
         self.canvas = FigureCanvasAgg(explorer.figure)
-        w, h = (int(round(v)) for v in explorer.figure.bbox.size)
-        self.widget = FigureCanvasWidget(width=w, height=h, alt=f"{type(explorer).__name__} figure")
+        # width and height: those of the rendered PNG, set with every new background (draw)
+        self.widget = FigureCanvasWidget(alt=f"{type(explorer).__name__} figure")
         self._clean = b""  # the last background PNG
         self._whole_frame = False  # the last frame was sent as a whole PNG
 
@@ -265,10 +269,6 @@ class Explorer:
         self._background = None
         self._snapshotting = False
         self._quiet = False
-        # Presentation mode zooms the whole figure: it is built with the screen style's sizes
-        # (explicit ones like lw=1.2 included) and rendered at a higher dpi, so every line,
-        # marker and letter grows alike. An explorer keeps the style it was created in.
-        self._style = _style.current()
         self.status_text = ""
         self.error_text = ""
         self.status = widgets.HTML(layout=widgets.Layout(min_height="1.6em"))
@@ -276,7 +276,10 @@ class Explorer:
         self.controls: dict[str, widgets.Widget] = self._make_controls()
         if self.expression_variables:
             self.controls["expression"] = self._expression_box()
-        zoom, size = self._style.zoom, self._style.size
+        # Presentation mode zooms the whole figure: it is built with the screen style's sizes
+        # (explicit ones like lw=1.2 included) and rendered at a higher dpi, so every line,
+        # marker and letter grows alike. An explorer keeps the style it was created in.
+        zoom, size = _style.current().zoom, _style.current().size
         self.figure = Figure(figsize=(self.figsize[0] * size / zoom, self.figsize[1] * size / zoom),
                              dpi=100 * zoom, layout="constrained")
         with _style.context(_style.SCREEN):

@@ -68,6 +68,17 @@ def _flat(xy: np.ndarray, height: float) -> list:
     return flat
 
 
+def _rect(x0: float, y0: float, w: float, h: float, height: float) -> list:
+    """A display-coordinate box (origin bottom left) -> [left, top, width, height] on the canvas."""
+    return [round(x0, 2), round(height - y0 - h, 2), round(w, 2), round(h, 2)]
+
+
+def _cap(style: str | None) -> str:
+    """matplotlib cap style -> canvas lineCap (matplotlib's "projecting" is the canvas's "square")."""
+    style = style or "butt"
+    return "square" if style == "projecting" else style
+
+
 def _clip(artist, height: float) -> list | None:
     if not artist.get_clip_on():
         return None
@@ -76,8 +87,7 @@ def _clip(artist, height: float) -> list | None:
     box = artist.get_clip_box()
     if box is None:
         return None
-    x0, y0, w, h = box.bounds
-    return [round(x0, 2), round(height - y0 - h, 2), round(w, 2), round(h, 2)]
+    return _rect(*box.bounds, height)
 
 
 def _dashes(line: Line2D, px: float) -> tuple[list, float]:
@@ -119,7 +129,7 @@ def _line_op(line: Line2D, height: float, px: float) -> dict:
     return {"kind": "line", "xy": _flat(xy, height), "clip": _clip(line, height),
             "color": _css(line.get_color(), alpha) if style not in ("None", "none", "", " ") else None,
             "width": round(line.get_linewidth() * px, 3), "dash": dash, "dash_offset": offset,
-            "cap": {"projecting": "square"}.get(line.get_solid_capstyle(), line.get_solid_capstyle()),
+            "cap": _cap(line.get_solid_capstyle()),
             "join": line.get_solid_joinstyle(), "marker": _marker(line, px, alpha)}
 
 
@@ -135,7 +145,7 @@ def _segments_op(coll: LineCollection, height: float, px: float) -> dict:
             "segments": [_flat(transform.transform(np.asarray(s, dtype=float)), height)
                          for s in coll.get_segments() if len(s)],
             "colors": colours, "widths": [round(w * px, 3) for w in coll.get_linewidths()] or [1.0],
-            "cap": {"projecting": "square"}.get(coll.get_capstyle() or "butt", coll.get_capstyle() or "butt"),
+            "cap": _cap(coll.get_capstyle()),
             "join": coll.get_joinstyle() or "round"}
 
 
@@ -149,21 +159,19 @@ def _text_op(text: Text, renderer, height: float, px: float) -> dict | None:
         raise Unsupported("annotation arrow")
     ext = text.get_window_extent(renderer)
     x0, y0, w, h = ext.bounds
-    align = {"left": "left", "center": "center", "right": "right"}[text.get_horizontalalignment()]
+    align = text.get_horizontalalignment()  # "left", "center" or "right": the canvas's textAlign too
     anchor = {"left": x0, "center": x0 + w / 2, "right": x0 + w}[align]
     props = text.get_fontproperties()
     weight = props.get_weight()
     op = {"kind": "text", "text": s, "x": round(anchor, 2), "align": align,
-          "rect": [round(x0, 2), round(height - y0 - h, 2), round(w, 2), round(h, 2)],
+          "rect": _rect(x0, y0, w, h, height),
           "size": round(props.get_size_in_points() * px, 2), "family": props.get_name(),
           "weight": weight if isinstance(weight, str) else str(int(weight)), "style": props.get_style(),
-          "color": _css(text.get_color(), text.get_alpha()), "clip": _clip(text, height) if text.get_clip_on()
-          else None, "box": None}
+          "color": _css(text.get_color(), text.get_alpha()), "clip": _clip(text, height), "box": None}
     patch = text.get_bbox_patch()
     if patch is not None:
         pad = getattr(patch.get_boxstyle(), "pad", 0.3) * props.get_size_in_points() * px
-        op["box"] = {"rect": [round(x0 - pad, 2), round(height - y0 - h - pad, 2), round(w + 2 * pad, 2),
-                              round(h + 2 * pad, 2)],
+        op["box"] = {"rect": _rect(x0 - pad, y0 - pad, w + 2 * pad, h + 2 * pad, height),
                      "fill": _css(patch.get_facecolor()) if patch.get_fill() else None,
                      "edge": _css(patch.get_edgecolor()), "edge_width": round(patch.get_linewidth() * px, 3)}
     return op

@@ -196,7 +196,7 @@ class LineSearchExplorer(Explorer):
 
     def _set_phi_frame(self, span: float, f0: float, unit: float) -> None:
         """Label the fixed ticks for α = span·u and φ − φ(0) = unit·v, and say φ(0)."""
-        self.alpha_span, self.phi0, self.phi_unit = span, f0, unit
+        self.alpha_span, self.phi_unit = span, unit
         labels, offset = _tick_labels(np.multiply(_U_TICKS, span), 0.0, span)
         for text, label in zip(self._u_labels, labels):
             text.set_text(label)
@@ -205,6 +205,11 @@ class LineSearchExplorer(Explorer):
         for text, label in zip(self._v_labels, labels):
             text.set_text(label)
         self._v_offset.set_text(offset)
+        self._say_phi0(f0)
+
+    def _say_phi0(self, f0: float) -> None:
+        """φ(0) = L(θ_k) above the panel (the panel itself plots φ relative to it)."""
+        self.phi0 = f0
         self._phi0_text.set_text(f"φ(0) = L(θ_k) = {f0:.4g}")
 
     def _clear_phi_panel(self, f0: float) -> None:
@@ -214,8 +219,7 @@ class LineSearchExplorer(Explorer):
         for text in (*self._u_labels, *self._v_labels, self._u_offset, self._v_offset):
             text.set_text("")
         self.alpha_span = self.phi_unit = float("nan")
-        self.phi0 = f0
-        self._phi0_text.set_text(f"φ(0) = L(θ_k) = {f0:.4g}")
+        self._say_phi0(f0)
 
     def _set_background(self):
         obj = self._objective
