@@ -1,6 +1,6 @@
 """Explorers: memory after many slider updates, and re-running the cell that creates one.
 
-For every explorer in ``i2dl_helpers.widgets`` (image renderer, as in a notebook):
+For every explorer in ``i2dl_helpers.widgets`` (its default canvas view, as in a notebook):
 
 * updates: move one slider back and forth ``--updates`` times (default 1,000) over
   its own grid, after a warm-up, and report
@@ -143,7 +143,7 @@ def measure_updates(cls, updates: int, traced_tail: int = 200, settle: int = 100
     20-60 % and 60-100 % of them), then the growth rate of Python/numpy allocations
     over ``traced_tail`` further moves (after ``settle`` traced ones; tracemalloc slows
     updates several-fold), scaled to ``updates``."""
-    ex = cls(renderer="image")
+    ex = cls()  # the default view, as in a notebook
     name, control = numeric_control(ex.controls)
     values = grid_values(control)
     gc.collect()
@@ -197,7 +197,7 @@ def measure_reruns(cls) -> dict:
         warnings.simplefilter("always")
         explorer = None
         for _ in range(RERUNS):
-            explorer = cls(renderer="image")  # noqa: F841 - a re-run cell rebinds the same name
+            explorer = cls()  # noqa: F841 - a re-run cell rebinds the same name
             refs.append(weakref.ref(explorer))
         del explorer
         gc.collect()
