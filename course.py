@@ -3,11 +3,14 @@
 
     python3 course.py lab      set up .venv and open the course in JupyterLab
     python3 course.py test     set up .venv (with the test tools) and run every test
+    python3 course.py release  make the student notebooks in notebooks/ from the instructor
+                               notebooks in source/scaling_optimization/ (nbgrader)
     python3 course.py strip    clear the outputs of every notebook (before committing)
 
 Set-up is a virtual environment in .venv with this package installed in editable
 mode; it is re-used, and re-installed only when pyproject.toml changes. Extra
-arguments after ``test`` go to pytest, e.g. ``python3 course.py test -k gd1d``.
+arguments after ``test`` go to pytest, e.g. ``python3 course.py test -k gd1d``;
+arguments after ``lab`` go to ``jupyter lab``, e.g. ``python3 course.py lab --port 8890``.
 Pass ``--torch`` to ``test`` to also install the PyTorch reference (large).
 """
 from __future__ import annotations
@@ -24,6 +27,9 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
+SOURCE = ROOT / "source"
+ASSIGNMENT = "scaling_optimization"
+STUDENT = ROOT / "notebooks"
 
 
 def _say(msg: str) -> None:
@@ -59,7 +65,7 @@ def lab(args: list[str]) -> int:
 
 
 def test(args: list[str]) -> int:
-    extras = "test,torch" if "--torch" in args else "test"
+    extras = "test,instructor,distributed" + (",torch" if "--torch" in args else "")
     args = [a for a in args if a != "--torch"]
     setup(extras)
     cmd = [str(PY), "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider", *args]
@@ -71,8 +77,13 @@ def test(args: list[str]) -> int:
     return subprocess.call(cmd, cwd=ROOT, env=env)
 
 
+def write_notebook(path: Path, nb: dict) -> None:
+    """Write a notebook the one way this repository stores them (stable diffs)."""
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def strip(args: list[str]) -> int:
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for path in sorted([*STUDENT.glob("*.ipynb"), *(SOURCE / ASSIGNMENT).glob("*.ipynb")]):
         nb = json.loads(path.read_text(encoding="utf-8"))
         changed = False
         for cell in nb.get("cells", []):
@@ -80,13 +91,50 @@ def strip(args: list[str]) -> int:
                 cell["outputs"], cell["execution_count"] = [], None
                 changed = True
         if changed:
-            path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            write_notebook(path, nb)
             _say(f"stripped {path.relative_to(ROOT)}")
     return 0
 
 
+def generate(out: Path, python: Path | None = None) -> Path:
+    """Run nbgrader's ``generate_assignment`` on a copy of the course; return the release folder.
+
+    The copy (``nbgrader_config.py`` and ``source/``) lives in ``out``, so nbgrader's
+    gradebook and release folder never land in the repository.
+    """
+    import shutil
+
+    python = python or PY
+    shutil.copy(ROOT / "nbgrader_config.py", out / "nbgrader_config.py")
+    shutil.copytree(SOURCE, out / "source", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    # nbgrader runs `alembic` from PATH: put the environment's bin folder first.
+    env = dict(os.environ, PATH=str(Path(python).parent) + os.pathsep + os.environ.get("PATH", ""))
+    subprocess.run([str(python), "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force",
+                    "--log-level=WARN"], cwd=out, env=env, check=True)
+    return out / "release" / ASSIGNMENT
+
+
+def release(args: list[str]) -> int:
+    """notebooks/ := nbgrader's student version of source/scaling_optimization/."""
+    import tempfile
+
+    setup("instructor")
+    with tempfile.TemporaryDirectory() as tmp:
+        made = generate(Path(tmp))
+        names = {p.name for p in made.glob("*.ipynb")}
+        for old in STUDENT.glob("*.ipynb"):
+            if old.name not in names:
+                old.unlink()
+                _say(f"removed {old.relative_to(ROOT)} (no longer in source/)")
+        for path in sorted(made.glob("*.ipynb")):
+            write_notebook(STUDENT / path.name, json.loads(path.read_text(encoding="utf-8")))
+    _say(f"wrote {len(names)} student notebooks to {STUDENT.relative_to(ROOT)}/")
+    return 0
+
+
 def main(argv: list[str]) -> int:
-    commands = {"lab": lab, "test": test, "strip": strip}
+    commands = {"lab": lab, "test": test, "release": release, "strip": strip}
     if not argv or argv[0] not in commands:
         print(__doc__)
         return 2

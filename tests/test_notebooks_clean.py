@@ -4,14 +4,16 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+_ROOT = Path(__file__).resolve().parents[1]
+#: the student notebooks and the instructor notebooks they are made from
+NOTEBOOKS = sorted([*(_ROOT / "notebooks").glob("*.ipynb"), *(_ROOT / "source" / "scaling_optimization").glob("*.ipynb")])
 
 
 def test_there_are_notebooks():
     assert NOTEBOOKS
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_committed_without_outputs(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     for i, cell in enumerate(nb["cells"]):
@@ -20,7 +22,7 @@ def test_committed_without_outputs(path):
             assert cell.get("execution_count") is None, f"cell {i} has an execution count"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_opens_with_what_you_will_learn_and_has_asserts(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     first = "".join(nb["cells"][0]["source"])
@@ -31,7 +33,7 @@ def test_opens_with_what_you_will_learn_and_has_asserts(path):
     assert path.name[:2].isdigit(), "notebooks are numbered NN_topic.ipynb"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_links_to_other_notebooks_resolve(path):
     import re
 

@@ -42,8 +42,20 @@ def _conda_dependencies():
     return names
 
 
+#: conda-forge splits dask[distributed] into two packages
+_CONDA_NAMES = {"dask": {"dask", "distributed"}}
+
+
 def test_environment_and_pyproject_name_the_same_dependencies():
-    runtime = {_name(r) for r in _pyproject()["project"]["dependencies"]}
+    """environment.yml = run-time dependencies + every extra but the (large) torch reference."""
+    project = _pyproject()["project"]
+    wanted = list(project["dependencies"])
+    for extra, requirements in project["optional-dependencies"].items():
+        if extra != "torch":
+            wanted += requirements
+    runtime = set()
+    for r in wanted:
+        runtime |= _CONDA_NAMES.get(_name(r), {_name(r)})
     conda = _conda_dependencies() - {"python", "pip"}
     assert runtime == conda, f"only in pyproject: {runtime - conda}; only in environment.yml: {conda - runtime}"
 

@@ -147,10 +147,10 @@ def check_gd2d(page, artifacts: Path) -> None:
 
 SLIDER_CHECKS = {"02_gradient_descent_1d.ipynb": check_gd1d, "04_gradient_descent_nd.ipynb": check_gd2d}
 
-#: errors a notebook leaves in an explorer's error box on purpose (notebook 09 types a wrong
+#: errors a notebook leaves in an explorer's error box on purpose (notebook 11 types a wrong
 #: function into the text box to show how the explorer reports it and keeps working)
 ERRORS_SHOWN_ON_PURPOSE = {
-    "09_your_own_function.ipynb": ("explorer: ExpressionError: unknown name 'y' at column 10",
+    "11_your_own_function.ipynb": ("explorer: ExpressionError: unknown name 'y' at column 10",
                                    "explorer: ExpressionError: unknown name 'z'"),
 }
 
