@@ -10,7 +10,9 @@
 Set-up is a virtual environment in .venv with this package installed in editable
 mode; it is re-used, and re-installed only when pyproject.toml changes. Extra
 arguments after ``test`` go to pytest, e.g. ``python3 course.py test -k gd1d``;
-arguments after ``lab`` go to ``jupyter lab``, e.g. ``python3 course.py lab --port 8890``.
+arguments after ``lab`` go to ``jupyter lab``, e.g. ``python3 course.py lab --port 8890``
+(``python3 course.py lab source`` opens the instructor notebooks instead). As root,
+``lab`` passes ``--allow-root`` to JupyterLab and says so.
 Pass ``--torch`` to ``test`` to also install the PyTorch reference (large).
 """
 from __future__ import annotations
@@ -58,10 +60,32 @@ def setup(extras: str) -> None:
     stamp.write_text(digest)
 
 
+def _course_env() -> dict[str, str]:
+    """The environment of the kernels, the same for students and tests.
+
+    One BLAS thread: on a shared machine threaded BLAS makes timings erratic (a 1e5-row
+    gradient took 30 ms instead of 1.5 ms under contention), and notebook 06 measures how
+    the cost of a gradient grows with n. A value the user set is kept.
+    """
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    env.setdefault("OMP_NUM_THREADS", "1")
+    env.setdefault("MKL_NUM_THREADS", "1")
+    return env
+
+
 def lab(args: list[str]) -> int:
+    """Open the course in JupyterLab; ``args`` go to ``jupyter lab`` (e.g. ``--port 8890``)."""
     setup("")
-    _say("opening JupyterLab on notebooks/ (stop it with Ctrl-C)")
-    return subprocess.call([str(BIN / "jupyter"), "lab", *args], cwd=ROOT / "notebooks")
+    folder = "notebooks"
+    if args and not args[0].startswith("-"):  # `course.py lab source` opens the instructor notebooks
+        folder, args = args[0], args[1:]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
+        _say("running as root (a container or a fresh cloud machine): JupyterLab refuses that unless told, "
+             "so --allow-root is passed. Use a normal user account where you can.")
+        args = [*args, "--allow-root"]
+    _say(f"opening JupyterLab on {folder}/ (stop it with Ctrl-C)")
+    return subprocess.call([str(BIN / "jupyter"), "lab", *args], cwd=ROOT / folder, env=_course_env())
 
 
 def test(args: list[str]) -> int:
@@ -70,11 +94,7 @@ def test(args: list[str]) -> int:
     setup(extras)
     cmd = [str(PY), "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider", *args]
     _say(" ".join(cmd[2:]))
-    # One BLAS thread: on a shared 2-core machine, threaded BLAS makes the timing cells of the
-    # notebooks erratic (a 1e5-row gradient took 30 ms instead of 1.5 ms under contention).
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")
-    return subprocess.call(cmd, cwd=ROOT, env=env)
+    return subprocess.call(cmd, cwd=ROOT, env=_course_env())
 
 
 def write_notebook(path: Path, nb: dict) -> None:

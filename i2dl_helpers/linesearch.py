@@ -114,8 +114,8 @@ def exact(f: Callable, x, d, *, method: str = "auto", g=None, alpha_max: float =
     x, d   : the point θ and the direction, arrays of shape (dim,); d must point downhill
              (∇L(x)ᵀd < 0); with ∇L(x)ᵀd = 0 the step is 0.
     method : "closed form" (a quadratic: α* = −∇Lᵀd / dᵀ∇²L d, one gradient and one
-             Hessian), "golden" (bracketing, then golden-section search to a relative
-             width ``tol``), or "auto": closed form when f declares ``quadratic = True``
+             Hessian), "golden" (bracketing, then golden-section search until the bracket
+             around α* is narrower than ``tol`` · α*, a relative width), or "auto": closed form when f declares ``quadratic = True``
              (e.g. LeastSquares, quadratic_form) or its Hessian at x and x + d agree along
              d, golden otherwise.
     alpha_max : if φ keeps falling up to this step the search stops there (φ unbounded below).
@@ -164,7 +164,10 @@ def _is_quadratic_along(f, x, d) -> bool:
 
 def _golden(line: _Counted, slope: float, alpha_max: float, tol: float, max_evals: int) -> float:
     """Bracket a minimum of φ on [0, alpha_max] by growing or shrinking the step, then
-    shrink the bracket [lo, hi] by the golden ratio until hi − lo <= tol · (1 + α)."""
+    shrink the bracket [lo, hi] by the golden ratio until it is narrow *relative to the
+    step*: hi − lo <= tol · (lo + hi) / 2 (so a step of 1e-3 is found to ±1e-3·tol,
+    not to ±tol). The bracket always holds a positive step (φ'(0) < 0), so the
+    midpoint is > 0 and the loop ends; ``max_evals`` bounds it as well."""
     f0 = line(0.0)
     b = min(1.0, alpha_max)
     fb = line(b)
@@ -190,7 +193,7 @@ def _golden(line: _Counted, slope: float, alpha_max: float, tol: float, max_eval
     # the bracketing steps were chosen so that b usually is the first golden point already
     f1 = fb if abs(x1 - b) <= 1e-12 * (1.0 + b) else line(x1)
     f2 = line(x2)
-    while hi - lo > tol * (1.0 + x1) and line.calls < max_evals:
+    while hi - lo > tol * 0.5 * (lo + hi) and line.calls < max_evals:
         if f1 <= f2:
             hi, x2, f2 = x2, x1, f1
             x1 = hi - _INV_PHI * (hi - lo)

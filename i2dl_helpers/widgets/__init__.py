@@ -16,6 +16,7 @@ _EXPORTS = {
     "SGDExplorer": "sgd",
     "MomentumExplorer": "momentum",
     "OptimizerRace": "race",
+    "NetworkShape": "network_shape",
 }
 __all__ = list(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -1,0 +1,52 @@
+"""course.py: the commands students and instructors type."""
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+import course  # noqa: E402
+
+sys.path.pop(0)
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    seen = []
+    monkeypatch.setattr(course, "setup", lambda extras: None)
+    monkeypatch.setattr(course.subprocess, "call", lambda cmd, **kw: seen.append((cmd, kw)) or 0)
+    return seen
+
+
+def test_lab_as_root_passes_allow_root_and_says_why(calls, monkeypatch, capsys):
+    monkeypatch.setattr(course.os, "geteuid", lambda: 0, raising=False)
+    assert course.main(["lab", "--port", "8890"]) == 0
+    cmd, kw = calls[0]
+    assert cmd[1:] == ["lab", "--port", "8890", "--allow-root"]
+    assert kw["cwd"] == ROOT / "notebooks"
+    assert "root" in capsys.readouterr().out
+
+
+def test_lab_as_a_user_passes_arguments_unchanged(calls, monkeypatch):
+    monkeypatch.setattr(course.os, "geteuid", lambda: 1000, raising=False)
+    course.main(["lab", "--no-browser"])
+    assert calls[0][0][1:] == ["lab", "--no-browser"]
+
+
+def test_lab_source_opens_the_instructor_notebooks(calls, monkeypatch):
+    monkeypatch.setattr(course.os, "geteuid", lambda: 1000, raising=False)
+    course.main(["lab", "source"])
+    assert calls[0][1]["cwd"] == ROOT / "source"
+
+
+def test_kernels_get_one_blas_thread_like_the_tests(calls, monkeypatch):
+    monkeypatch.setattr(course.os, "geteuid", lambda: 1000, raising=False)
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    course.main(["lab"])
+    assert calls[0][1]["env"]["OPENBLAS_NUM_THREADS"] == "1"
+
+
+def test_unknown_command_prints_the_usage(capsys):
+    assert course.main(["nonsense"]) == 2
+    assert "course.py release" in capsys.readouterr().out
