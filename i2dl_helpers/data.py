@@ -15,7 +15,7 @@ import numpy as np
 from ._validate import check_int, check_real
 
 __all__ = ["linear_regression", "nonlinear_regression", "ar1_condition_number", "epoch_batches",
-           "minibatch_variance"]
+           "minibatch_variance", "digits"]
 
 
 def linear_regression(n: int, d: int, noise: float = 0.5, seed: int | None = 0,
@@ -141,3 +141,45 @@ def minibatch_variance(objective, w, batch_sizes, draws: int = 2000, seed: int |
         measured.append(np.mean(np.sum((g - full) ** 2, axis=-1)))
         predicted.append(sigma2 / B * (n - B) / (n - 1))
     return np.asarray(measured), np.asarray(predicted)
+
+
+_DIGITS_CACHE: dict = {}
+
+
+def _load_digits() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's bundled 8×8 digits (read once per process, kept in memory)."""
+    if "data" not in _DIGITS_CACHE:
+        from sklearn.datasets import load_digits  # ships with scikit-learn: no download
+
+        bunch = load_digits()
+        _DIGITS_CACHE["data"] = (np.asarray(bunch.data, dtype=np.float64), np.asarray(bunch.target, dtype=np.int64))
+    return _DIGITS_CACHE["data"]
+
+
+def digits(seed: int | None = 0, n_val: int = 300, n_test: int = 300
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Handwritten digits (scikit-learn's ``load_digits``: 1,797 images of 8×8 pixels, classes 0–9),
+    split at random into training, validation and test sets and standardised.
+
+    The rows are shuffled by ``numpy.random.default_rng(seed)``; the first ``n_test`` form the test
+    set, the next ``n_val`` the validation set, the rest (1,197 by default) the training set.
+    Every pixel j is standardised with the training set's statistics only,
+    x_j ← (x_j − μ_j) / σ_j (σ_j = 1 for pixels that are constant in the training set), so nothing
+    about the validation and test images leaks into training.
+
+    Returns (X_train, y_train, X_val, y_val, X_test, y_test): features float64 of shape (n, 64),
+    labels int64 of shape (n,).
+    """
+    X, y = _load_digits()
+    n = X.shape[0]
+    n_val = check_int("n_val", n_val, low=1, high=n - 2)
+    n_test = check_int("n_test", n_test, low=1, high=n - 1 - n_val)
+    perm = np.random.default_rng(seed).permutation(n)
+    test, val, tr = perm[:n_test], perm[n_test:n_test + n_val], perm[n_test + n_val:]
+    mu = X[tr].mean(axis=0)
+    sigma = X[tr].std(axis=0)
+    sigma[sigma == 0] = 1.0
+    out = []
+    for idx in (tr, val, test):
+        out += [(X[idx] - mu) / sigma, y[idx].copy()]
+    return tuple(out)

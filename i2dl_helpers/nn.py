@@ -26,7 +26,7 @@ from .graph import Value
 
 __all__ = [
     "affine_forward", "affine_backward", "relu_forward", "relu_backward", "l2_loss",
-    "TwoLayerNet", "gradient_check", "leaf_grads",
+    "TwoLayerNet", "gradient_check", "leaf_grads", "softmax_cross_entropy", "MLP", "train",
 ]
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
@@ -268,6 +268,199 @@ def leaf_grads(leaves: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
             for k, arr in leaves.items()}
 
 
+# --- classification: softmax cross-entropy and a multi-layer perceptron ---------------------
+def _check_labels(y, n: int, n_classes: int) -> np.ndarray:
+    """Integer class labels of shape (n,) with values in 0 .. n_classes − 1."""
+    y = np.asarray(y)
+    if y.dtype.kind not in "iu":
+        if y.dtype.kind == "f" and y.size and np.all(np.isfinite(y)) and np.all(y == np.round(y)):
+            y = y.astype(np.int64)
+        else:
+            raise TypeError(f"y must hold integer class labels, got dtype {y.dtype}")
+    if y.shape != (n,):
+        raise ValueError(f"y must have shape ({n},) (one label per row of the logits), got shape {y.shape}")
+    if n and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(f"y must hold labels in 0 .. {n_classes - 1}, got values from {y.min()} to {y.max()}")
+    return y
+
+
+def softmax_cross_entropy(logits, y) -> tuple[float, np.ndarray]:
+    """Mean softmax cross-entropy of a batch and its gradient ∂L/∂z.
+
+    For sample i with logits z_i ∈ R^C and label y_i ∈ {0, …, C − 1}:
+
+        p_{i,c} = exp(z_{i,c}) / Σ_k exp(z_{i,k})                      (softmax)
+        L = 1/n Σ_i −log p_{i,y_i} = 1/n Σ_i (logsumexp(z_i) − z_{i,y_i})
+        ∂L/∂z_{i,c} = (p_{i,c} − 1[c = y_i]) / n
+
+    logsumexp is computed as m_i + log Σ_k exp(z_{i,k} − m_i) with m_i = max_k z_{i,k}, so every
+    exponent is <= 0: no overflow and no warning even for logits of ±1e4.
+    logits : (n, C) floats;  y : (n,) integer labels.  Returns (L, dlogits of shape (n, C)).
+    """
+    z = np.asarray(logits, dtype=float)
+    if z.ndim != 2 or z.shape[0] == 0 or z.shape[1] == 0:
+        raise ValueError(f"logits must have shape (n, C) with n, C >= 1, got shape {z.shape}")
+    if not np.isfinite(z).all():
+        raise ValueError("logits must be finite (no NaN or inf)")
+    y = _check_labels(y, z.shape[0], z.shape[1])
+    return _softmax_ce(z, y)
+
+
+def _softmax_ce(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """softmax_cross_entropy without the checks (z is not modified)."""
+    n = z.shape[0]
+    rows = np.arange(n)
+    shifted = z - z.max(axis=1, keepdims=True)         # z − m, every entry <= 0
+    p = np.exp(shifted)
+    s = p.sum(axis=1)
+    loss = float(np.sum(np.log(s)) - np.sum(shifted[rows, y])) / n
+    p *= (1.0 / n) / s[:, None]                        # p / n
+    p[rows, y] -= 1.0 / n                              # (p − onehot) / n
+    return loss, p
+
+
+class MLP:
+    """A multi-layer perceptron with ReLU hidden layers and a linear output (logits).
+
+    sizes = [d_0, d_1, …, d_L]  (e.g. [64, 64, 10] for 8×8 digits, 10 classes), layer l = 1..L:
+
+        H_0 = X,   H_l = max(0, H_{l−1} W_l + b_l)  (l < L),   Z = H_{L−1} W_L + b_L  (logits)
+        L(θ) = mean softmax cross-entropy of Z against integer labels y
+
+    params : dict W1, b1, …, WL, bL with W_l (d_{l−1}, d_l) and b_l (d_l,), all views into one
+    flat vector θ (``get_flat``), so an optimiser can update θ as one array. Weights are drawn
+    from N(0, 2/d_{l−1}) (He initialisation), biases start at 0, with ``default_rng(seed)``.
+    Same contract as :class:`TwoLayerNet`: ``params``, ``forward(X)``, ``loss_and_grads(X, y)``.
+    """
+
+    def __init__(self, sizes, seed: int | None = 0):
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+            raise TypeError(f"sizes must be a list of layer widths such as [64, 64, 10], got {sizes!r}")
+        sizes = [check_int(f"sizes[{i}]", s, low=1) for i, s in enumerate(sizes)]
+        if len(sizes) < 2:
+            raise ValueError(f"sizes must list at least the input and output widths, got {sizes}")
+        self.sizes = sizes
+        self.num_layers = len(sizes) - 1
+        self.names = [f"{kind}{l}" for l in range(1, len(sizes)) for kind in ("W", "b")]
+        self._shapes = []
+        for d_in, d_out in zip(sizes[:-1], sizes[1:]):
+            self._shapes += [(d_in, d_out), (d_out,)]
+        self._sizes = [int(np.prod(s)) for s in self._shapes]
+        self._offsets = np.concatenate([[0], np.cumsum(self._sizes)]).tolist()
+        self.num_params = self._offsets[-1]
+        rng = np.random.default_rng(seed)
+        theta = np.zeros(self.num_params)
+        for l, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            a, b = self._offsets[2 * l], self._offsets[2 * l + 1]
+            theta[a:b] = rng.normal(0.0, np.sqrt(2.0 / d_in), size=d_in * d_out)
+        self._theta = theta
+        self.params: dict[str, np.ndarray] = self._views(theta)
+
+    def __repr__(self) -> str:
+        return f"MLP({self.sizes})"
+
+    @property
+    def shapes(self) -> dict[str, tuple]:
+        return dict(zip(self.names, self._shapes))
+
+    def _views(self, theta: np.ndarray) -> dict[str, np.ndarray]:
+        """The parameters as reshaped views into the flat vector ``theta`` (no copy)."""
+        o = self._offsets
+        return {name: theta[o[i]:o[i + 1]].reshape(shape)
+                for i, (name, shape) in enumerate(zip(self.names, self._shapes))}
+
+    # --- flat parameter vector ---------------------------------------------------------------
+    def get_flat(self) -> np.ndarray:
+        """θ as one vector (a copy): W1, b1, …, WL, bL flattened and concatenated, (num_params,)."""
+        return np.concatenate([self.params[k].ravel() for k in self.names])
+
+    def set_flat(self, theta) -> None:
+        """Set all parameters from a vector of shape (num_params,) (copied)."""
+        theta = np.array(theta, dtype=float)
+        if theta.shape != (self.num_params,):
+            raise ValueError(f"theta must have shape ({self.num_params},), got {theta.shape}")
+        if not np.isfinite(theta).all():
+            raise ValueError("theta must be finite (no NaN or inf)")
+        self._theta = theta
+        self.params = self._views(theta)
+
+    def flat_grads(self, grads: dict[str, np.ndarray]) -> np.ndarray:
+        """A gradient dict flattened in the order of get_flat."""
+        return np.concatenate([grads[k].ravel() for k in self.names])
+
+    # --- forward and backward ----------------------------------------------------------------------
+    def _check_X(self, X) -> np.ndarray:
+        return _as_matrix("X", X, self.sizes[0])
+
+    def forward(self, X) -> np.ndarray:
+        """The logits Z for a batch X of shape (n, d_0); returns (n, d_L)."""
+        return self._logits(self.params, self._check_X(X))
+
+    def _logits(self, p: dict, X: np.ndarray) -> np.ndarray:
+        H = X
+        for l in range(1, self.num_layers):
+            H = H @ p[f"W{l}"]
+            H += p[f"b{l}"]
+            np.maximum(H, 0.0, out=H)
+        Z = H @ p[f"W{self.num_layers}"]
+        Z += p[f"b{self.num_layers}"]
+        return Z
+
+    def predict(self, X) -> np.ndarray:
+        """The predicted class argmax_c z_c of every row of X, shape (n,)."""
+        return np.argmax(self.forward(X), axis=1)
+
+    def accuracy(self, X, y) -> float:
+        """The fraction of rows of X whose predicted class equals the label y_i."""
+        X = self._check_X(X)
+        y = _check_labels(y, X.shape[0], self.sizes[-1])
+        return float(np.mean(np.argmax(self._logits(self.params, X), axis=1) == y))
+
+    def loss(self, X, y) -> float:
+        """The mean softmax cross-entropy only (see :meth:`loss_and_grads`)."""
+        X = self._check_X(X)
+        y = _check_labels(y, X.shape[0], self.sizes[-1])
+        return _softmax_ce(self._logits(self.params, X), y)[0]
+
+    def loss_and_grads(self, X, y) -> tuple[float, dict[str, np.ndarray]]:
+        """Mean softmax cross-entropy of the batch and ∂L/∂θ (same keys and shapes as params).
+
+        X : (n, d_0) floats;  y : (n,) integer labels in 0 .. d_L − 1.
+        Backward pass, from dZ = ∂L/∂Z (softmax_cross_entropy) down to layer 1:
+            ∂L/∂W_l = H_{l−1}ᵀ dZ_l,   ∂L/∂b_l = Σ_rows dZ_l,   dZ_{l−1} = (dZ_l W_lᵀ) · 1[H_{l−1} > 0].
+        """
+        X = self._check_X(X)
+        y = _check_labels(y, X.shape[0], self.sizes[-1])
+        grads = np.empty(self.num_params)
+        loss = self._loss_and_grad_into(self.params, X, y, self._views(grads))
+        return loss, self._views(grads)
+
+    def _loss_and_grad_into(self, p: dict, X: np.ndarray, y: np.ndarray, out: dict) -> float:
+        """Loss at the parameters ``p``; writes ∂L/∂θ into the arrays of ``out`` (no checks)."""
+        L = self.num_layers
+        hs = [X]
+        H = X
+        for l in range(1, L):
+            H = H @ p[f"W{l}"]
+            H += p[f"b{l}"]
+            np.maximum(H, 0.0, out=H)
+            hs.append(H)
+        Z = H @ p[f"W{L}"]
+        Z += p[f"b{L}"]
+        with np.errstate(all="ignore"):
+            loss, dZ = _softmax_ce(Z, y)
+        if not np.isfinite(loss):
+            _explain_nonfinite({"X": X, **p})
+        for l in range(L, 0, -1):
+            H = hs[l - 1]
+            np.matmul(H.T, dZ, out=out[f"W{l}"])           # ∂L/∂W_l = H_{l−1}ᵀ dZ_l
+            np.sum(dZ, axis=0, out=out[f"b{l}"])           # ∂L/∂b_l = Σ_rows dZ_l
+            if l > 1:
+                dZ = dZ @ p[f"W{l}"].T                    # ∂L/∂H_{l−1}
+                dZ *= H > 0                                # ReLU: pass where H_{l−1} > 0
+        return loss
+
+
 # --- gradient check ------------------------------------------------------------------------
 def gradient_check(f: Callable[[], tuple[float, dict]], params: dict[str, np.ndarray],
                    h: float = 1e-5) -> dict[str, float]:
@@ -300,3 +493,10 @@ def gradient_check(f: Callable[[], tuple[float, dict]], params: dict[str, np.nda
         diff = np.linalg.norm(analytic[name] - numeric)
         errors[name] = float(diff / max(np.linalg.norm(analytic[name]) + np.linalg.norm(numeric), 1e-300))
     return errors
+
+
+def __getattr__(name: str):
+    if name == "train":  # nn.train is optim.training.train (imported on first use)
+        from .optim.training import train
+        return train
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,6 +4,7 @@ Names are imported lazily from their modules (see ``_EXPORTS``).
 """
 from .._lazy import lazy_exports
 from .base import GD, MAX_ABS, Optimizer, Trajectory, run
+from . import schedules  # noqa: E402  (optim.schedules.LinearWarmup etc.; numpy only, cheap)
 
 _EXPORTS = {
     # first_order.py: torch.optim-compatible update rules
@@ -15,6 +16,9 @@ _EXPORTS = {
     # schedules.py: t -> factor multiplying the learning rate
     "Constant": "schedules", "InverseTime": "schedules", "StepDecay": "schedules",
     "ExponentialDecay": "schedules",
+    # issue 13: decoupled weight decay, warmup + cosine (torch's LinearLR / CosineAnnealingLR / SequentialLR), train()
+    "AdamW": "first_order", "LinearWarmup": "schedules", "CosineAnnealing": "schedules", "Sequential": "schedules",
+    "warmup_cosine": "schedules", "train": "training", "History": "training",
 }
 __all__ = ["GD", "MAX_ABS", "Optimizer", "Trajectory", "run", *_EXPORTS]
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -8,6 +8,7 @@ one vectorised pass; there is no Python loop over starts.
 """
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -76,7 +77,8 @@ class Trajectory:
     values     : L(θ_k), shape (T + 1,) or (T + 1, n).
     grad_norms : ‖g_k‖ of the gradient used at θ_k (a minibatch gradient for
                  SGD), same shape as values.
-    status     : "converged", "diverged" or "max_steps" (an array of them for n starts).
+    status     : "converged", "diverged" or "max_steps" (an array of them for n starts);
+                 "failed" when a distributed run lost a worker (``distributed.sgd``).
     stop_step  : the step at which it stopped (an int array for n starts):
                  converged at step k means ‖θ_k − θ_{k−1}‖ < tol; diverged at
                  step k means step k left the finite region and was not taken.
@@ -127,6 +129,8 @@ class Trajectory:
             return f"converged in {self.stop_step} step{'s' if self.stop_step != 1 else ''}"
         if self.status == "diverged":
             return f"diverged at step {self.stop_step}" + (f" ({self.reason})" if self.reason else "")
+        if self.status == "failed":  # e.g. a lost worker in distributed.sgd
+            return f"failed at step {self.stop_step}" + (f" ({self.reason})" if self.reason else "")
         return f"stopped after {self.stop_step} steps (step limit), L = {self.values[-1]:.4g}"
 
     def __len__(self) -> int:
@@ -141,7 +145,7 @@ def _norms(a: np.ndarray) -> np.ndarray:
 def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None = None, *,
         batch_size: int | None = None, seed: int | None = None,
         schedule: Callable[[int], float] | None = None, max_abs: float = MAX_ABS,
-        record: bool = True) -> Trajectory:
+        record: bool = True, delay: int = 0) -> Trajectory:
     """Run ``optimizer`` on ``objective`` from ``x0``.
 
     objective  : an Objective (value, grad, dim). For minibatches it must also
@@ -160,6 +164,13 @@ def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None
     record     : False keeps only the start and the last point (points of shape
                  (2, n, d), values and grad_norms (2, n)): for maps over many
                  starts that need only where each run ended.
+    delay      : τ >= 0, stale gradients (asynchronous SGD, simulated in-process
+                 and deterministically): step t applies the gradient computed at
+                 θ_{t−τ} (at θ_0 while t < τ), e.g. GD becomes
+                 θ_{t+1} = θ_t − α ∇L(θ_{max(t−τ, 0)}). Each point's gradient
+                 (and minibatch) is still computed once, in order; grad_norms then
+                 hold the norm of the gradient applied at each step. τ = 0 is the
+                 usual run.
 
     Returns a Trajectory. Never prints numpy warnings, whatever the learning rate.
     Raises TypeError/ValueError for bad arguments, naming the parameter.
@@ -176,6 +187,7 @@ def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None
         raise TypeError(f"record must be True or False, got {record!r}")
     if schedule is not None and not callable(schedule):
         raise TypeError(f"schedule must be callable t -> factor or None, got {type(schedule).__name__}")
+    delay = check_int("delay", delay, low=0)
     x = as_points("x0", x0, objective.dim)
     if x.ndim > 2 or (x.ndim == 2 and objective.dim == 1 and np.ndim(x0) > 1 and np.shape(x0)[-1] != 1):
         raise ValueError(f"x0 must have shape ({objective.dim},) or (n, {objective.dim}), got {np.shape(x0)}")
@@ -211,6 +223,7 @@ def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None
             bad0 |= ~np.isfinite(v)
         status[bad0], stop[bad0], reason[bad0] = "diverged", 0, "loss or gradient undefined at the start"
         active = ~bad0
+        history = deque([g], maxlen=delay + 1) if delay else None  # fresh gradients; [0] is τ steps old
         pts, vals, gns, lrs = [x], [v], [_norms(g)], []
         stamps = [time.perf_counter() - clock]
         all_active = bool(active.all())
@@ -248,6 +261,9 @@ def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None
                 all_active = False
             x, v = x_new, v_new if v is not None else None
             g_new = gradient(x)
+            if history is not None:
+                history.append(g_new)
+                g_new = history[0]  # the gradient at θ_{max(t+1−τ, 0)}
             g = g_new if all_active else np.where(active[:, None], g_new, g)
             if not record:  # keep the start and the latest point only
                 del pts[1:], vals[1:], gns[1:], stamps[1:]

@@ -21,7 +21,7 @@ from .._validate import check_positive, check_real
 from ..objectives.catalogue import quadratic_form
 from .base import Optimizer, run
 
-__all__ = ["Adagrad", "Adam", "RMSProp", "Recorder", "SGD", "momentum_converges", "momentum_rate"]
+__all__ = ["Adagrad", "Adam", "AdamW", "RMSProp", "Recorder", "SGD", "momentum_converges", "momentum_rate"]
 
 
 def _check_bool(name: str, value: Any) -> bool:
@@ -49,18 +49,23 @@ class SGD(Optimizer):
     For a constant α this is the lecture's form v ← βv − α∇L, θ ← θ + v with
     v_k = −α b_k (both start from v = 0).
 
-    lr       : α > 0.
-    momentum : β in [0, 1).
-    nesterov : use the Nesterov form (needs momentum > 0).
+    With weight decay λ > 0 (torch's ``weight_decay``, an L2 penalty λ/2 ‖θ‖² added to the loss)
+    every gradient above is first replaced by ∇L(θ_k) + λ θ_k.
+
+    lr           : α > 0.
+    momentum     : β in [0, 1).
+    nesterov     : use the Nesterov form (needs momentum > 0).
+    weight_decay : λ >= 0.
     Raises ValueError for a negative momentum, momentum >= 1 or Nesterov without momentum.
     """
 
     name = "SGD"
 
-    def __init__(self, lr: float, momentum: float = 0.0, nesterov: bool = False):
+    def __init__(self, lr: float, momentum: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0):
         super().__init__(lr)
         self.momentum = _check_unit("momentum", momentum)
         self.nesterov = _check_bool("nesterov", nesterov)
+        self.weight_decay = check_real("weight_decay", weight_decay, low=0.0)
         if self.nesterov and self.momentum == 0:
             raise ValueError("nesterov=True needs a momentum in (0, 1), got momentum=0")
         if self.nesterov:
@@ -73,6 +78,8 @@ class SGD(Optimizer):
 
     def step(self, x, g, state, *, lr, t, objective):
         beta = self.momentum
+        if self.weight_decay:
+            g = g + self.weight_decay * x
         if beta == 0:
             return x - lr * g
         buf = state["buf"]
@@ -82,7 +89,10 @@ class SGD(Optimizer):
         return x - lr * direction
 
     def hyperparameters(self):
-        return {"lr": self.lr, "momentum": self.momentum, "nesterov": self.nesterov}
+        hp = {"lr": self.lr, "momentum": self.momentum, "nesterov": self.nesterov}
+        if self.weight_decay:
+            hp["weight_decay"] = self.weight_decay
+        return hp
 
 
 class Adagrad(Optimizer):
@@ -237,6 +247,38 @@ class Adam(Optimizer):
 
     def hyperparameters(self):
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay, as ``torch.optim.AdamW`` (Loshchilov & Hutter, 2019).
+
+    Before the Adam step (see :class:`Adam`) every parameter shrinks towards 0:
+
+        θ ← θ (1 − α λ),   then   θ_{k+1} = θ − α m̂_k / (√v̂_k + ε)
+
+    The decay is *decoupled* from the gradient: it does not enter m and v, so every parameter
+    decays at the same rate α λ. (Adding λ θ to the gradient instead, the L2 penalty of
+    ``SGD(weight_decay=λ)``, would be divided by √v̂ in Adam: parameters with large gradients
+    would hardly decay.) α is the learning rate of this step, schedule included.
+
+    lr : α > 0;  betas : (β₁, β₂), each in [0, 1);  eps : ε > 0;  weight_decay : λ >= 0
+    (torch's default 0.01).
+    """
+
+    name = "AdamW"
+
+    def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2):
+        super().__init__(lr, betas, eps)
+        self.weight_decay = check_real("weight_decay", weight_decay, low=0.0)
+
+    def step(self, x, g, state, *, lr, t, objective):
+        if self.weight_decay:
+            x = x * (1 - lr * self.weight_decay)
+        return super().step(x, g, state, lr=lr, t=t, objective=objective)
+
+    def hyperparameters(self):
+        return {**super().hyperparameters(), "weight_decay": self.weight_decay}
 
 
 class Recorder(Optimizer):

@@ -2,23 +2,23 @@
 
 AdaGrad, RMSProp and Adam divide each coordinate's step by the root of an
 accumulated squared gradient, so each coordinate θ_i has its own learning rate
-η_i = α / (√s_i + ε). ``adaptive_glyphs`` draws, every few steps, an
-axis-aligned ellipse centred on θ_k whose half-axes are proportional to
-(η_1, η_2): wide along a coordinate that takes long steps, thin along one that
-takes short steps. For Adam an arrow shows the direction of −m̂ (its momentum).
+η_i = α / (√s_i + ε). ``adaptive_glyphs`` draws each optimiser's path on the
+contours and, below it, η_1 and η_2 against the step: the coordinate with the
+large gradients (the steep one) gets the small learning rate.
 """
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.patches import Ellipse
 
 from ..optim import run
-from ..optim.first_order import Adam, Recorder
+from ..optim.first_order import Recorder
 from ..style import PALETTE
 from .views2d import contour_background
 
 __all__ = ["adaptive_glyphs", "per_parameter_rates"]
+
+_COLOURS = [PALETTE[c] for c in ("green", "orange", "vermillion", "purple", "blue")]
 
 
 def per_parameter_rates(objective, optimizer, x0, steps: int = 60):
@@ -33,56 +33,47 @@ def per_parameter_rates(objective, optimizer, x0, steps: int = 60):
     return traj, rates.reshape(-1, 2), rec
 
 
-def adaptive_glyphs(objective, optimizers, x0, steps: int = 60, every: int = 5, ax=None):
-    """Contours of L with each optimiser's path and its per-parameter learning rates as ellipses.
+def adaptive_glyphs(objective, optimizers, x0, steps: int = 60, every: int = 4):
+    """Each adaptive optimiser's path (top) and its per-parameter learning rates (bottom).
 
     optimizers : a dict name -> optimiser (Adagrad, RMSProp, Adam) or a list of them.
-    every      : draw a glyph at every ``every``-th iterate.
-    Glyph sizes are scaled per optimiser (its largest η fills 10% of the plot), so
-    compare shapes and how they change along one path, not sizes across optimisers.
-    Without ``ax`` each optimiser gets its own panel (side by side) and the array
-    of Axes is returned; with ``ax`` all are drawn there and that Axes is returned.
+    every      : mark every ``every``-th iterate on the path (the steps are counted on the
+                 lower panels' axis).
+    Top row, one panel per optimiser: the contours of L (2D) and the path θ_0, θ_1, ...
+    Bottom row: the learning rate η_i = α / (√s_i + ε) that multiplies coordinate i's
+    gradient (for Adam, m̂_i) in step k, for both coordinates, on a log axis.
+    Returns the (2, n) array of Axes.
     """
     if not isinstance(optimizers, dict):
         optimizers = {o.name: o for o in optimizers}
-    if ax is None:
-        n = len(optimizers)
-        fig = plt.figure(figsize=(4.2 * n, 4.0), layout="constrained")
-        axes = fig.subplots(1, n, squeeze=False)[0]
-        colours = [PALETTE[c] for c in ("green", "orange", "vermillion", "purple", "blue")]
-        for a, (name, opt), col in zip(axes, optimizers.items(), colours):
-            _glyph_panel(objective, {name: opt}, x0, steps, every, a, [col])
-            a.set_title(name)
-        return axes
-    return _glyph_panel(objective, optimizers, x0, steps, every, ax)
-
-
-def _glyph_panel(objective, optimizers, x0, steps, every, ax, colours=None):
-    contour_background(ax, objective, levels=20, minima=False, line_colour="0.55")
+    n = len(optimizers)
+    fig = plt.figure(figsize=(min(3.0 * n, 9.0), 6.2), layout="constrained")
+    axes = fig.subplots(2, n, squeeze=False, height_ratios=[1.15, 1])
     box = objective.domain
-    size = 0.1 * float(np.min(box[:, 1] - box[:, 0]))
-    colours = colours or [PALETTE[c] for c in ("green", "orange", "vermillion", "purple", "blue")]
-    for (name, opt), col in zip(optimizers.items(), colours):
-        traj, rates, rec = per_parameter_rates(objective, opt, x0, steps)
+    start = np.asarray(x0, dtype=float)
+    for j, ((name, opt), col) in enumerate(zip(optimizers.items(), _COLOURS * 2)):
+        traj, rates, _ = per_parameter_rates(objective, opt, x0, steps)
         pts = traj.points
-        ax.plot(pts[:, 0], pts[:, 1], "-", color=col, lw=1.4, label=name, zorder=3)
-        scale = size / max(float(np.max(rates)), 1e-300)
-        for k in range(0, len(rates), every):
-            w, h = 2 * scale * rates[k]
-            ax.add_patch(Ellipse(pts[k], w, h, fc=col, ec="k", lw=0.4, alpha=0.45, zorder=4))
-            if isinstance(opt, Adam):
-                m = opt.velocity(rec.states[k])[0]
-                norm = float(np.hypot(*m))
-                if norm > 0:
-                    d = -m / norm * size * 0.9
-                    ax.annotate("", xy=pts[k] + d, xytext=pts[k], zorder=5,
-                                arrowprops=dict(arrowstyle="->", color="k", lw=0.8))
-    ax.plot(*np.asarray(x0, dtype=float), "o", color="w", mec="k", ms=8, zorder=6)
-    ax.set_xlim(*box[0])
-    ax.set_ylim(*box[1])
-    ax.set_aspect("equal")
-    ax.grid(False)
-    ax.set_xlabel("θ₁")
-    ax.set_ylabel("θ₂")
-    ax.legend(loc="upper right", fontsize="small")
-    return ax
+        ax = axes[0, j]
+        contour_background(ax, objective, levels=14, minima=True, line_colour="0.6")
+        ax.plot(pts[:, 0], pts[:, 1], "-", color=col, lw=1.6, zorder=3)
+        ax.plot(pts[::every, 0], pts[::every, 1], "o", color=col, mec="k", mew=0.4, ms=4, zorder=4,
+                label=f"θ_k, every {every}th step")
+        ax.plot(*start, "o", color="w", mec="k", ms=8, zorder=6)
+        ax.set_xlim(*box[0])
+        ax.set_ylim(*box[1])
+        ax.set_aspect("equal")
+        ax.grid(False)
+        ax.set_title(name)
+        ax.set_xlabel("θ₁ (flat direction)")
+        ax.set_ylabel("θ₂ (steep direction)" if j == 0 else "")
+        if j == 0:
+            ax.legend(loc="lower left", fontsize="x-small")
+        low = axes[1, j]
+        k = np.arange(1, len(rates) + 1)
+        low.semilogy(k, rates[:, 0], "-", color=PALETTE["blue"], lw=2, label="η₁ (flat θ₁)")
+        low.semilogy(k, rates[:, 1], "--", color=PALETTE["vermillion"], lw=2, label="η₂ (steep θ₂)")
+        low.set_xlabel("step k")
+        low.set_ylabel("learning rate per parameter" if j == 0 else "")
+        low.legend(loc="best", fontsize="x-small")
+    return axes

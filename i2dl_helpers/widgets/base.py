@@ -139,7 +139,8 @@ class _AggImageView:
         self.explorer = explorer
         self.canvas = FigureCanvasAgg(explorer.figure)
         w, h = (int(round(v)) for v in explorer.figure.bbox.size)
-        self.widget = widgets.Image(format="png", layout=widgets.Layout(width=f"{w}px", height="auto"))
+        # at most the figure's pixel width, narrower with the notebook column
+        self.widget = widgets.Image(format="png", layout=widgets.Layout(width=f"{w}px", max_width="100%", height="auto"))
 
     def draw(self):
         self.canvas.draw()  # fires draw_event: the explorer caches its background there

@@ -122,7 +122,10 @@ function render({ model, el }) {
 
   function resize() {
     const w = model.get('width'), h = model.get('height'), r = window.devicePixelRatio || 1;
-    for (const node of [root, img, canvas]) { node.style.width = `${w}px`; node.style.height = `${h}px`; }
+    // at most w px wide, narrower with the notebook column; the image and the overlay fill the root
+    root.style.width = `${w}px`;
+    root.style.height = 'auto';
+    root.style.aspectRatio = `${w} / ${h}`;
     canvas.width = Math.round(w * r);
     canvas.height = Math.round(h * r);
     ctx.setTransform(r, 0, 0, r, 0, 0);

@@ -208,8 +208,12 @@ class FigureCanvasWidget(anywidget.AnyWidget):
     browser draws ``overlay`` (the list :func:`overlay_ops` returns)."""
 
     _esm = Path(__file__).with_name("figure_canvas.js")
-    _css = (".i2dl-figure{position:relative;line-height:0}"
-            ".i2dl-figure-overlay{position:absolute;left:0;top:0;pointer-events:none}")
+    # The figure scales down with a narrower notebook column (never up): the root is at most its
+    # pixel width and keeps its aspect ratio; image and overlay fill it, so the overlay, drawn in
+    # the figure's pixel coordinates, stays exactly on the image.
+    _css = (".i2dl-figure{position:relative;line-height:0;max-width:100%}"
+            ".i2dl-figure-background{display:block;width:100%;height:100%}"
+            ".i2dl-figure-overlay{position:absolute;left:0;top:0;width:100%;height:100%;pointer-events:none}")
     background = traitlets.Bytes(b"").tag(sync=True)
     overlay = traitlets.List([]).tag(sync=True)
     width = traitlets.Int(0).tag(sync=True)

@@ -67,9 +67,10 @@ class LineSearchExplorer(Explorer):
 
     Left: contours of L with the path θ_0, ..., θ_k of GD with the chosen line
     search, and the search line θ_k − α∇L(θ_k) through the current point. Right:
-    φ(α) = L(θ_k − α ∇L(θ_k)) with the exact minimiser α*, the Armijo line
-    φ(0) − c α ‖∇L‖² and the steps backtracking tries (α0, ρα0, ρ²α0, ...),
-    drawn relative to φ(0) (given above the panel) on α from 0 to a round
+    φ(α) − φ(0), where φ(α) = L(θ_k − α ∇L(θ_k)), with the exact minimiser α*,
+    the Armijo line (φ(0) − c α ‖∇L‖², so −c α ‖∇L‖² relative to φ(0)) and the
+    steps backtracking tries (α0, ρα0, ρ²α0, ...): every curve is drawn relative
+    to φ(0) (whose value is given above the panel, and in the legend's labels) on α from 0 to a round
     number beyond both steps. The status line gives both steps and how many
     evaluations of L each cost. Only a new function redraws the whole figure;
     every other control is blitted.
@@ -182,9 +183,9 @@ class LineSearchExplorer(Explorer):
         # φ(0) above the panel, in the layout (it always holds a line of text)
         self._phi0_text = self.animate(axp.text(1, 1, "φ(0)", ha="right", va="bottom", transform=offset_copy(
             axp.transAxes, fig=fig, y=0.3 * font, units="points")))
-        self._phi_line = self.animate(*axp.plot([], [], color=PALETTE["black"], lw=1.6, label="φ(α)"))
+        self._phi_line = self.animate(*axp.plot([], [], color=PALETTE["black"], lw=1.6, label="φ(α) − φ(0)"))
         self._armijo = self.animate(*axp.plot([], [], ":", color=PALETTE["orange"], lw=1.4,
-                                              label="φ(0) − cα‖∇L‖²"))
+                                              label="Armijo line −cα‖∇L‖²"))
         self._trials = self.animate(*axp.plot([], [], "x", ls="none", color=PALETTE["orange"], ms=6.5, mew=1.6,
                                               zorder=5, label="backtracking tries"))
         self._bt_pt = self.animate(*axp.plot([], [], "s", color=PALETTE["orange"], ms=8, mec="k", zorder=6))

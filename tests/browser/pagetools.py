@@ -33,6 +33,31 @@ _PROMPTS_JS = r"""
 
 _IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
 
+#: Outputs wider than the notebook column: content cut off at the right or pushed past it. For every
+#: output area: its own scroll width against its visible width, and every image, canvas, svg and widget
+#: inside it against the column's right edge.
+_OVERFLOW_JS = r"""
+() => {
+  const found = [];
+  const cells = [...document.querySelectorAll('.jp-Notebook .jp-Cell')];
+  for (const out of document.querySelectorAll('.jp-Notebook .jp-OutputArea-output')) {
+    const cell = cells.findIndex(c => c.contains(out));
+    const column = out.getBoundingClientRect();
+    if (column.width === 0) continue;  // hidden
+    if (out.scrollWidth > out.clientWidth + 2)
+      found.push({cell, what: 'output', width: out.scrollWidth, column: out.clientWidth});
+    for (const el of out.querySelectorAll('img, canvas, svg, .jupyter-widgets, .widget-box, .i2dl-figure')) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > column.right + 2)
+        found.push({cell, what: el.tagName.toLowerCase() + (el.className && el.className.baseVal === undefined
+                    ? '.' + String(el.className).split(' ')[0] : ''),
+                    width: Math.round(r.width), column: Math.round(column.width)});
+    }
+  }
+  return found;
+}
+"""
+
 #: an explorer's figure: the canvas view (PNG background + browser-drawn overlay) or a plain image
 FIGURE = ".i2dl-figure, .widget-image"
 
@@ -94,6 +119,11 @@ def run_all(page, timeout: float = 240.0, expected_errors: list[int] = ()) -> di
 def shown_errors(page, expected_errors: list[int] = ()) -> list[str]:
     """Errors shown by cells, except in the cells (indices among all cells) meant to raise."""
     return page.evaluate(_ERRORS_JS, list(expected_errors))
+
+
+def overflowing_outputs(page) -> list[dict]:
+    """Outputs (cell index, element, widths in px) wider than the notebook column they sit in."""
+    return page.evaluate(_OVERFLOW_JS)
 
 
 def cells_meant_to_raise(path) -> list[int]:

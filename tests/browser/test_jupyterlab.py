@@ -28,8 +28,7 @@ import pytest
 
 from .conftest import NOTEBOOKS, Server, _clean_env, free_port, stop_process_group
 from .pagetools import (FIGURE, ExplorerView, cells_meant_to_raise, measure_slider_latency, open_and_run_cells,
-                        open_notebook, run_all,
-                        shown_errors)
+                        open_notebook, overflowing_outputs, run_all, shown_errors)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -172,6 +171,8 @@ def test_notebook_runs_in_jupyterlab(lab, artifacts, name):
         errors = unexpected_errors(page, name, meant_to_raise)
         assert not errors, f"{name} shows errors after Run All:\n" + "\n---\n".join(errors)
         assert all(p != "[ ]:" for p in run["prompts"]), f"{name}: some cells did not run: {run['prompts']}"
+        too_wide = overflowing_outputs(page)
+        assert not too_wide, f"{name}: outputs wider than the notebook column (1400 px window): {too_wide}"
         if name in SLIDER_CHECKS:
             SLIDER_CHECKS[name](page, artifacts)
             assert not unexpected_errors(page, name, meant_to_raise), f"{name}: moving the sliders produced errors"
@@ -180,6 +181,31 @@ def test_notebook_runs_in_jupyterlab(lab, artifacts, name):
             page.screenshot(path=str(artifacts / f"{stem}-final.png"))
         finally:
             _finish(server, page)
+
+
+WIDE_CELLS = [
+    """from IPython.display import HTML, display
+display(HTML('<div style="width:1800px;height:12px;background:#d55e00"></div>'))  # too wide""",
+    """import io, ipywidgets as widgets
+from matplotlib.figure import Figure
+fig = Figure(figsize=(18, 1), dpi=100); fig.add_subplot().plot([0, 1])
+buf = io.BytesIO(); fig.savefig(buf, format="png")
+widgets.Image(value=buf.getvalue(), format="png")  # 1800 px""",
+    """from IPython.display import HTML
+HTML('<div style="width:300px;height:12px;background:#009e73"></div>')  # fits""",
+]
+
+
+def test_width_check_catches_outputs_wider_than_the_column(lab, workdir):
+    """The column check can fail: a wide HTML block and a wide widget image are caught, a narrow one is not."""
+    server, page = lab
+    try:
+        open_and_run_cells(page, server.url, workdir, "wide.ipynb", WIDE_CELLS)
+        page.wait_for_timeout(500)
+        cells = sorted({o["cell"] for o in overflowing_outputs(page)})
+        assert cells == [0, 1], f"expected the two wide outputs (cells 0, 1) to be caught, got {cells}"
+    finally:
+        _finish(server, page)
 
 
 def test_the_gd_explorers_are_driven():

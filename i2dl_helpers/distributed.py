@@ -1,0 +1,471 @@
+"""Data-parallel SGD on Dask workers, and stale gradients (asynchronous SGD).
+
+**Synchronous data parallelism.** The n training rows are cut once into k
+contiguous shards S_1 … S_k, one per Dask worker; the rows stay there. Each
+step the driver draws the minibatch B_t exactly as ``optim.run`` does, sends θ_t
+and the row indices of B_t ∩ S_s to the worker holding S_s, which returns the
+mean gradient of its part, g_s = 1/b_s Σ_{i ∈ B_t ∩ S_s} ∇L_i(θ_t) with
+b_s = |B_t ∩ S_s|. The driver combines them weighted by part size,
+
+    ∇L_B(θ_t) = Σ_s (b_s / B) g_s ,      B = Σ_s b_s ,
+
+which is the gradient of the combined batch: data-parallel SGD *is* SGD with
+that batch, and its iterates equal ``run(problem, optimizer, x0, steps,
+batch_size=B, seed=seed)`` to round-off, for any number of shards, even or not.
+Only θ (d numbers), the batch's row indices and the gradients (d numbers per
+worker) travel each step. With ``batch_size=None`` every worker returns the
+gradient of its whole shard (full-batch gradient descent, weights n_s / n).
+
+**Stale gradients.** ``optim.run(..., delay=τ)`` simulates asynchronous
+workers deterministically: step t applies ∇L(θ_{t−τ}). On the quadratic
+L = λθ²/2 gradient descent becomes θ_{k+1} = θ_k − q θ_{k−τ}, q = αλ, whose
+characteristic polynomial is z^{τ+1} − z^τ + q; it is stable (every root inside
+the unit circle) exactly for 0 < q < 2 sin(π / (2(2τ + 1))) (``delay_bound``),
+which is 2 for τ = 0 and shrinks like π/(2τ) as τ grows. ``delay_rate`` and
+``delay_bound_scan`` compute the same from the roots, numerically.
+
+Dask is the optional extra ``distributed`` (``pip install 'i2dl-helpers[distributed]'``).
+This module imports without it; the functions that need a cluster raise an
+ImportError that names the extra. The staleness functions need numpy only.
+
+Clusters started here (``start_cluster``, ``local_cluster``, ``sgd(client=None)``)
+are closed by ``stop_cluster``, on leaving the ``with`` block, on error, and at
+interpreter exit. Workers are spawned processes: a *script* that starts one needs
+the ``if __name__ == "__main__":`` guard (notebooks do not).
+"""
+from __future__ import annotations
+
+import atexit
+import contextlib
+import itertools
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Callable, Iterator, Sequence
+
+import numpy as np
+
+from ._validate import check_int, check_positive, check_real
+from .optim.base import Optimizer, Trajectory, run
+
+__all__ = ["ShardedLeastSquares", "StepTimes", "WorkerLost", "combine_gradients", "delay_bound",
+           "delay_bound_scan", "delay_rate", "local_cluster", "sgd", "start_cluster", "stop_cluster"]
+
+_EXTRA = ("i2dl_helpers.distributed needs Dask's distributed scheduler, the optional extra `distributed` of "
+          "this package: pip install -e '.[distributed]' (or pip install 'dask[distributed]'; "
+          "conda: conda install dask distributed)")
+
+
+def _require():
+    """Import ``distributed`` (dask.distributed) or raise an ImportError naming the extra."""
+    try:
+        import distributed as dd
+    except ImportError as exc:
+        raise ImportError(_EXTRA) from exc
+    return dd
+
+
+# ---------------------------------------------------------------------------------------------------
+# stale gradients: the delayed recurrence θ_{k+1} = θ_k − q θ_{k−τ}  (numpy only)
+
+def delay_bound(tau) -> float | np.ndarray:
+    """The largest stable q = αλ of delayed gradient descent on a quadratic:
+
+        θ_{k+1} = θ_k − q θ_{k−τ} converges (for every start) iff 0 < q < 2 sin(π / (2(2τ + 1))).
+
+    Derivation: at the edge of stability a root z = e^{iω} of z^τ (z − 1) + q = 0
+    lies on the unit circle; |z − 1| = 2 sin(ω/2) = q and the phases give
+    (2τ + 1) ω / 2 = π/2 (mod 2π). The smallest such q is the bound.
+    tau : τ >= 0 (an integer or an integer array). Returns a float or an array.
+    """
+    t = np.asarray(tau)
+    if t.dtype.kind not in "iu" and not (t.dtype.kind == "f" and np.all(t == np.round(t))):
+        raise TypeError(f"tau must be a whole number >= 0 (or an array of them), got {tau!r}")
+    if np.any(t < 0):
+        raise ValueError(f"tau must be >= 0, got {tau!r}")
+    out = 2.0 * np.sin(np.pi / (2.0 * (2.0 * t + 1.0)))
+    return float(out) if out.ndim == 0 else out
+
+
+def delay_rate(q, tau: int) -> float | np.ndarray:
+    """Spectral radius ρ(q, τ): the largest |z| over the roots of z^{τ+1} − z^τ + q.
+
+    The error of θ_{k+1} = θ_k − q θ_{k−τ} shrinks like ρᵏ when ρ < 1 and grows when ρ > 1.
+    q : a number or an array of q = αλ. Returns ρ with the shape of q.
+    """
+    tau = check_int("tau", tau, low=0)
+    qs = np.atleast_1d(np.asarray(q, dtype=float))
+    if not np.all(np.isfinite(qs)):
+        raise ValueError("q must be finite")
+    if tau == 0:
+        rho = np.abs(1.0 - qs)
+    else:
+        # companion matrices of z^{τ+1} − z^τ + q, all at once: eigenvalues = roots
+        m = tau + 1
+        C = np.zeros((qs.size, m, m))
+        C[:, 0, 0] = 1.0
+        C[:, 0, -1] = -qs
+        C[:, np.arange(1, m), np.arange(m - 1)] = 1.0
+        rho = np.abs(np.linalg.eigvals(C)).max(axis=-1)
+    rho = rho.reshape(np.shape(q))
+    return float(rho) if rho.ndim == 0 else rho
+
+
+def delay_bound_scan(tau: int, q_grid=None) -> float:
+    """The stability edge of θ_{k+1} = θ_k − q θ_{k−τ} found numerically: the smallest q
+    of ``q_grid`` (default: 4001 points in (0, 2.2]) with ρ(q, τ) >= 1, minus nothing —
+    i.e. the first unstable grid point (its spacing is the accuracy)."""
+    tau = check_int("tau", tau, low=0)
+    q = np.linspace(0.0, 2.2, 4002)[1:] if q_grid is None else np.asarray(q_grid, dtype=float)
+    if q.ndim != 1 or q.size < 2 or np.any(np.diff(q) <= 0):
+        raise ValueError("q_grid must be an increasing 1D array of at least 2 values")
+    unstable = delay_rate(q, tau) >= 1.0
+    if not unstable.any():
+        raise ValueError(f"no unstable q on the grid up to {q[-1]:g}: extend q_grid")
+    return float(q[np.argmax(unstable)])
+
+
+# ---------------------------------------------------------------------------------------------------
+# combining the workers' gradients
+
+def combine_gradients(grads, counts) -> np.ndarray:
+    """The minibatch gradient from per-worker parts: Σ_s (b_s / B) g_s with B = Σ_s b_s.
+
+    grads  : (k, ..., d) the mean gradient g_s of each worker's part of the batch.
+    counts : (k,) the part sizes b_s >= 0 (a worker with b_s = 0 contributes nothing).
+    Returns (..., d).
+    """
+    g = np.asarray(grads, dtype=float)
+    b = np.asarray(counts, dtype=float)
+    if b.ndim != 1 or g.shape[:1] != b.shape:
+        raise ValueError(f"counts must have shape ({g.shape[0] if g.ndim else '?'},), one per worker; got {b.shape}")
+    if np.any(b < 0) or b.sum() <= 0:
+        raise ValueError("counts must be >= 0 with a positive sum")
+    used = b > 0  # an empty part has no gradient (its mean would be 0/0)
+    w = (b[used] / b.sum()).reshape((-1,) + (1,) * (g.ndim - 1))
+    return np.sum(w * g[used], axis=0)
+
+
+# ---------------------------------------------------------------------------------------------------
+# clusters
+
+_STARTED: dict[int, tuple] = {}  # id(client) -> (client, cluster) started by this module
+
+
+def start_cluster(n_workers: int = 2, *, threads_per_worker: int = 1):
+    """Start a ``LocalCluster`` of ``n_workers`` processes on the loopback interface and
+    return a connected ``distributed.Client``. Close it with ``stop_cluster(client)``
+    (it is also closed at interpreter exit)."""
+    dd = _require()
+    n_workers = check_int("n_workers", n_workers, low=1, high=64)
+    threads_per_worker = check_int("threads_per_worker", threads_per_worker, low=1)
+    cluster = dd.LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=True,
+                              host="127.0.0.1", dashboard_address=None)
+    try:
+        client = dd.Client(cluster)
+        client.wait_for_workers(n_workers, timeout=60)
+    except BaseException:
+        cluster.close()
+        raise
+    _STARTED[id(client)] = (client, cluster)
+    return client
+
+
+def stop_cluster(client) -> None:
+    """Close ``client`` and, if ``start_cluster`` made it, its cluster (worker processes end)."""
+    client_cluster = _STARTED.pop(id(client), None)
+    cluster = client_cluster[1] if client_cluster else None
+    try:
+        client.close()
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+@atexit.register
+def _stop_all() -> None:
+    for client, _ in list(_STARTED.values()):
+        with contextlib.suppress(Exception):
+            stop_cluster(client)
+
+
+@contextlib.contextmanager
+def local_cluster(n_workers: int = 2, *, threads_per_worker: int = 1) -> Iterator:
+    """``with local_cluster(2) as client: ...`` — a LocalCluster closed on exit and on error."""
+    client = start_cluster(n_workers, threads_per_worker=threads_per_worker)
+    try:
+        yield client
+    finally:
+        stop_cluster(client)
+
+
+# ---------------------------------------------------------------------------------------------------
+# the worker side (module-level functions: workers import them by name)
+
+def _make_shard(X, y):
+    return np.ascontiguousarray(X, dtype=float), np.ascontiguousarray(y, dtype=float)
+
+
+def _shard_grad(shard, points, local_idx):
+    """On a worker: the mean gradient 2/b Σ_i x_i (x_iᵀθ − y_i) of the part (all rows if
+    local_idx is None), for points (m, d); returns (gradient (m, d), b, compute seconds)."""
+    start = time.perf_counter()
+    X, y = shard
+    if local_idx is not None:
+        X, y = X[local_idx], y[local_idx]
+    r = points @ X.T - y
+    g = (r @ X) * (2.0 / y.size)
+    return g, int(y.size), time.perf_counter() - start
+
+
+# ---------------------------------------------------------------------------------------------------
+# the driver side
+
+@dataclass
+class StepTimes:
+    """Seconds per gradient round (one per recorded point of the run), split in two:
+
+    compute       : the slowest worker's own computation of its part (the critical path).
+    communication : total − compute: serialisation, scheduling, transfer and the
+                    driver's combination of the parts.
+    total         : wall-clock seconds of the round at the driver.
+    """
+
+    compute: np.ndarray
+    communication: np.ndarray
+    total: np.ndarray
+
+    def median(self) -> dict[str, float]:
+        """Median seconds per round: {"compute", "communication", "total"}."""
+        return {k: float(np.median(getattr(self, k))) for k in ("compute", "communication", "total")}
+
+
+class WorkerLost(RuntimeError):
+    """A gradient round failed (e.g. a worker died and its shard could not be recomputed).
+
+    step       : the step whose gradient could not be computed (θ_step is the last point).
+    trajectory : the Trajectory up to θ_step, everything computed before the failure.
+    """
+
+    def __init__(self, message: str, step: int, trajectory: Trajectory | None = None):
+        super().__init__(message)
+        self.step = step
+        self.trajectory = trajectory
+
+
+def _shard_sizes(n: int, shards, n_workers: int) -> np.ndarray:
+    if shards is None:
+        shards = n_workers
+    if isinstance(shards, (int, np.integer)) and not isinstance(shards, bool):
+        k = check_int("shards", shards, low=1, high=n)
+        return np.array([a.size for a in np.array_split(np.arange(n), k)])
+    try:
+        sizes = np.asarray(shards)
+    except Exception:
+        sizes = np.asarray([])
+    if sizes.ndim != 1 or sizes.size == 0 or sizes.dtype.kind not in "iu":
+        raise TypeError(f"shards must be a number of shards or a list of shard sizes (integers), got {shards!r}")
+    if np.any(sizes < 1) or sizes.sum() != n:
+        raise ValueError(f"shard sizes must be >= 1 and add up to n_samples = {n}, got {sizes.tolist()}")
+    return sizes.astype(int)
+
+
+class ShardedLeastSquares:
+    """A ``LeastSquares`` objective whose rows live on Dask workers (sharded once).
+
+    problem   : a LeastSquares(X, y) (or anything with X (n, d), y (n,), n_samples, dim
+                and a value); its rows are cut into contiguous shards.
+    client    : a connected ``distributed.Client``.
+    shards    : None (one shard per worker), a number of shards, or a list of shard
+                sizes adding up to n (uneven shards). Shard s goes to worker s mod k.
+    recompute : True: each shard is made by a task from the driver's rows, so when a
+                worker dies Dask recomputes the lost shard on another worker and the run
+                completes. False: shards are scattered (no lineage): a lost worker stops
+                the run with ``WorkerLost`` naming the step.
+    timeout   : seconds to wait for one gradient round before giving up.
+
+    Speaks the objective protocol ``run`` needs: ``dim``, ``n_samples``, value (on the
+    driver, by the problem's own formula) and ``grad(θ, idx)`` (on the workers).
+    ``times`` collects a (compute, communication, total) triple per gradient round.
+    ``close()`` (or ``with``) releases the shards.
+    """
+
+    def __init__(self, problem, client, shards=None, *, recompute: bool = True, timeout: float = 60.0):
+        dd = _require()
+        for attr in ("X", "y", "n_samples", "dim"):
+            if not hasattr(problem, attr):
+                raise TypeError(f"problem must be a LeastSquares(X, y) objective, got {type(problem).__name__}")
+        if not isinstance(client, dd.Client):
+            raise TypeError(f"client must be a distributed.Client, got {type(client).__name__}")
+        if not isinstance(recompute, bool):
+            raise TypeError(f"recompute must be True or False, got {recompute!r}")
+        self.timeout = check_positive("timeout", timeout)
+        self.problem, self.client, self.recompute = problem, client, recompute
+        self.dim, self.n_samples = problem.dim, problem.n_samples
+        self.name = getattr(problem, "name", "least_squares")
+        workers = sorted(client.scheduler_info()["workers"])
+        if not workers:
+            raise ValueError("the client's cluster has no workers")
+        self.sizes = _shard_sizes(self.n_samples, shards, len(workers))
+        self.bounds = np.concatenate([[0], np.cumsum(self.sizes)])
+        self.workers = [workers[s % len(workers)] for s in range(self.sizes.size)]
+        X, y = problem.X, problem.y
+        tag = uuid.uuid4().hex[:8]
+        self._futures = []
+        for s, (lo, hi) in enumerate(zip(self.bounds[:-1], self.bounds[1:])):
+            if recompute:
+                fut = client.submit(_make_shard, X[lo:hi], y[lo:hi], key=f"i2dl-shard-{tag}-{s}",
+                                    workers=[self.workers[s]], allow_other_workers=True)
+            else:
+                fut = client.scatter((np.ascontiguousarray(X[lo:hi]), np.ascontiguousarray(y[lo:hi])),
+                                     workers=[self.workers[s]], direct=True)
+            self._futures.append(fut)
+        dd.wait(self._futures, timeout=self.timeout)
+        self._dd = dd
+        self.times: list[tuple[float, float, float]] = []
+        self.failure: tuple[int, str] | None = None  # (round, message) of the first failed round
+        self._rounds = 0
+
+    # -- objective protocol ------------------------------------------------------------
+    def __call__(self, w):
+        return self.problem(w)
+
+    def value_raw(self, w):
+        return getattr(self.problem, "value_raw", self.problem)(w)
+
+    def grad(self, w, idx=None) -> np.ndarray:
+        """∇L(θ) (idx None: every worker's whole shard) or ∇L_B(θ) over the rows idx,
+        computed by the workers and combined weighted by part size. θ: (..., d).
+        After a failed round every gradient is NaN (``run`` then stops) and
+        ``failure`` says why."""
+        pts = np.asarray(w, dtype=float)
+        flat = pts.reshape(-1, self.dim)
+        round_ = self._rounds
+        self._rounds += 1
+        if self.failure is not None:
+            return np.full(pts.shape, np.nan)
+        start = time.perf_counter()
+        if idx is None:
+            parts = [(s, None) for s in range(self.sizes.size)]
+        else:
+            idx = np.asarray(idx)
+            owner = np.searchsorted(self.bounds, idx, side="right") - 1
+            parts = [(s, idx[owner == s] - self.bounds[s]) for s in range(self.sizes.size)]
+            parts = [(s, li) for s, li in parts if li.size]
+        futures = [self.client.submit(_shard_grad, self._futures[s], flat, li, pure=False) for s, li in parts]
+        try:
+            self._dd.wait(futures, timeout=self.timeout)
+            results = self.client.gather(futures)
+        except Exception as exc:  # a lost worker, a lost scattered shard, a timeout, ...
+            self.client.cancel(futures)
+            self.failure = (round_, f"{type(exc).__name__}: {exc}")
+            return np.full(pts.shape, np.nan)
+        g = combine_gradients([r[0] for r in results], [r[1] for r in results])
+        total = time.perf_counter() - start
+        compute = max(r[2] for r in results)
+        self.times.append((compute, total - compute, total))
+        return g.reshape(pts.shape)
+
+    # -- housekeeping ------------------------------------------------------------------
+    def step_times(self) -> StepTimes:
+        """The recorded rounds as a StepTimes (arrays of seconds)."""
+        a = np.asarray(self.times, dtype=float).reshape(-1, 3)
+        return StepTimes(a[:, 0], a[:, 1], a[:, 2])
+
+    def reset_times(self) -> None:
+        self.times = []
+
+    def close(self) -> None:
+        """Release the shards on the workers."""
+        futures, self._futures = self._futures, []
+        if futures:
+            with contextlib.suppress(Exception):
+                self.client.cancel(futures)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"ShardedLeastSquares(n_samples={self.n_samples}, dim={self.dim}, shards={self.sizes.tolist()})"
+
+
+def sgd(problem, optimizer: Optimizer, x0, steps: int = 100, batch_size: int | None = None,
+        seed: int | None = None, client=None, *, shards=None, recompute: bool = True, delay: int = 0,
+        schedule: Callable[[int], float] | None = None, callback: Callable[[int], None] | None = None,
+        n_workers: int = 2, timeout: float = 60.0) -> Trajectory:
+    """Synchronous data-parallel SGD on Dask workers:
+
+        θ_{t+1} = optimizer step with  ∇L_B(θ_t) = Σ_s (b_s/B) g_s,  g_s the gradient of worker s's part.
+
+    Returns the Trajectory that ``optim.run(problem, optimizer, x0, steps,
+    batch_size=batch_size, seed=seed)`` returns (equal iterates to round-off), with
+    ``trajectory.timing`` a StepTimes (one round per recorded point).
+
+    problem    : a LeastSquares (sharded now, released afterwards) or a ShardedLeastSquares
+                 (sharded already: reused, so the data travel only once for many runs).
+    optimizer  : any Optimizer (GD, SGD with momentum, Adam, ...); it runs on the driver.
+    x0, steps, batch_size, seed, schedule, delay : as for ``optim.run`` (batch_size None:
+                 full-batch gradient descent over all shards).
+    client     : a distributed.Client; None starts a 2-worker LocalCluster (``n_workers``)
+                 for this run and closes it afterwards, also on error.
+    shards, recompute, timeout : see ShardedLeastSquares (ignored for a ShardedLeastSquares).
+    callback   : called as callback(t) after the gradient of θ_t is in (t = 0, 1, ...).
+    Raises WorkerLost (with .step and .trajectory up to that step) when a round fails.
+    """
+    _require()
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable t -> None or None, got {type(callback).__name__}")
+    if client is None and not isinstance(problem, ShardedLeastSquares):
+        with local_cluster(n_workers) as own:
+            return sgd(problem, optimizer, x0, steps, batch_size, seed, own, shards=shards, recompute=recompute,
+                       delay=delay, schedule=schedule, callback=callback, timeout=timeout)
+    if isinstance(problem, ShardedLeastSquares):
+        sharded, owned = problem, False
+    else:
+        sharded, owned = ShardedLeastSquares(problem, client, shards, recompute=recompute, timeout=timeout), True
+    try:
+        sharded.reset_times()
+        sharded.failure = None
+        sharded._rounds = 0
+        target = sharded if callback is None else _Calling(sharded, callback)
+        traj = run(target, optimizer, x0, steps, batch_size=batch_size, seed=seed, schedule=schedule, delay=delay)
+    finally:
+        if owned:
+            sharded.close()
+    traj.objective = sharded.problem
+    traj.timing = sharded.step_times()
+    if sharded.failure is not None:
+        step, why = sharded.failure
+        traj.reason = f"gradient round of step {step} failed ({why})"
+        keep = min(step + 1, len(traj))
+        if not traj.batched:
+            traj.points, traj.grad_norms = traj.points[:keep], traj.grad_norms[:keep]
+            traj.lrs, traj.stop_step, traj.status = traj.lrs[:max(keep - 1, 0)], step, "failed"
+            if traj.seconds is not None:
+                traj.seconds = traj.seconds[:keep]
+            traj._values = None
+        raise WorkerLost(f"data-parallel SGD stopped at step {step}: the gradient of θ_{step} could not be "
+                         f"computed ({why}). The trajectory up to θ_{step} is in .trajectory.", step, traj)
+    return traj
+
+
+class _Calling:
+    """Wraps a ShardedLeastSquares to call ``callback(t)`` after each gradient round."""
+
+    def __init__(self, inner: ShardedLeastSquares, callback: Callable[[int], None]):
+        self._inner, self._callback, self._count = inner, callback, itertools.count()
+        self.dim, self.n_samples, self.name = inner.dim, inner.n_samples, inner.name
+
+    def __call__(self, w):
+        return self._inner(w)
+
+    def value_raw(self, w):
+        return self._inner.value_raw(w)
+
+    def grad(self, w, idx=None):
+        g = self._inner.grad(w, idx)
+        self._callback(next(self._count))
+        return g
