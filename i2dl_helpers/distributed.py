@@ -358,7 +358,8 @@ class ShardedLeastSquares:
             results = self.client.gather(futures)
         except Exception as exc:  # a lost worker, a lost scattered shard, a timeout, ...
             self.client.cancel(futures)
-            self.failure = (round_, f"{type(exc).__name__}: {exc}")
+            first = (str(exc).strip().splitlines() or [""])[0]
+            self.failure = (round_, f"{type(exc).__name__}: {first}" if first else type(exc).__name__)
             return np.full(pts.shape, np.nan)
         g = combine_gradients([r[0] for r in results], [r[1] for r in results])
         total = time.perf_counter() - start
@@ -439,7 +440,8 @@ def sgd(problem, optimizer: Optimizer, x0, steps: int = 100, batch_size: int | N
     traj.timing = sharded.step_times()
     if sharded.failure is not None:
         step, why = sharded.failure
-        traj.reason = f"gradient round of step {step} failed ({why})"
+        traj.reason = f"a gradient round failed: {why}"
+        hint = "" if sharded.recompute else "; scattered shards cannot be recomputed (recompute=True can)"
         keep = min(step + 1, len(traj))
         if not traj.batched:
             traj.points, traj.grad_norms = traj.points[:keep], traj.grad_norms[:keep]
@@ -447,8 +449,8 @@ def sgd(problem, optimizer: Optimizer, x0, steps: int = 100, batch_size: int | N
             if traj.seconds is not None:
                 traj.seconds = traj.seconds[:keep]
             traj._values = None
-        raise WorkerLost(f"data-parallel SGD stopped at step {step}: the gradient of θ_{step} could not be "
-                         f"computed ({why}). The trajectory up to θ_{step} is in .trajectory.", step, traj)
+        raise WorkerLost(f"data-parallel SGD stopped at step {step}: the workers could not compute the gradient "
+                         f"of θ_{step} ({why}){hint}. The trajectory up to θ_{step} is in .trajectory.", step, traj)
     return traj
 
 

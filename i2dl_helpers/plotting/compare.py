@@ -46,28 +46,40 @@ def paths_and_losses(objective, runs: dict, *, optimum: float | None = None, fig
     return fig
 
 
-def stability_plot(q, betas, converged, *, rates=None, ax=None):
+def stability_plot(q, betas, converged, *, rates=None, ax=None, steps: int = 300):
     """Momentum's stability diagram: which (q = αλ, β) converged in an experiment.
 
-    q (m,), betas (b,), converged (b, m) booleans (e.g. from ``momentum_converges``).
-    Draws the measured region, the heavy-ball edge q = 2 + 2β and the critical-damping
-    curve β = (1 − √q)²; with ``rates`` (b, m) also the contour ρ = 1 of the predicted
-    spectral radius. Returns the Axes.
+    q (m,), betas (b,), converged (b, m) booleans (e.g. from ``momentum_converges``
+    with ``steps`` steps). Every cell is one run at the cell's centre: blue where
+    |θ| shrank, orange where it did not; the legend says so. Along the edge the
+    cells form a staircase because a cell is coloured by its centre's run while
+    the edge crosses it. Draws the heavy-ball edge q = 2 + 2β and the critical-damping
+    curve β = (1 − √q)²; with ``rates`` (b, m) also the contour ρ = 1 of the
+    predicted spectral radius. Returns the Axes.
     """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     if ax is None:
-        ax = plt.figure(figsize=(5.6, 4.0), layout="constrained").add_subplot()
+        ax = plt.figure(figsize=(6.4, 4.2), layout="constrained").add_subplot()
     q, betas = np.asarray(q, dtype=float), np.asarray(betas, dtype=float)
-    ax.pcolormesh(q, betas, np.asarray(converged, dtype=float), cmap=ListedColormap(["#eeeeee", PALETTE["sky"]]),
-                  vmin=0, vmax=1, shading="nearest")
-    ax.plot(2 + 2 * betas, betas, "--", color=PALETTE["black"], lw=1.5, label="edge q = 2 + 2β (theory)")
+    shrank, grew = PALETTE["sky"], "#f5c28a"
+    ax.pcolormesh(q, betas, np.asarray(converged, dtype=float), cmap=ListedColormap([grew, shrank]),
+                  vmin=0, vmax=1, shading="nearest", edgecolors="face")
+    ax.plot(2 + 2 * betas, betas, "--", color=PALETTE["black"], lw=1.5)
     qq = np.linspace(0, 4, 200)
-    ax.plot(qq, (1 - np.sqrt(qq)) ** 2, ":", color=PALETTE["purple"], lw=2, label="critical damping β = (1 − √q)²")
+    ax.plot(qq, (1 - np.sqrt(qq)) ** 2, ":", color=PALETTE["purple"], lw=2)
+    handles = [Patch(fc=shrank, label=f"|θ| shrank in {steps} steps (one run per cell)"),
+               Patch(fc=grew, label=f"|θ| did not shrink in {steps} steps"),
+               Line2D([], [], ls="--", color=PALETTE["black"], lw=1.5, label="edge q = 2 + 2β (theory)"),
+               Line2D([], [], ls=":", color=PALETTE["purple"], lw=2, label="critical damping β = (1 − √q)²")]
     if rates is not None:
         ax.contour(q, betas, rates, levels=[1.0], colors=[PALETTE["vermillion"]], linewidths=1)
+        handles.append(Line2D([], [], color=PALETTE["vermillion"], lw=1, label="predicted ρ = 1"))
     ax.set_xlim(q.min(), q.max())
     ax.set_ylim(betas.min(), betas.max())
     ax.set_xlabel("q = αλ")
     ax.set_ylabel("β")
-    ax.set_title("blue: converged in the experiment, grey: diverged")
-    ax.legend(loc="lower right", fontsize="x-small")
+    ax.set_title("momentum on a 1D quadratic: which (q, β) converge")
+    ax.legend(handles=handles, loc="upper left", fontsize="x-small", framealpha=0.95)
     return ax

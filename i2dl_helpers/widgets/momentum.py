@@ -18,13 +18,16 @@ _Q_MAX = 4.4  # right edge of the stability diagram (the heavy-ball region ends 
 _START = (-2.6, 1.8)
 
 
-def optimal_momentum(mu: float, L: float) -> tuple[float, float]:
-    """The heavy-ball (α, β) that is fastest on a quadratic with curvatures in [μ, L]:
-    α = 4 / (√L + √μ)², β = ((√κ − 1) / (√κ + 1))², κ = L/μ. Both extreme curvatures
-    are then critically damped and converge with ρ = √β = (√κ − 1)/(√κ + 1)."""
-    mu, L = check_positive("mu", mu), check_positive("L", L)
-    s = np.sqrt(L / mu)
-    return 4.0 / (np.sqrt(L) + np.sqrt(mu)) ** 2, ((s - 1) / (s + 1)) ** 2
+def optimal_momentum(lam_min: float, lam_max: float) -> tuple[float, float]:
+    """The heavy-ball (α, β) that is fastest on a quadratic with curvatures in [λ_min, λ_max]:
+    α = 4 / (√λ_max + √λ_min)², β = ((√κ − 1) / (√κ + 1))², κ = λ_max/λ_min. Both extreme
+    curvatures are then critically damped and converge with ρ = √β = (√κ − 1)/(√κ + 1).
+    (The curvatures are Hessian eigenvalues; L stays the loss.)"""
+    lam_min, lam_max = check_positive("lam_min", lam_min), check_positive("lam_max", lam_max)
+    if lam_min > lam_max:
+        raise ValueError(f"lam_min must be <= lam_max, got {lam_min} > {lam_max}")
+    s = np.sqrt(lam_max / lam_min)
+    return 4.0 / (np.sqrt(lam_max) + np.sqrt(lam_min)) ** 2, ((s - 1) / (s + 1)) ** 2
 
 
 class MomentumExplorer(Explorer):
@@ -44,7 +47,7 @@ class MomentumExplorer(Explorer):
                "steps".
     """
 
-    figsize = (12.0, 3.9)
+    figsize = (9.0, 3.4)
 
     def __init__(self, lr: float = 0.05, beta: float = 0.8, condition: float = 20.0, nesterov: bool = False,
                  steps: int = 100, *, renderer: str = "auto"):
@@ -88,13 +91,13 @@ class MomentumExplorer(Explorer):
         self._note = self.animate(self.ax.text(0.5, 0.97, "", transform=self.ax.transAxes, ha="center", va="top",
                                                color=PALETTE["vermillion"], fontweight="bold",
                                                bbox=dict(fc="w", ec="none", alpha=0.8)))
-        self._loss = self.animate(*self.ax_loss.plot([], [], "-", color=PALETTE["vermillion"], lw=1.4, label="L(θ_k)"))
+        self._loss = self.animate(*self.ax_loss.plot([], [], "-", color=PALETTE["vermillion"], lw=1.4, label=r"$L(\theta_k)$"))
         self._envelope = self.animate(*self.ax_loss.plot([], [], "--", color=PALETTE["black"], lw=1,
-                                                         label="L(θ_0)·ρ^{2k}"))
+                                                         label=r"envelope $L(\theta_0)\,\rho^{2k}$"))
         self.ax_loss.set_yscale("log")
         self.ax_loss.set_ylim(1e-14, 1e3)
         self.ax_loss.set_xlabel("step k")
-        self.ax_loss.set_ylabel("L(θ_k)")
+        self.ax_loss.set_ylabel(r"loss $L(\theta_k)$")
         self.ax_loss.legend(loc="upper right", fontsize="x-small")
         self._static = []
 
