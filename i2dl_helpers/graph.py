@@ -33,7 +33,7 @@ from typing import Callable, Iterator, Sequence, Union
 import numpy as np
 
 __all__ = [
-    "Value", "BackwardStep", "allow_nan", "grad", "topological_order",
+    "Value", "BackwardStep", "allow_nan", "grad", "name_leaves", "topological_order",
     "sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "abs", "sigmoid", "relu", "square",
 ]
 
@@ -441,3 +441,22 @@ sin, cos, tan = _unary("sin"), _unary("cos"), _unary("tan")
 exp, log, sqrt = _unary("exp"), _unary("log"), _unary("sqrt")
 tanh, sigmoid, relu = _unary("tanh"), _unary("sigmoid"), _unary("relu")
 abs, square = _unary("abs"), _unary("square")  # noqa: A001 (shadows builtin inside this module only)
+
+
+def name_leaves(leaves: dict) -> dict:
+    """Name every Value in a dict of object arrays after its key and index, in place.
+
+    ``leaves["W1"][0, 1].name`` becomes ``"W1[0,1]"``, ``leaves["b2"][0].name`` ``"b2[0]"``: the names
+    of the matrix form (W1, b1, W2, b2), so a drawn graph and the matrix layers use one naming.
+    leaves : {name: object array of Value} (e.g. from ``TwoLayerNet.to_graph``). Returns ``leaves``.
+    """
+    if not isinstance(leaves, dict):
+        raise TypeError(f"leaves must be a dict of arrays of Values, got {type(leaves).__name__}")
+    for key, arr in leaves.items():
+        arr = np.asarray(arr, dtype=object)
+        for idx in np.ndindex(arr.shape):
+            node = arr[idx]
+            if not isinstance(node, Value):
+                raise TypeError(f"leaves[{key!r}]{list(idx)} must be a Value, got {type(node).__name__}")
+            node.name = f"{key}[{','.join(map(str, idx))}]"
+    return leaves

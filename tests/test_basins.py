@@ -97,7 +97,7 @@ def test_basin_explorer_updates_the_image_in_place():
         assert "diverged 100.0%" in e.status_text
     finally:
         e.close()
-    with pytest.raises(ValueError, match="no known minima"):
+    with pytest.raises(ValueError, match="found no minimum"):
         BasinExplorer(objectives.Objective(lambda p: p[..., 0], lambda p: np.ones_like(p), dim=2), renderer="image")
 
 
@@ -115,3 +115,78 @@ def test_basin_plot_shows_the_labels():
     colours = [tuple(cmap(norm(v))) for v in range(-2, 4)]
     assert len(set(colours)) == 6
     plt.close("all")
+
+
+# -- minima of a typed-in function, found numerically ---------------------------------------
+HIMMELBLAU_TEXT = "(x^2 + y - 11)^2 + (x + y^2 - 7)^2"
+
+
+def _sorted_rows(a):
+    a = np.asarray(a, dtype=float)
+    return a[np.lexsort(a.T[::-1])]
+
+
+def test_numerical_minima_of_a_parsed_himmelblau_match_the_catalogue():
+    from i2dl_helpers.basins import find_minima
+    from i2dl_helpers.expressions import parse
+
+    typed = parse(HIMMELBLAU_TEXT, variables=("x", "y"), domain=[(-5, 5), (-5, 5)])
+    assert len(typed.minima) == 0
+    found = find_minima(typed)
+    known = objectives.get("himmelblau").minima         # the catalogue's, polished from its own formula
+    assert found.shape == (4, 2)
+    np.testing.assert_allclose(_sorted_rows(found), _sorted_rows(known), atol=1e-8)
+    # the saddles and the maximum of Himmelblau's function are not minima
+    assert np.all(np.linalg.eigvalsh(typed.hessian(found))[:, 0] > 0)
+
+
+def test_numerical_minima_in_1d_and_on_rosenbrock():
+    from i2dl_helpers.basins import find_minima
+    from i2dl_helpers.expressions import parse
+
+    quartic = find_minima(parse("x**4 - 3*x**2 + x"))
+    roots = np.sort(np.roots([4, 0, -6, 1]).real)      # L' = 4x³ − 6x + 1 = 0
+    np.testing.assert_allclose(quartic[:, 0], roots[[0, 2]], atol=1e-9)   # the middle root is a maximum
+    rosen = parse("(1 - x)**2 + 100*(y - x**2)**2", variables=("x", "y"), domain=[(-2, 2), (-1, 3)])
+    np.testing.assert_allclose(find_minima(rosen), [[1.0, 1.0]], atol=1e-8)
+
+
+@pytest.mark.parametrize("text", ["x**3 + y", "-x**2 - y**2", "x**2 - y**2", "x + y"])
+def test_a_function_without_a_minimum_says_so(text):
+    from i2dl_helpers.basins import NoMinimumFound, find_minima
+    from i2dl_helpers.expressions import parse
+
+    with pytest.raises(NoMinimumFound, match="found no minimum .* unbounded below"):
+        find_minima(parse(text, variables=("x", "y")))
+    assert issubclass(NoMinimumFound, ValueError)
+
+
+def test_find_minima_validates():
+    from i2dl_helpers.basins import find_minima
+
+    obj = objectives.get("himmelblau")
+    with pytest.raises(TypeError, match="objective"):
+        find_minima("himmelblau")
+    with pytest.raises(ValueError, match="n_starts"):
+        find_minima(obj, n_starts=0)
+    with pytest.raises(ValueError, match="grad_tol"):
+        find_minima(obj, grad_tol=-1.0)
+
+
+def test_basin_explorer_takes_a_parsed_function():
+    from i2dl_helpers.expressions import parse
+    from i2dl_helpers.widgets import BasinExplorer
+
+    typed = parse(HIMMELBLAU_TEXT, variables=("x", "y"), domain=[(-5, 5), (-5, 5)])
+    e = BasinExplorer(typed, lr=0.01, steps=100, n=40, renderer="image")
+    try:
+        assert e.error_text == "" and len(e.minima) == 4
+        reference = basin_map(objectives.get("himmelblau"), 0.01, n=40, steps=100)
+        # the same starts end at the same points; labels differ only by the minima's order
+        for i, m in enumerate(e.minima):
+            j = int(np.argmin(np.linalg.norm(reference.minima - m, axis=1)))
+            np.testing.assert_array_equal(e.result.labels == i, reference.labels == j)
+    finally:
+        e.close()
+    with pytest.raises(ValueError, match="found no minimum"):
+        BasinExplorer(parse("x**2 - y**2", variables=("x", "y")), renderer="image")

@@ -232,3 +232,25 @@ def test_convexity_gallery_titles_give_the_verdict():
     for (obj, convex), title in zip(items, titles):
         assert title.endswith(": convex" if convex else ": not convex"), title
     plt.close("all")
+
+
+def test_basics_convexity_gallery_has_labelled_axes_and_fits_the_column():
+    from i2dl_helpers.plotting.basics import convexity_gallery
+
+    items = gallery()
+    fig = convexity_gallery(items, n=40)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(axes) == len(items)
+    assert fig.get_size_inches()[0] <= 9.0
+    for (obj, convex), ax in zip(items, axes):
+        assert ax.get_title().endswith(": convex" if convex else ": not convex"), ax.get_title()
+        want = ("θ", "L(θ)") if obj.dim == 1 else ("θ₁", "θ₂")
+        assert (ax.get_xlabel(), ax.get_ylabel()) == want, obj.name
+    assert fig.legends, "the colours are explained in a legend"
+    fig.canvas.draw()
+    boxes = [ax.title.get_window_extent() for ax in axes]
+    for i, a in enumerate(boxes):                       # no two titles overlap
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b)
+    with pytest.raises(ValueError, match="items"):
+        convexity_gallery([])

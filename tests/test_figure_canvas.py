@@ -103,7 +103,7 @@ def test_background_has_no_moving_artists_and_snapshot_has_them():
     bg = np.asarray(Image.open(BytesIO(canvas._view.widget.background)))
     full = np.asarray(Image.open(BytesIO(image._view.widget.value)))
     assert bg.shape == full.shape and not np.array_equal(bg, full)  # the path is not in the background
-    for artist in image._animated:
+    for artist in image._view.animated:
         artist.set_visible(False)
     image.redraw()
     hidden = np.asarray(Image.open(BytesIO(image._view.widget.value)))

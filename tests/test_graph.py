@@ -390,3 +390,47 @@ def test_backprop_stepper_walks_the_backward_pass():
     assert all(not t.get_text().endswith("∂ ?") for t in stepper.art.texts.values())
     with pytest.raises(ValueError, match="scalar Value"):
         BackpropStepper(Value(np.ones(3)) * 2.0)
+
+
+def test_name_leaves_gives_the_matrix_names_and_keeps_the_gradients():
+    from i2dl_helpers.graph import name_leaves
+    from i2dl_helpers.nn import TwoLayerNet, leaf_grads
+    net = TwoLayerNet(2, 3, 1, seed=4)
+    X, Y = np.array([[0.3, -0.7], [1.1, 0.2]]), np.array([[0.5], [-0.2]])
+    loss, leaves = net.to_graph(X, Y)
+    assert name_leaves(leaves) is leaves
+    assert leaves["W1"][1, 2].name == "W1[1,2]" and leaves["b1"][0].name == "b1[0]"
+    assert leaves["W2"][2, 0].name == "W2[2,0]" and leaves["b2"][0].name == "b2[0]"
+    names = [v.name for arr in leaves.values() for v in arr.ravel()]
+    assert len(names) == len(set(names)) == net.num_params
+    loss.backward()
+    _, grads = net.loss_and_grads(X, Y, reduction="sum")      # renaming changes nothing else
+    assert all(np.allclose(leaf_grads(leaves)[k], grads[k]) for k in grads)
+    with pytest.raises(TypeError, match="leaves"):
+        name_leaves([1, 2])
+    with pytest.raises(TypeError, match=r"leaves\['W1'\]"):
+        name_leaves({"W1": np.array([1.0, 2.0], dtype=object)})
+
+
+def test_graph_figures_fit_the_notebook_column():
+    """At most 9 inches (900 px at dpi 100) wide: the drawing and the stepper of notebook 01."""
+    pytest.importorskip("ipywidgets")
+    from i2dl_helpers.nn import TwoLayerNet
+    from i2dl_helpers.plotting.graph_draw import MAX_WIDTH, draw
+    from i2dl_helpers.widgets.backprop import BackpropStepper
+    assert MAX_WIDTH <= 9.0
+    L, _ = _neuron()
+    stepper = BackpropStepper(L)
+    width_px = stepper.figure.get_size_inches()[0] * stepper.figure.dpi
+    assert width_px <= 900 * stepper.figure.dpi / 100 + 1e-9
+    assert stepper.figure.get_size_inches()[0] <= 9.0 + 1e-9
+    net = TwoLayerNet(2, 2, 1, seed=1)
+    big, _ = net.to_graph(np.ones((2, 2)), np.ones((2, 1)))   # 10 layers: wider than 9 in uncapped
+    for output in (L, big):
+        for inputs_left in (True, False):
+            fig = draw(output, inputs_left=inputs_left).figure
+            assert fig.get_size_inches()[0] <= 9.0 + 1e-9
+            fig.canvas.draw()
+            for text in fig.axes[0].texts:                 # every box stays inside the figure
+                box = text.get_window_extent()
+                assert box.x0 >= -1 and box.x1 <= fig.bbox.width + 1

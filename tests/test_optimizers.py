@@ -246,6 +246,21 @@ def test_race_scores_and_table():
         assert k is not None and np.all(r.gap[k:] <= pre["target"]) and (k == 0 or r.gap[k - 1] > pre["target"])
     table = race_table(res)
     assert "steps to target" in table and "Adam" in table
+    # every racer reached the target, so the table says so (not the run's step-limit status)
+    body = table.splitlines()[2:]
+    assert len(body) == 6 and all(line.endswith("reached the target") for line in body)
+
+
+def test_race_outcomes_name_what_happened():
+    from i2dl_helpers.optim import SGD
+    from i2dl_helpers.optim.racing import outcome
+
+    ravine = objectives.get("ravine")
+    res = race(ravine, {"ok": SGD(0.056234, momentum=0.9), "slow": SGD(1e-4), "wild": SGD(0.6)}, [-3.5, -0.5],
+               steps=200)
+    assert res["ok"].steps_to_target is not None and outcome(res["ok"]) == "reached the target"
+    assert res["slow"].steps_to_target is None and outcome(res["slow"]) == "above the target after all steps"
+    assert res["wild"].trajectory.status == "diverged" and outcome(res["wild"]) == "diverged"
 
 
 def test_preset_learning_rates_are_the_tuned_ones():

@@ -74,7 +74,14 @@ def test_adaptive_rates_shrink_for_adagrad():
     # the steep coordinate (curvature 20) gets the smaller learning rate
     assert np.all(rates[:, 1] < rates[:, 0])
     axes = adaptive_glyphs(obj, [Adagrad(0.5), RMSProp(0.05), Adam(0.3)], [-2.5, 2.0], steps=30)
-    assert len(axes) == 3 and len(axes[2].patches) > 0
+    assert axes.shape == (2, 3)
+    # the lower panels show exactly the rates per_parameter_rates returns, η₁ and η₂ per step
+    for j, opt in enumerate((Adagrad(0.5), RMSProp(0.05), Adam(0.3))):
+        _, expected, _ = per_parameter_rates(obj, opt, [-2.5, 2.0], steps=30)
+        lines = axes[1, j].get_lines()
+        np.testing.assert_allclose(lines[0].get_ydata(), expected[:, 0])
+        np.testing.assert_allclose(lines[1].get_ydata(), expected[:, 1])
+        assert axes[1, j].get_yscale() == "log" and axes[1, j].get_legend() is not None
     with pytest.raises(TypeError, match="per-parameter step sizes"):
         per_parameter_rates(obj, object(), [0.0, 0.0])
 
@@ -92,3 +99,50 @@ def test_race_reruns_only_what_changed_and_matches_a_fresh_race():
     fresh = race(objectives.get("himmelblau"), make_racers(lr=pre["lr"]), pre["start"], pre["steps"], pre["target"])
     for name, res in fresh.items():
         np.testing.assert_array_equal(e.results[name].trajectory.points, res.trajectory.points)
+
+
+def test_adam_rates_are_alpha_over_root_of_corrected_v():
+    """Independent of the optimiser: η_k = α / (√(v_k / (1 − β₂ᵏ)) + ε) from the gradients along the path."""
+    obj = objectives.get("ill_conditioned", condition=20.0)
+    traj, rates, _ = per_parameter_rates(obj, Adam(0.3), [-2.5, 2.0], steps=20)
+    v = np.zeros(2)
+    for k in range(1, 21):
+        g = obj.grad(traj.points[k - 1])
+        v = 0.999 * v + 0.001 * g * g
+        np.testing.assert_allclose(rates[k - 1], 0.3 / (np.sqrt(v / (1 - 0.999**k)) + 1e-8), rtol=1e-10)
+
+
+def test_optimal_momentum_names_curvatures_not_the_loss():
+    with pytest.raises(ValueError, match="lam_min"):
+        optimal_momentum(0.0, 1.0)
+    with pytest.raises(ValueError, match="lam_min must be <= lam_max"):
+        optimal_momentum(4.0, 1.0)
+
+
+def test_stability_plot_legend_explains_every_colour():
+    import matplotlib.pyplot as plt
+
+    from i2dl_helpers.optim.first_order import momentum_converges
+    from i2dl_helpers.plotting import stability_plot
+
+    q, betas = np.linspace(0.05, 4.4, 30), np.linspace(0.0, 0.9, 6)
+    converged = np.array([momentum_converges(q, b) for b in betas])
+    ax = stability_plot(q, betas, converged, rates=momentum_rate(q[None, :], betas[:, None]))
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("shrank" in t for t in labels) and any("did not shrink" in t for t in labels)
+    assert any("2 + 2β" in t for t in labels) and any("ρ = 1" in t for t in labels)
+    # both classes occur, and the two colours differ (no cell is left white)
+    mesh = ax.collections[0]
+    assert set(np.unique(mesh.get_array())) == {0.0, 1.0}
+    assert mesh.cmap(0.0) != mesh.cmap(1.0) and mesh.cmap(0.0)[:3] != (1.0, 1.0, 1.0)
+    plt.close("all")
+
+
+def test_momentum_explorer_legend_is_maths():
+    e = MomentumExplorer(lr=0.05, beta=0.8, condition=20.0, renderer="image")
+    try:
+        labels = [t.get_text() for t in e.ax_loss.get_legend().get_texts()]
+        assert all("^{" not in t or t.count("$") >= 2 for t in labels), labels
+        assert any(r"\rho^{2k}" in t for t in labels)
+    finally:
+        e.close()

@@ -29,7 +29,7 @@ def measure(name: str) -> dict:
     fig = ex.figure
     axes = fig.axes
     px = fig.dpi / 72
-    moving = [a for a in ex._animated if isinstance(a, Line2D)]
+    moving = [a for a in ex._view.animated if isinstance(a, Line2D)]
     out = {
         "moving widths": [px * a.get_linewidth() for a in moving if a.get_linestyle() not in ("None", "")],
         "moving markers": [px * a.get_markersize() for a in moving if a.get_marker() not in ("None", "", None)],

@@ -66,7 +66,41 @@ def attempt(fn: Callable, *args, **kwargs) -> Any:
 def expect(condition: bool, message: str, hint: str | None = None) -> None:
     """Raise :class:`WrongAnswer` with ``message`` (and a hint) unless ``condition``."""
     if not condition:
-        raise WrongAnswer(message + (f"\nHint: {hint}" if hint else ""))
+        raise WrongAnswer(_with_hint(message, hint))
+
+
+def _with_hint(message: str, hint: str | None) -> str:
+    return message + (f"\nHint: {hint}" if hint else "")
+
+
+def _as_numbers(actual, expected: np.ndarray, what: str, hint: str | None) -> np.ndarray:
+    """``actual`` as a float array of ``expected``'s shape, or a WrongAnswer saying why not."""
+    if actual is None:
+        raise WrongAnswer(_with_hint(f"{what}: your function returned None. Did you forget `return`?", hint))
+    try:
+        got = np.asarray(actual, dtype=float)
+    except (TypeError, ValueError):
+        raise WrongAnswer(f"{what}: expected numbers, got {type(actual).__name__}") from None
+    if got.shape != expected.shape:
+        raise WrongAnswer(_with_hint(f"{what}: wrong shape {got.shape}, expected shape {expected.shape}", hint))
+    if not np.all(np.isfinite(got)):
+        raise WrongAnswer(_with_hint(f"{what}: contains NaN or inf", hint))
+    return got
+
+
+def _kind_of_error(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> str:
+    """How ``got`` differs from ``expected``, in words that do not give the expected values away."""
+    if not np.any(expected):
+        return "is wrong"
+    if np.allclose(got, -expected, rtol=rtol, atol=atol):
+        return "has the wrong sign"
+    if not np.any(got):
+        return "is all zeros"
+    k = np.argmax(np.abs(expected.ravel()))
+    ratio = got.ravel()[k] / expected.ravel()[k]
+    if ratio != 0 and np.allclose(got, ratio * expected, rtol=1e-6, atol=atol):
+        return f"is off by a constant factor (about {ratio:.3g}×)"
+    return "is wrong"
 
 
 def expect_close(actual, expected, what: str, hint: str | None = None, *,
@@ -78,36 +112,14 @@ def expect_close(actual, expected, what: str, hint: str | None = None, *,
     not be, or simply different), never the expected numbers themselves.
     Returns ``actual`` as a float array.
     """
-    if actual is None:
-        raise WrongAnswer(f"{what}: your function returned None. Did you forget `return`?"
-                          + (f"\nHint: {hint}" if hint else ""))
     expected = np.asarray(expected, dtype=float)
-    try:
-        got = np.asarray(actual, dtype=float)
-    except (TypeError, ValueError):
-        raise WrongAnswer(f"{what}: expected numbers, got {type(actual).__name__}") from None
-    if got.shape != expected.shape:
-        raise WrongAnswer(f"{what}: wrong shape {got.shape}, expected shape {expected.shape}"
-                          + (f"\nHint: {hint}" if hint else ""))
-    if not np.all(np.isfinite(got)):
-        raise WrongAnswer(f"{what}: contains NaN or inf" + (f"\nHint: {hint}" if hint else ""))
+    got = _as_numbers(actual, expected, what, hint)
     if np.allclose(got, expected, rtol=rtol, atol=atol):
         return got
-    kind = "is wrong"
-    scale = float(np.abs(expected).max()) if expected.size else 0.0
-    if scale > 0 and np.allclose(got, -expected, rtol=rtol, atol=atol):
-        kind = "has the wrong sign"
-    elif scale > 0 and not np.any(got):
-        kind = "is all zeros"
-    elif scale > 0 and np.any(expected):
-        flat_e, flat_g = expected.ravel(), got.ravel()
-        k = np.argmax(np.abs(flat_e))
-        ratio = flat_g[k] / flat_e[k]
-        if ratio != 0 and np.allclose(got, ratio * expected, rtol=1e-6, atol=atol):
-            kind = f"is off by a constant factor (about {ratio:.3g}×)"
+    kind = _kind_of_error(got, expected, rtol, atol)
     n_bad = int(np.sum(~np.isclose(got, expected, rtol=rtol, atol=atol)))
     where = f" ({n_bad} of {got.size} entries differ)" if got.size > 1 else ""
-    raise WrongAnswer(f"{what} {kind}{where}." + (f"\nHint: {hint}" if hint else ""))
+    raise WrongAnswer(_with_hint(f"{what} {kind}{where}.", hint))
 
 
 def passed(what: str) -> None:

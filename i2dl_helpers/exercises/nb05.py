@@ -113,7 +113,11 @@ class _Phi:
     def __call__(self, alpha):
         a = float(alpha)
         self.calls.append(a)
-        return float(self.f(a))
+        if len(self.calls) > 500:
+            raise WrongAnswer("armijo called φ more than 500 times without stopping: does α shrink "
+                              "(α ← ρα with 0 < ρ < 1), and does the test accept a step once it passes?")
+        with np.errstate(all="ignore"):
+            return float(self.f(a))
 
 
 def check_armijo(armijo, seed: int = 0) -> None:

@@ -111,9 +111,9 @@ def check_adam_step(adam_step, seed: int = 0) -> None:
             out = _pair(attempt(adam_step, theta.copy(), m.copy(), v.copy(), g.copy(), k, lr, betas[0], betas[1], eps),
                         "adam_step", "theta, m, v")
             state = rec.states[k - 1]
-            m = expect_close(out[1], state["exp_avg"], f"m after step {k}",
+            m = expect_close(out[1], state["exp_avg"][0], f"m after step {k}",
                              "return the running average m ← β₁m + (1 − β₁)g itself, not the corrected m̂")
-            v = expect_close(out[2], state["exp_avg_sq"], f"v after step {k}",
+            v = expect_close(out[2], state["exp_avg_sq"][0], f"v after step {k}",
                              "v ← β₂v + (1 − β₂)g², elementwise; return v itself, not the corrected v̂")
             theta = expect_close(out[0], reference[k], f"θ after step {k}",
                                  "the step uses the bias-corrected m̂ = m/(1 − β₁ᵏ) and v̂ = v/(1 − β₂ᵏ), "

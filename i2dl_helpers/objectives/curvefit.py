@@ -21,8 +21,8 @@ __all__ = ["LeastSquaresProblem", "exponential_decay", "linear_fit"]
 class LeastSquaresProblem(Objective):
     """L(θ) = ½ Σᵢ rᵢ(θ)² = ½‖r(θ)‖², with ∇L = Jᵀr and ∇²L = JᵀJ + Σᵢ rᵢ ∇²rᵢ.
 
-    residuals : θ (..., d) -> r (..., m).
-    jacobian  : θ (..., d) -> J (..., m, d), Jᵢⱼ = ∂rᵢ/∂θⱼ.
+    residuals : θ (..., d) -> r (..., N).
+    jacobian  : θ (..., d) -> J (..., N, d), Jᵢⱼ = ∂rᵢ/∂θⱼ.
     hessian   : optional θ -> ∇²L (..., d, d); without it the Hessian is taken
                 by central differences of ∇L = Jᵀr.
     dim, name, domain, minima : as for :class:`Objective`.
@@ -55,24 +55,24 @@ class LeastSquaresProblem(Objective):
         return np.asarray(self._jacobian(pts), dtype=float)
 
     def residuals(self, x) -> np.ndarray:
-        """r(θ): points (..., d) -> residuals (..., m)."""
+        """r(θ): points (..., d) -> residuals (..., N)."""
         return self.residuals_raw(as_points("x", x, self.dim, allow_nonfinite=True))
 
     def jacobian(self, x) -> np.ndarray:
-        """J(θ) = ∂r/∂θ: points (..., d) -> (..., m, d)."""
+        """J(θ) = ∂r/∂θ: points (..., d) -> (..., N, d)."""
         return self.jacobian_raw(as_points("x", x, self.dim, allow_nonfinite=True))
 
 
 def linear_fit(X, y, *, name: str = "linear_fit") -> LeastSquaresProblem:
     """Linear least squares r(θ) = Xθ − y, J = X: L(θ) = ½‖Xθ − y‖².
 
-    X : (m, d) design matrix of full column rank, y : (m,) targets. The minimiser
+    X : (N, d) design matrix of full column rank, y : (N,) targets. The minimiser
     solves the normal equations XᵀX θ* = Xᵀy (stored in ``minima``).
     """
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
     if X.ndim != 2 or not np.all(np.isfinite(X)):
-        raise ValueError(f"X must be a finite (m, d) matrix, got shape {X.shape}")
+        raise ValueError(f"X must be a finite (N, d) matrix, got shape {X.shape}")
     if y.shape != (X.shape[0],) or not np.all(np.isfinite(y)):
         raise ValueError(f"y must be finite with shape ({X.shape[0]},), got {y.shape}")
     d = X.shape[1]
@@ -93,20 +93,21 @@ def exponential_decay(n_points: int = 20, amplitude: float = 2.0, rate: float = 
                       t_max: float = 5.0, seed: int = 0) -> LeastSquaresProblem:
     """Fit y ≈ a·e^{−k t} to noisy samples: θ = (a, k), rᵢ(θ) = a e^{−k tᵢ} − yᵢ.
 
-    The data are yᵢ = amplitude·e^{−rate·tᵢ} + noise·εᵢ at m = n_points times
+    The data are yᵢ = amplitude·e^{−rate·tᵢ} + noise·εᵢ at N = n_points times
     tᵢ evenly spaced in [0, t_max], εᵢ ~ N(0, 1) from ``default_rng(seed)``.
     Jacobian rows: (e^{−k t}, −a t e^{−k t}). The data are kept as ``.t``, ``.y``;
-    ``.model(t, θ)`` evaluates the curve. The best fit (found by Newton's method
-    from the true parameters) is ``minima[0]``.
+    ``.model(t, θ)`` evaluates the curve; ``.parameter_names`` names θ's entries
+    for plots. The best fit (found by Newton's method from the true parameters)
+    is ``minima[0]``.
     """
-    m = check_int("n_points", n_points, low=3)
+    n = check_int("n_points", n_points, low=3)
     a0 = check_real("amplitude", amplitude)
     k0 = check_real("rate", rate)
     sigma = check_real("noise", noise, low=0.0)
     t_max = check_positive("t_max", t_max)
     rng = np.random.default_rng(seed)
-    t = np.linspace(0.0, t_max, m)
-    y = a0 * np.exp(-k0 * t) + sigma * rng.standard_normal(m)
+    t = np.linspace(0.0, t_max, n)
+    y = a0 * np.exp(-k0 * t) + sigma * rng.standard_normal(n)
 
     def model(tt, p):
         p = np.asarray(p, dtype=float)
@@ -144,4 +145,5 @@ def exponential_decay(n_points: int = 20, amplitude: float = 2.0, rate: float = 
                                formula=r"L(a, k) = \frac{1}{2}\sum_i (a e^{-k t_i} - y_i)^2",
                                description="least-squares fit of an exponential decay")
     prob.t, prob.y, prob.model = t, y, model
+    prob.parameter_names = ("amplitude a", "decay rate k")
     return prob

@@ -18,7 +18,7 @@ _EXPORTS = {
     "ExponentialDecay": "schedules",
     # issue 13: decoupled weight decay, warmup + cosine (torch's LinearLR / CosineAnnealingLR / SequentialLR), train()
     "AdamW": "first_order", "LinearWarmup": "schedules", "CosineAnnealing": "schedules", "Sequential": "schedules",
-    "warmup_cosine": "schedules", "train": "training", "History": "training",
+    "warmup_cosine": "schedules", "train": "training", "History": "training", "lr_range_test": "training",
 }
 __all__ = ["GD", "MAX_ABS", "Optimizer", "Trajectory", "run", *_EXPORTS]
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

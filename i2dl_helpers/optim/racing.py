@@ -19,7 +19,7 @@ from .._validate import check_int, check_positive
 from .base import Optimizer, Trajectory, run
 from .first_order import SGD, Adagrad, Adam, RMSProp
 
-__all__ = ["LR_GRID", "PRESETS", "RACERS", "RaceResult", "make_racers", "race", "race_all", "race_table", "tune",
+__all__ = ["LR_GRID", "PRESETS", "RACERS", "RaceResult", "make_racers", "outcome", "race", "race_all", "race_table", "tune",
            "which_what_when", "winners"]
 
 #: name -> factory(lr, **hyper-parameters) -> Optimizer
@@ -132,15 +132,32 @@ def tune(objective, name: str, x0, steps: int = 200, target: float = 1e-6, lrs=L
     return best[1], best[2]
 
 
+def outcome(result: RaceResult) -> str:
+    """How a race run ended, in words: "diverged", "reached the target" (the gap settled
+    below it), "stopped above the target" (the run's own stopping rule ended it first)
+    or "above the target after all steps"."""
+    status = result.trajectory.status
+    if status == "diverged":
+        return "diverged"
+    if result.steps_to_target is not None:
+        return "reached the target"
+    if status == "converged":
+        return "stopped above the target"
+    return "above the target after all steps"
+
+
 def race_table(results: dict[str, RaceResult], target: float | None = None) -> str:
-    """A plain-text table: racer, learning rate, steps to the target, final gap, status."""
+    """A plain-text table: racer, learning rate, steps to the target, final gap, outcome.
+
+    The outcome is :func:`outcome`: a run that reached the target says so even though
+    it ran on to its step limit (a race has no stopping rule of its own).
+    """
     w = max([10, *(len(name) for name in results)])
-    head = f"{'optimiser':<{w}} {'lr':>9} {'steps to target':>16} {'final L − L*':>13}  status"
+    head = f"{'optimiser':<{w}} {'lr':>9} {'steps to target':>16} {'final L − L*':>13}  outcome"
     lines = [head, "-" * len(head)]
     for name, res in results.items():
         steps = "—" if res.steps_to_target is None else str(res.steps_to_target)
-        lines.append(f"{name:<{w}} {res.optimizer.lr:>9.4g} {steps:>16} {res.final_gap:>13.3g}  "
-                     f"{res.trajectory.status}")
+        lines.append(f"{name:<{w}} {res.optimizer.lr:>9.4g} {steps:>16} {res.final_gap:>13.3g}  {outcome(res)}")
     return "\n".join(lines)
 
 

@@ -26,7 +26,7 @@ import numpy as np
 from .._validate import check_int
 from .base import Optimizer, run
 
-__all__ = ["History", "MinibatchLoss", "train", "steps_per_epoch"]
+__all__ = ["History", "LRRangeResult", "MinibatchLoss", "lr_range_test", "train", "steps_per_epoch"]
 
 
 def steps_per_epoch(n_samples: int, batch_size: int) -> int:
@@ -41,7 +41,7 @@ class History:
     train_loss, val_loss : mean cross-entropy on the whole training / validation set after the epoch.
     train_accuracy, val_accuracy : fraction classified correctly after the epoch.
     seconds     : training time (evaluation excluded) from the start to the end of each epoch.
-    Per step (k = 0, 1, …): ``step_loss`` (the minibatch loss at θ_k, before step k),
+    Per step (k = 0 … K − 1): ``step_loss`` (the minibatch loss at θ_k, before step k),
     ``step_seconds`` (wall-clock time of each step, evaluation excluded) and ``lrs`` (α of step k).
     ``start`` holds the same measures for the untrained network (epoch 0); ``test_accuracy`` and
     ``test_loss`` are measured once at the end (None without a test set). ``status`` is
@@ -105,11 +105,13 @@ class MinibatchLoss:
     ``grad(θ, idx)`` is the minibatch gradient ∇L_B(θ) = 1/|B| Σ_{i∈B} ∇ℓ_i(θ) over the rows
     ``idx``; ``L(θ)`` the loss over all n rows. Points θ have shape (1, P) (one network, P
     parameters). ``on_gradient(k, θ, loss)`` is called after the k-th gradient (k = 0, 1, …).
+    Call number ``last`` (``run``'s gradient after its final step, which no step uses) only
+    calls the hook and returns zeros.
 
     model : has ``params`` (dict of arrays) and ``loss_and_grads(X, y)`` (e.g. nn.MLP, nn.TwoLayerNet).
     """
 
-    def __init__(self, model, X, y, on_gradient=None):
+    def __init__(self, model, X, y, on_gradient=None, last: int | None = None):
         if not (hasattr(model, "params") and hasattr(model, "loss_and_grads")):
             raise TypeError(f"model must have params and loss_and_grads(X, y) (e.g. nn.MLP), "
                             f"got {type(model).__name__}")
@@ -121,6 +123,7 @@ class MinibatchLoss:
         self.dim = self.offsets[-1]
         self.n_samples = X.shape[0]
         self.on_gradient = on_gradient
+        self.last = last  # run asks for a gradient after its last step too; that one is never used
         self.calls = 0
         self._fast = getattr(model, "_loss_and_grad_into", None)
 
@@ -155,9 +158,14 @@ class MinibatchLoss:
 
     def grad(self, x, idx=None) -> np.ndarray:
         theta = self._point(x)
+        k = self.calls
+        if k == self.last:  # after the last step: only the evaluation hook wants θ
+            self.calls += 1
+            if self.on_gradient is not None:
+                self.on_gradient(k, theta, float("nan"))
+            return np.zeros(np.shape(x))
         X, y = (self.X, self.y) if idx is None else (self.X[idx], self.y[idx])
         loss, g = self.loss_grad(theta, X, y)
-        k = self.calls
         self.calls += 1
         if self.on_gradient is not None:
             self.on_gradient(k, theta, loss)
@@ -254,7 +262,7 @@ def train(model, optimizer: Optimizer, data, epochs: int, batch_size: int, sched
     history = History(optimizer=optimizer.name, batch_size=B, steps_per_epoch=spe,
                       config={"optimizer": repr(optimizer), "epochs": epochs, "batch_size": B, "seed": seed,
                               "schedule": repr(schedule) if schedule is not None else None})
-    step_loss = np.empty(steps + 1)
+    step_loss = np.empty(steps)
     stamps = np.empty(steps + 2)
     eval_time = [0.0]
     objective = None
@@ -262,7 +270,7 @@ def train(model, optimizer: Optimizer, data, epochs: int, batch_size: int, sched
     def on_gradient(k: int, theta: np.ndarray, loss: float) -> None:
         now = time.perf_counter()
         stamps[k] = now - eval_time[0]
-        if k <= steps:
+        if k < steps:
             step_loss[k] = loss
         if k % spe == 0 and k <= steps:
             views = objective.views(theta)
@@ -279,14 +287,14 @@ def train(model, optimizer: Optimizer, data, epochs: int, batch_size: int, sched
                 bar.update(k // spe, epochs, f"epochs, validation accuracy {va:.3f}")
             eval_time[0] += time.perf_counter() - now
 
-    objective = MinibatchLoss(model, X, y, on_gradient)
+    objective = MinibatchLoss(model, X, y, on_gradient, last=steps)
     theta0 = objective.flat()
     traj = run(objective, optimizer, theta0, steps=steps, batch_size=B, seed=seed, schedule=schedule,
                record=False, max_abs=max_abs)
     taken = int(traj.stop_step) if traj.status != "diverged" else max(int(traj.stop_step) - 1, 0)
     final = traj.final
     history.lrs = np.asarray(traj.lrs)[:taken]
-    history.step_loss = step_loss[:taken + 1].copy()
+    history.step_loss = step_loss[:min(taken + 1, steps)].copy()
     history.step_seconds = np.diff(stamps[:taken + 1]) if taken else np.zeros(0)
     history.eval_seconds = eval_time[0]
     done = taken // spe  # epochs completed (a diverged run may have evaluated its last good point again)
@@ -309,3 +317,69 @@ def train(model, optimizer: Optimizer, data, epochs: int, batch_size: int, sched
             history.test_loss, history.test_accuracy = _evaluate(model, model.params, Xt, yt)
     bar.close(history.message)
     return history
+
+
+@dataclass
+class LRRangeResult:
+    """What ``lr_range_test`` measured: ``lrs[k]`` the α of step k and ``losses[k]`` the minibatch
+    loss right after it; ``smoothed`` their bias-corrected moving average; ``lr_min_loss`` the α
+    with the lowest smoothed loss and ``suggestion`` = lr_min_loss / divisor."""
+
+    lrs: np.ndarray
+    losses: np.ndarray
+    smoothed: np.ndarray
+    lr_min_loss: float
+    suggestion: float
+    divisor: float
+    history: Any = None
+
+
+def lr_range_test(model, optimizer: Optimizer, data, lr_min: float = 1e-5, lr_max: float = 10.0, epochs: int = 3,
+                  batch_size: int = 32, seed: int | None = 0, beta: float = 0.9, divisor: float = 10.0,
+                  stop_factor: float = 4.0) -> LRRangeResult:
+    """The learning-rate range test (Smith, 2017): train once while α grows geometrically,
+
+        α_k = α_min (α_max / α_min)^{k / (K − 1)},   k = 0 … K − 1  (K = epochs · ⌈n/B⌉ steps),
+
+    and record the minibatch loss after every step. The loss first barely moves (α too small),
+    then falls fastest, then blows up (α too large). The moving average
+    s_k = β s_{k−1} + (1 − β) L_k, shown bias-corrected as s_k / (1 − β^{k+1}), smooths the
+    minibatch noise; the curve is cut where it exceeds ``stop_factor`` × its minimum. A good
+    constant α sits about an order of magnitude below the minimum of the smoothed loss:
+    ``suggestion = lr_min_loss / divisor``.
+
+    optimizer : its type and hyper-parameters are used with α = α_min (e.g. SGD(1.0, momentum=0.9)).
+    The model is trained in place (pass a fresh one). Returns an :class:`LRRangeResult`.
+    """
+    from .._validate import check_positive, check_real
+
+    lr_min, lr_max = check_positive("lr_min", lr_min), check_positive("lr_max", lr_max)
+    if lr_max <= lr_min:
+        raise ValueError(f"lr_max must be larger than lr_min, got lr_min={lr_min!r}, lr_max={lr_max!r}")
+    beta = check_real("beta", beta, low=0, high=1, high_open=True)
+    divisor = check_real("divisor", divisor, low=1)
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an Optimizer such as SGD(lr=0.1), got {type(optimizer).__name__}")
+    opt = type(optimizer)(**{**optimizer.hyperparameters(), "lr": lr_min})
+    n = np.shape(data[1])[0] if isinstance(data, (tuple, list)) and len(data) >= 2 else 0
+    steps = check_int("epochs", epochs, low=1) * steps_per_epoch(n, check_int("batch_size", batch_size, low=1,
+                                                                               high=max(n, 1)))
+    ratio = lr_max / lr_min
+
+    def ramp(t):
+        return ratio ** (np.asarray(t, dtype=float) / max(steps - 1, 1))
+
+    history = train(model, opt, data, epochs=epochs, batch_size=batch_size, schedule=ramp, seed=seed,
+                    progress=False, max_abs=1e6)
+    losses = np.asarray(history.step_loss[1:], dtype=float)  # the loss after step k, k = 0 … K − 2
+    lrs = np.asarray(history.lrs[:len(losses)])
+    avg, smoothed = 0.0, np.empty_like(losses)
+    for k, loss in enumerate(losses):
+        avg = beta * avg + (1 - beta) * loss
+        smoothed[k] = avg / (1 - beta ** (k + 1))
+    running_min = np.minimum.accumulate(smoothed)
+    over = np.flatnonzero(~(smoothed <= stop_factor * running_min))  # NaN counts as over
+    end = over[0] if over.size else len(smoothed)
+    lrs, losses, smoothed = lrs[:end], losses[:end], smoothed[:end]
+    best = int(np.argmin(smoothed))
+    return LRRangeResult(lrs, losses, smoothed, float(lrs[best]), float(lrs[best] / divisor), divisor, history)

@@ -8,7 +8,7 @@ from matplotlib.colors import ListedColormap
 from ..style import PALETTE
 from .views2d import contour_background
 
-__all__ = ["paths_and_losses", "stability_plot"]
+__all__ = ["fitted_curves", "paths_and_losses", "stability_plot"]
 
 _COLOURS = [PALETTE[c] for c in ("black", "blue", "green", "vermillion", "orange", "purple", "sky")]
 
@@ -18,6 +18,7 @@ def paths_and_losses(objective, runs: dict, *, optimum: float | None = None, fig
 
     runs    : name -> Trajectory (or a RaceResult, whose trajectory is used).
     optimum : L*; by default the lowest value at ``objective.minima`` (else the lowest value seen).
+    The axes of the left panel are named after ``objective.parameter_names`` when it has them.
     Returns the Figure.
     """
     trajs = {name: getattr(r, "trajectory", r) for name, r in runs.items()}
@@ -37,13 +38,48 @@ def paths_and_losses(objective, runs: dict, *, optimum: float | None = None, fig
         ax_loss.plot(np.arange(len(gap)), gap, "-", lw=1.5, color=col, label=name)
     first = next(iter(trajs.values()))
     ax.plot(*first.points[0], "o", color="w", mec="k", ms=8, zorder=7)
-    ax.set_xlabel("θ₁")
-    ax.set_ylabel("θ₂")
+    names = getattr(objective, "parameter_names", None) or ("θ₁", "θ₂")
+    ax.set_xlabel(names[0])
+    ax.set_ylabel(names[1])
     ax.legend(loc="best", fontsize="small")
     ax_loss.set_yscale("log")
     ax_loss.set_xlabel("step k")
     ax_loss.set_ylabel("L(θ_k) − L*")
     return fig
+
+
+def fitted_curves(fit, runs: dict, *, ax=None, n: int = 300):
+    """The data of a curve fit with the curve of every run's final parameters.
+
+    fit  : a least-squares problem with data ``fit.t``, ``fit.y`` and ``fit.model(t, θ)``
+           (e.g. ``objectives.exponential_decay()``); ``fit.minima[0]`` is drawn as the best fit.
+    runs : name -> Trajectory (or RaceResult). Each curve's label gives its final θ and L.
+    Returns the Axes.
+    """
+    if ax is None:
+        ax = plt.figure(figsize=(6.4, 3.8), layout="constrained").add_subplot()
+    t, y = np.asarray(fit.t, dtype=float), np.asarray(fit.y, dtype=float)
+    tt = np.linspace(t.min(), t.max(), n)
+    names = getattr(fit, "parameter_names", None) or [f"θ{i + 1}" for i in range(fit.dim)]
+    short = [name.split()[-1] for name in names]
+    ax.plot(t, y, "o", color=PALETTE["black"], ms=5, label="data", zorder=5)
+    if len(fit.minima):
+        ax.plot(tt, fit.model(tt, fit.minima[0]), "-", color="0.75", lw=6, label="best fit", zorder=1)
+    styles = ["-", "--", "-.", ":"]
+    for k, ((name, r), col) in enumerate(zip(runs.items(), _COLOURS * 3)):
+        traj = getattr(r, "trajectory", r)
+        theta = np.asarray(traj.final, dtype=float)
+        with np.errstate(all="ignore"):
+            curve = fit.model(tt, theta)
+        values = ", ".join(f"{s} = {v:.3g}" for s, v in zip(short, theta))
+        ax.plot(tt, curve, styles[k % 4], color=col, lw=1.8, label=f"{name}: {values}, L = {float(fit(theta)):.3g}",
+                zorder=3)
+    pad = 0.1 * (y.max() - y.min())
+    ax.set_ylim(y.min() - pad, y.max() + pad)
+    ax.set_xlabel("t")
+    ax.set_ylabel("y")
+    ax.legend(loc="upper right", fontsize="x-small")
+    return ax
 
 
 def stability_plot(q, betas, converged, *, rates=None, ax=None, steps: int = 300):

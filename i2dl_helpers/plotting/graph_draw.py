@@ -19,7 +19,10 @@ from matplotlib.figure import Figure
 from ..graph import Value, topological_order
 from ..style import context, current
 
-__all__ = ["draw", "draw_graph", "render", "layout", "node_label", "GraphArtists"]
+__all__ = ["draw", "draw_graph", "render", "layout", "node_label", "GraphArtists", "MAX_WIDTH"]
+
+#: the largest figure (inches at dpi 100) draw() makes: 9 in = 900 px fits the notebook column
+MAX_WIDTH, MAX_HEIGHT = 9.0, 9.0
 
 FILL = {"input": "#dbeaf7", "const": "#eeeeee", "op": "#fdebd0", "output": "#d5f0e3"}
 
@@ -181,7 +184,8 @@ def draw(output: Value, ax: Axes | None = None, *, show_grad: bool | None = None
         n_layers = int(max(p[0] for p in pos.values())) + 1
         per_layer = np.bincount([int(p[0]) for p in pos.values()])
         k = current().size
-        fig = Figure(figsize=(k * min(1.5 * n_layers + 0.5, 18), k * min(0.62 * per_layer.max() + 0.8, 14)),
+        fig = Figure(figsize=(k * min(1.5 * n_layers + 0.5, MAX_WIDTH),
+                              k * min(0.62 * per_layer.max() + 0.8, MAX_HEIGHT)),
                      layout="constrained")   # not registered with pyplot: show it with ``ax.figure``
         ax = fig.add_subplot()
     with context():

@@ -77,25 +77,47 @@ def schedule_plot(schedules: dict, steps: int = 1000, *, ax=None):
     return ax
 
 
-def race_plot(curves: dict, target: float | None = None, *, ax=None):
-    """L(w) − L* against wall-clock seconds, one curve per run ({label: (seconds, gaps)})."""
+def race_plot(curves: dict, target: float | None = None, *, ax=None, xlabel: str = "wall-clock time (s)",
+              xscale: str = "linear", steps: bool = False, target_label: str = "target: 1% of L(w₀) − L*"):
+    """L(w) − L* against a cost axis, one curve per run ({label: (cost, gaps)}).
+
+    cost is wall-clock seconds by default; pass e.g. the work done (per-sample gradients
+    computed) with ``xlabel``. ``steps=True`` draws each value as held until the next point
+    (a run's loss changes only when a step ends). On ``xscale="log"`` a cost of 0 cannot be
+    drawn: it is placed at the smallest positive cost of all curves (the left edge).
+    """
     ax = _axes(ax, (6.0, 3.6))
     colours = [PALETTE["blue"], PALETTE["vermillion"], PALETTE["green"], PALETTE["orange"]]
-    for (label, (sec, gap)), colour in zip(curves.items(), colours):
-        ax.plot(sec, np.maximum(gap, 1e-16), "-", color=colour, lw=1.5, label=label)
+    data = [(label, np.asarray(c, dtype=float), np.maximum(np.asarray(g, dtype=float), 1e-16))
+            for label, (c, g) in curves.items()]
+    if xscale == "log":
+        positive = [c[c > 0].min() for _, c, _ in data if np.any(c > 0)]
+        edge = min(positive) if positive else 1.0
+        data = [(label, np.where(c > 0, c, edge), g) for label, c, g in data]
+    for (label, cost, gap), colour in zip(data, colours):
+        ax.plot(cost, gap, "-", color=colour, lw=1.5, label=label, drawstyle="steps-post" if steps else "default")
     if target is not None:
-        ax.axhline(target, color="0.3", ls="--", lw=1, label="target: 1% of L(w₀) − L*")
+        ax.axhline(target, color="0.3", ls="--", lw=1, label=target_label)
+    ax.set_xscale(xscale)
     ax.set_yscale("log")
-    ax.set_xlabel("wall-clock time (s)")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("L(w) − L*")
     ax.legend(fontsize="small")
     return ax
 
 
-def cost_plot(ns, seconds, *, ax=None):
-    """Seconds per full-batch gradient against the number of samples n (log–log)."""
+def cost_plot(ns, seconds, *, ax=None, proportional: bool = True):
+    """Seconds per full-batch gradient against the number of samples n (log–log).
+
+    proportional : also draw the line ∝ n through the largest n (the work grows as n:
+                   the gradient 2/n Xᵀ(Xw − y) takes 4·n·d floating-point operations).
+    """
     ax = _axes(ax)
-    ax.loglog(ns, seconds, "o-", color=PALETTE["vermillion"])
+    ns, seconds = np.asarray(ns, dtype=float), np.asarray(seconds, dtype=float)
+    ax.loglog(ns, seconds, "o-", color=PALETTE["vermillion"], label="measured (median of repeats)")
+    if proportional:
+        ax.loglog(ns, seconds[-1] * ns / ns[-1], "--", color="0.4", lw=1, label="∝ n (through the largest n)")
+        ax.legend(fontsize="small")
     ax.set_xlabel("number of samples n")
     ax.set_ylabel("seconds per full-batch gradient")
     return ax

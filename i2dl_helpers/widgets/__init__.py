@@ -16,6 +16,8 @@ _EXPORTS = {
     "SGDExplorer": "sgd",
     "MomentumExplorer": "momentum",
     "OptimizerRace": "race",
+    "TrainingExplorer": "training",
+    "StalenessExplorer": "staleness",
     "NetworkShape": "network_shape",
 }
 __all__ = list(_EXPORTS)

@@ -5,7 +5,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..graph import BackwardStep, Value, topological_order
-from ..plotting.graph_draw import FILL, node_label, render
+from ..plotting.graph_draw import FILL, MAX_WIDTH, node_label, render
 from ..style import PALETTE
 from .base import Explorer
 
@@ -46,7 +46,8 @@ class BackpropStepper(Explorer):
         n_nodes = len(topological_order(output))
         if n_nodes > 80:
             raise ValueError(f"the graph has {n_nodes} nodes; the stepper stays readable up to about 80")
-        self.figsize = (min(1.6 * self._n_layers() + 1.0, 16), min(0.7 * self._max_layer_size() + 1.2, 11))
+        # at most 9 × 8 inches (900 px at dpi 100): the figure fits the notebook column of JupyterLab
+        self.figsize = (min(1.6 * self._n_layers() + 1.0, MAX_WIDTH), min(0.7 * self._max_layer_size() + 1.2, 8.0))
         self.current_step: BackwardStep | None = None
         super().__init__(renderer=renderer)
 

@@ -1,24 +1,17 @@
 """The explorer pattern shared by every interactive widget of the course.
 
-An explorer builds its controls and its matplotlib figure once. When a control
-changes, it recomputes (cheap), moves its artists (``set_data``) and redraws
-only what moved over a cached background (blitting). Text that changes often
-(the status line) lives outside the figure, so it costs no redraw. Errors are
-shown inside the widget and the widget keeps working.
+An explorer declares its controls (a table of :class:`~.sliders.Control`, from
+which both the constructor's checks and the widgets are made), builds its
+matplotlib figure once, and on every control change recomputes (cheap), moves
+its artists and asks its view for a new frame. The view (:mod:`.views`) owns
+the frame: the cached background and the moving artists drawn over it. Text
+that changes often (the status line) lives outside the figure, so it costs no
+redraw. Errors are shown inside the widget and the widget keeps working.
 
-Three views render the same Figure:
-
-* ``"canvas"`` (default): the static part of the figure is rendered once with
-  Agg and sent as a PNG; on every update only the moving artists travel, as
-  drawing instructions that the browser paints on a canvas over the PNG
-  (:mod:`.figure_canvas`). Cheapest in the kernel, on the wire and in the
-  browser; needs anywidget's front end (installed with the package).
-* ``"image"``: every frame is rendered with Agg and shown as a whole PNG in an
-  ``ipywidgets.Image``; works wherever ipywidgets does.
-* ``"ipympl"``: the figure is an ipympl canvas (``%matplotlib widget``), which
-  adds mouse events (e.g. click to set the start) and sends only changed pixels.
-
-``renderer="auto"`` picks ipympl when it is the active backend, else the canvas.
+``renderer`` picks the view: "canvas" (default; the browser draws the moving
+artists over a PNG of the static figure), "image" (whole PNG frames) or
+"ipympl" (``%matplotlib widget``, mouse events); "auto" picks ipympl when it is
+the active backend, else the canvas.
 
 Figures are never registered with pyplot, so re-running a cell that creates an
 explorer leaks nothing and never triggers the "more than 20 figures" warning.
@@ -27,222 +20,29 @@ from __future__ import annotations
 
 import contextlib
 import html
-import io
-import math
 from typing import Any, Callable
 
 import ipywidgets as widgets
-import matplotlib
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .._validate import check_choice
 from .. import style as _style
-from ._png import encode_png
+from .sliders import Control, EchoFilter, log_slider
+from .views import VIEWS, active_renderer
 
-__all__ = ["Explorer", "log_slider"]
-
-
-def log_slider(description: str, value: float, low_exp: float, high_exp: float, step: float = 0.05,
-               fmt: str = ".4g") -> widgets.FloatLogSlider:
-    """A FloatLogSlider from 10**low_exp to 10**high_exp whose readout shows ``fmt``."""
-    return widgets.FloatLogSlider(value=value, base=10, min=low_exp, max=high_exp, step=step,
-                                  description=description, readout_format=fmt, continuous_update=True,
-                                  style={"description_width": "initial"})
-
-
-def _position(control, value) -> float | None:
-    """Where ``value`` sits on the slider's track, in the units of its min, max and step
-    (the exponent for a FloatLogSlider); None if it cannot sit there."""
-    if isinstance(control, widgets.FloatLogSlider):
-        return math.log(value, control.base) if value > 0 else None
-    return value
-
-
-def _grid_value(control, value) -> float | None:
-    """The value the browser's slider snaps ``value`` to (its grid: min + k·step on the
-    track), or None for controls without a numeric grid."""
-    step = getattr(control, "step", None)
-    if not isinstance(value, (int, float)) or not isinstance(step, (int, float)) or step <= 0:
-        return None
-    at = _position(control, value)
-    if at is None:
-        return None
-    lo, hi = control.min, control.max
-    snapped = lo + round((min(max(at, lo), hi) - lo) / step) * step
-    return float(control.base ** snapped) if isinstance(control, widgets.FloatLogSlider) else snapped
-
-
-def _same_grid_point(control, a: float, b: float) -> bool:
-    a, b = _position(control, a), _position(control, b)
-    return a is not None and b is not None and abs(a - b) <= 1e-6 * control.step
-
-
-class _EchoFilter:
-    """Keeps values set from code from being replaced by the browser's rounded copy.
-
-    When code sets a slider to a value off the slider's grid (α = 0.5 on a log
-    grid of step 0.05), the browser moves the handle to the nearest grid point
-    and sends that value back, late: after Run All, only once every cell has
-    run. The explorer would then silently jump to the rounded value, or, when
-    code set several values in a row, back to an earlier one. This filter
-    predicts the browser's rounded copy of every off-grid value set from code;
-    a value from the browser that is such a copy is not a person moving the
-    slider, so the explorer keeps the value the code set (the slider's readout
-    shows the grid point next to it). Any other value from the browser is a
-    person's move: it is applied and the pending copies are forgotten; if it is
-    off the grid (typed into the readout), its rounded copy is expected in turn,
-    so a typed 0.5 stays 0.5.
-    """
-
-    def __init__(self):
-        self._pending: dict[str, list[float]] = {}
-
-    def expect(self, name: str, control, value) -> None:
-        """``value`` was set from code: remember the copy the browser will send if it is off-grid."""
-        snapped = _grid_value(control, value)
-        if snapped is not None and not _same_grid_point(control, snapped, value):
-            pending = self._pending.setdefault(name, [])
-            pending.append(snapped)
-            del pending[:-16]
-
-    def absorbs(self, name: str, control, change) -> bool:
-        """True when ``change`` is the browser's copy of a value set from code; the
-        control then gets the kernel's value back (without telling the browser,
-        which would only snap it again)."""
-        if "value" not in getattr(control, "_property_lock", {}):  # set from code
-            self.expect(name, control, change["new"])
-            return False
-        pending = self._pending.get(name, [])
-        if any(_same_grid_point(control, change["new"], p) for p in pending):
-            kept = change["old"]
-            control._trait_values["value"] = kept
-            near = _grid_value(control, kept)
-            if near is None or not _same_grid_point(control, change["new"], near):
-                # the copy of an earlier value: the browser would keep showing it (ipywidgets
-                # echoes it back), so send the kept value again; its own copy is absorbed
-                self.expect(name, control, kept)
-                control.send_state("value")
-            return True
-        pending.clear()  # a person moved the slider, or typed a value into its readout;
-        self.expect(name, control, change["new"])  # a typed value off the grid is rounded and sent again
-        return False
-
-
-class _AggImageView:
-    """Render with Agg into PNG bytes shown by an ipywidgets.Image (every frame a whole PNG)."""
-
-    paints_animated = True  # the kernel composites the moving artists into each frame
-
-    def __init__(self, explorer: "Explorer"):
-        self.explorer = explorer
-        self.canvas = FigureCanvasAgg(explorer.figure)
-        w, h = (int(round(v)) for v in explorer.figure.bbox.size)
-        # at most the figure's pixel width, narrower with the notebook column
-        self.widget = widgets.Image(format="png", layout=widgets.Layout(width=f"{w}px", max_width="100%", height="auto"))
-
-    def draw(self):
-        self.canvas.draw()  # fires draw_event: the explorer caches its background there
-        self._push()
-
-    def blit(self):
-        self.explorer._paint_over_background()
-        self._push()
-
-    def _push(self):
-        self.widget.value = encode_png(np.asarray(self.canvas.buffer_rgba()))
-
-
-class _CanvasView:
-    """The static figure as one PNG; the moving artists drawn by the browser on a canvas
-    over it (``figure_canvas``). A frame with an artist the browser cannot draw is sent
-    as a whole PNG instead."""
-
-    paints_animated = False  # the PNG background must not contain the moving artists
-
-    def __init__(self, explorer: "Explorer"):
-        from .figure_canvas import FigureCanvasWidget
-
-        self.explorer = explorer
-        self.canvas = FigureCanvasAgg(explorer.figure)
-        # width and height: those of the rendered PNG, set with every new background (draw)
-        self.widget = FigureCanvasWidget(alt=f"{type(explorer).__name__} figure")
-        self._clean = b""  # the last background PNG
-        self._whole_frame = False  # the last frame was sent as a whole PNG
-
-    def draw(self):
-        self.canvas.draw()  # draw_event: the explorer caches this background
-        buffer = np.asarray(self.canvas.buffer_rgba())
-        self._clean = encode_png(buffer)
-        self._send(self._clean, size=buffer.shape[:2])
-
-    def blit(self):
-        self._send(None)
-
-    def _send(self, background: bytes | None, size=None):
-        from .figure_canvas import Unsupported, overlay_ops
-
-        try:
-            ops = overlay_ops(self.explorer.figure, self.explorer._animated, self.canvas.get_renderer())
-        except Unsupported:
-            self.explorer._paint_over_background()
-            background, ops = encode_png(np.asarray(self.canvas.buffer_rgba())), []
-            self._whole_frame = True
-        else:
-            if self._whole_frame and background is None:
-                background = self._clean
-            self._whole_frame = False
-        with self.widget.hold_sync():
-            if size is not None:
-                self.widget.height, self.widget.width = (int(v) for v in size)
-            if background is not None:
-                self.widget.background = background
-            self.widget.overlay = ops
-
-
-class _IpymplView:
-    """An ipympl canvas: mouse events, and only changed pixels are sent."""
-
-    paints_animated = True
-
-    def __init__(self, explorer: "Explorer"):
-        backend = matplotlib.get_backend()
-        from ipympl.backend_nbagg import Canvas, FigureManager  # importing ipympl switches pyplot's backend
-
-        if matplotlib.get_backend() != backend:
-            matplotlib.use(backend)  # restore it: only this explorer's canvas is an ipympl widget
-        self.explorer = explorer
-        self.canvas = Canvas(explorer.figure)
-        self.manager = FigureManager(self.canvas, 0)
-        self.canvas.header_visible = False
-        self.canvas.toolbar_visible = False
-        self.canvas.footer_visible = False
-        self.canvas.resizable = False
-        self.widget = self.canvas
-
-    def draw(self):
-        self.canvas.draw()
-        self.canvas.blit(self.canvas.figure.bbox)
-
-    def blit(self):
-        self.explorer._paint_over_background()
-        self.canvas.blit(self.canvas.figure.bbox)
-
-
-_VIEWS = {"canvas": _CanvasView, "image": _AggImageView, "ipympl": _IpymplView}
-
-
-def _active_renderer() -> str:
-    return "ipympl" if "ipympl" in matplotlib.get_backend() else "canvas"
+__all__ = ["Control", "Explorer", "log_slider"]
 
 
 class Explorer:
     """Base class: controls + a figure built once + status line + error box.
 
-    Subclasses implement
+    Subclasses declare ``CONTROLS`` (a table of ``Control``), check the
+    constructor's values with ``self._declare(name=value, ...)``, and implement
 
-    * ``_make_controls() -> dict[str, Widget]`` (the public ``.controls``),
+    * ``_make_controls() -> dict[str, Widget]`` (the public ``.controls``; by
+      default made from ``CONTROLS``; override to add controls whose range
+      depends on the data, e.g. a start slider over the function's domain),
     * ``_build(fig)``: create axes and artists once; register every artist that
       moves with ``self.animate(artist)``,
     * ``_update(changed) -> bool``: recompute and move artists after the control
@@ -258,17 +58,17 @@ class Explorer:
     """
 
     figsize: tuple[float, float] = (9.0, 3.6)
+    #: the declared controls (see ``Control``); ``_make_controls`` builds them from
+    #: ``self._initial`` (the constructor's values, checked by ``_declare``)
+    CONTROLS: tuple[Control, ...] = ()
     #: set to ("x",) or ("x", "y") in explorers that implement ``set_objective``:
     #: the base then adds a text box "f(x) =" (control "expression") whose text is
     #: parsed safely by ``i2dl_helpers.expressions.parse`` on Enter.
     expression_variables: tuple[str, ...] | None = None
 
     def __init__(self, *, renderer: str = "auto"):
-        check_choice("renderer", renderer, ("auto", *_VIEWS))
-        self.renderer = _active_renderer() if renderer == "auto" else renderer
-        self._animated: list[Any] = []
-        self._background = None
-        self._snapshotting = False
+        check_choice("renderer", renderer, ("auto", *VIEWS))
+        self.renderer = active_renderer() if renderer == "auto" else renderer
         self._quiet = False
         self.status_text = ""
         self.error_text = ""
@@ -283,11 +83,10 @@ class Explorer:
         zoom, size = _style.current().zoom, _style.current().size
         self.figure = Figure(figsize=(self.figsize[0] * size / zoom, self.figsize[1] * size / zoom),
                              dpi=100 * zoom, layout="constrained")
+        self._view = VIEWS[self.renderer](self.figure, type(self).__name__)
         with _style.context(_style.SCREEN):
             self._build(self.figure)
-        self._view = _VIEWS[self.renderer](self)
-        self.figure.canvas.mpl_connect("draw_event", self._on_draw)
-        self._echoes = _EchoFilter()
+        self._echoes = EchoFilter()
         for name, control in self.controls.items():
             self._echoes.expect(name, control, getattr(control, "value", None))  # the first render rounds too
             control.observe(self._observer(name), names="value")
@@ -300,9 +99,40 @@ class Explorer:
             self.figure.canvas.draw()  # constrained layout settles over two draws
         self._redraw(full=True)
 
+    # -- declared controls -------------------------------------------------
+    def _declare(self, **values) -> dict[str, Any]:
+        """Check the constructor's ``values`` against ``CONTROLS``; keep them for ``_make_controls``.
+
+        None means "the control's default" and is kept as None. Raises the error of
+        ``Control.check`` (naming the parameter and its range) for a value out of range.
+        """
+        spec = {c.name: c for c in self.CONTROLS}
+        checked = {name: None if value is None else spec[name].check(value) for name, value in values.items()}
+        self._initial = {**getattr(self, "_initial", {}), **checked}
+        return checked
+
+    def _declared_controls(self, **known_now) -> dict[str, widgets.Widget]:
+        """The widgets of ``CONTROLS`` showing ``self._initial``. ``known_now`` gives what is known
+        only now: ``name=(low, high)`` for a slider (e.g. the function's domain), ``name=[...]``
+        for a choice's options."""
+        made = {}
+        for c in self.CONTROLS:
+            extra = known_now.get(c.name)
+            if c.kind == "choice":
+                made[c.name] = c.make(self._initial[c.name], options=tuple(extra) if extra else None)
+            else:
+                low, high = extra if extra is not None else (None, None)
+                made[c.name] = c.make(self._initial[c.name], low, high)
+        return made
+
+    @property
+    def _redraw_controls(self) -> frozenset[str]:
+        """Controls whose change needs a full redraw (declared with ``redraw=True``)."""
+        return frozenset(c.name for c in self.CONTROLS if c.redraw)
+
     # -- subclass hooks ---------------------------------------------------
     def _make_controls(self) -> dict[str, widgets.Widget]:
-        raise NotImplementedError
+        return self._declared_controls()
 
     def _build(self, fig: Figure) -> None:
         raise NotImplementedError
@@ -318,11 +148,8 @@ class Explorer:
 
     # -- helpers for subclasses ----------------------------------------------
     def animate(self, *artists):
-        """Register artists that move on updates (drawn over the cached background)."""
-        for artist in artists:
-            artist.set_animated(True)
-            self._animated.append(artist)
-        return artists[0] if len(artists) == 1 else artists
+        """Register artists that move on updates (the view draws them over its cached background)."""
+        return self._view.animate(*artists)
 
     def set_status(self, text: str, kind: str = "info") -> None:
         """Show ``text`` below the figure; kind is "info", "ok", "warn" or "error"."""
@@ -387,7 +214,7 @@ class Explorer:
         """Recompute after ``changed`` and redraw (fully if the background changed).
         Errors propagate; numpy warnings are silenced (divergence is reported instead)."""
         with np.errstate(all="ignore"), _style.context(_style.SCREEN):  # titles, contours in the same sizes
-            full = self._update(changed)
+            full = self._update(changed) or changed in self._redraw_controls
         self._redraw(full=full)
 
     @contextlib.contextmanager
@@ -435,30 +262,9 @@ class Explorer:
         else:
             self.show_error(None)
 
-    def _on_draw(self, event):
-        if self._snapshotting:  # an export draws everything; keep the cached background
-            return
-        canvas = self.figure.canvas
-        self._background = canvas.copy_from_bbox(self.figure.bbox)
-        if self._view.paints_animated:
-            self._draw_animated()
-
-    def _draw_animated(self):
-        for artist in self._animated:
-            if artist.get_visible():
-                self.figure.draw_artist(artist)
-
-    def _paint_over_background(self):
-        """Put the cached background back and draw the moving artists on it (in the kernel)."""
-        self.figure.canvas.restore_region(self._background)
-        self._draw_animated()
-
     def _redraw(self, full: bool = False):
         with _style.context(_style.SCREEN):
-            if full or self._background is None:
-                self._view.draw()
-            else:
-                self._view.blit()
+            self._view.show(full)
 
     def redraw(self, full: bool = True) -> None:
         """Redraw now (``full`` re-renders the background too)."""
@@ -466,18 +272,8 @@ class Explorer:
 
     def snapshot(self, fmt: str = "png", dpi: float | None = None) -> bytes:
         """The whole figure, moving artists included, as image bytes (for export)."""
-        self._snapshotting = True
-        for artist in self._animated:
-            artist.set_animated(False)
-        try:
-            with io.BytesIO() as out, _style.context(_style.SCREEN):
-                FigureCanvasAgg(self.figure).print_figure(out, format=fmt, dpi=dpi or self.figure.dpi)
-                return out.getvalue()
-        finally:
-            for artist in self._animated:
-                artist.set_animated(True)
-            self.figure.set_canvas(self._view.canvas)
-            self._snapshotting = False
+        with _style.context(_style.SCREEN):
+            return self._view.snapshot(fmt, dpi)
 
     def _repr_mimebundle_(self, **kwargs):
         import base64

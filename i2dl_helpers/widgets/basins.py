@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import objectives as _objectives
 from .._validate import check_int, check_positive
-from ..basins import DIVERGED, NOT_CONVERGED, basin_map
+from ..basins import DIVERGED, NOT_CONVERGED, basin_map, minima_of
 from ..objectives import Objective
 from ..plotting.views2d import basin_colors, basin_legend_handles
 from .base import Explorer, log_slider
@@ -23,8 +23,10 @@ class BasinExplorer(Explorer):
     slider recomputes the map and swaps the image's data (``set_data``); the
     figure itself is built once.
 
-    objective : a 2D Objective with known minima, or a catalogue name (default
-                "himmelblau", four minima).
+    objective : a 2D Objective, or a catalogue name (default "himmelblau", four
+                minima). An objective without known minima, such as a typed-in
+                function from ``expressions.parse``, gets them numerically
+                (``basins.find_minima``); a ValueError says so when it has none.
     n         : starts per axis (default 200, i.e. 40,000 starts).
     controls  : "lr" (α, log scale 1e-3 ... 0.1) and "steps" (10 ... 500).
     """
@@ -37,8 +39,7 @@ class BasinExplorer(Explorer):
             objective = _objectives.get(objective)
         if not isinstance(objective, Objective) or objective.dim != 2:
             raise ValueError("objective must be a 2D Objective or the name of one, e.g. 'himmelblau'")
-        if len(objective.minima) == 0:
-            raise ValueError(f"objective {objective.name!r} has no known minima to colour basins by")
+        self.minima = minima_of(objective)  # NoMinimumFound (a ValueError) explains a function without one
         self.objective = objective
         self.n = check_int("n", n, low=10, high=600)
         self._init = dict(lr=check_positive("lr", lr), steps=check_int("steps", steps, low=10, high=500))
@@ -56,7 +57,7 @@ class BasinExplorer(Explorer):
 
     def _build(self, fig):
         ax = self.ax = fig.subplots()
-        k = len(self.objective.minima)
+        k = len(self.minima)
         cmap, norm = basin_colors(k)
         (x0, x1), (y0, y1) = self.objective.domain
         # The labels are the image's data, one small int per start, overwritten in place
@@ -68,11 +69,11 @@ class BasinExplorer(Explorer):
         self._image = self.animate(ax.imshow(labels, origin="lower", extent=(x0, x1, y0, y1), cmap=cmap,
                                              norm=norm, interpolation="nearest", interpolation_stage="data",
                                              aspect="auto"))
-        self._stars = self.animate(*ax.plot(*self.objective.minima.T, "*", color="w", mec="k", ms=15,
+        self._stars = self.animate(*ax.plot(*self.minima.T, "*", color="w", mec="k", ms=15,
                                             ls="none"))
         self._labels = [self.animate(ax.annotate(str(i), m, xytext=(7, 7), textcoords="offset points",
                                                  fontweight="bold", color="w"))
-                        for i, m in enumerate(self.objective.minima)]
+                        for i, m in enumerate(self.minima)]
         ax.legend(handles=basin_legend_handles(k), loc="upper left", bbox_to_anchor=(1.02, 1), fontsize="small")
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)

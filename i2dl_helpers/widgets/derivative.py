@@ -1,13 +1,11 @@
 """DifferenceQuotient: the secant through x and x + h turns into the tangent as h → 0."""
 from __future__ import annotations
 
-import ipywidgets as widgets
 import numpy as np
 
-from .._validate import check_real
 from ..objectives import Objective, get
 from ..style import PALETTE
-from .base import Explorer, log_slider
+from .base import Control, Explorer
 
 __all__ = ["DifferenceQuotient"]
 
@@ -20,22 +18,21 @@ class DifferenceQuotient(Explorer):
     """
 
     figsize = (6.5, 3.8)
+    CONTROLS = (
+        Control("h", "step h", "log", 1e-4, 2.0),
+        Control("x", "point x", "float", grow=True),
+    )
 
     def __init__(self, objective: str | Objective = "double_well", x: float = -0.5, h: float = 1.0,
                  *, renderer: str = "auto"):
         self._objective = get(objective) if isinstance(objective, str) else objective
         if not isinstance(self._objective, Objective) or self._objective.dim != 1:
             raise ValueError("objective must be a 1D objective name or Objective")
-        self._x, self._h = check_real("x", x), check_real("h", h, low=1e-4, high=2.0)
+        self._declare(x=x, h=h)
         super().__init__(renderer=renderer)
 
     def _make_controls(self):
-        lo, hi = (float(v) for v in self._objective.domain[0])
-        return {
-            "h": log_slider("step h", self._h, -4, np.log10(2.0)),
-            "x": widgets.FloatSlider(value=float(np.clip(self._x, lo, hi)), min=lo, max=hi, step=(hi - lo) / 200,
-                                     description="point x", readout_format=".3f"),
-        }
+        return self._declared_controls(x=tuple(float(v) for v in self._objective.domain[0]))
 
     def _build(self, fig):
         ax = self.ax = fig.subplots()

@@ -5,11 +5,11 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import objectives as _objectives
-from .._validate import check_int, check_positive, check_real
+from .._validate import check_positive
 from ..objectives import Objective
 from ..optim import GD, run
 from ..style import PALETTE
-from .base import Explorer, log_slider
+from .base import Control, Explorer
 
 __all__ = ["GradientDescent1D", "regime"]
 
@@ -46,21 +46,27 @@ class GradientDescent1D(Explorer):
     "diverged at step 7") and, on a quadratic, which learning-rate regime αL is in.
 
     objective : a name from ``objectives.names(dim=1)`` or a 1D Objective.
-    lr        : the learning rate α (slider on a log scale, 1e-3 ... 10).
-    x0        : the start (slider over the objective's domain).
-    steps     : the number of steps (1 ... 200); tol is the stopping rule ‖Δx‖ < tol.
+    lr        : the learning rate α (slider on a log scale, 1e-3 ... 10; a larger α widens it).
+    x0        : the start (slider over the objective's domain, widened to include x0).
+    steps     : the number of steps (slider 1 ... 200, widened up to 10,000); tol is the stopping
+                rule ‖Δx‖ < tol.
     controls  : "objective", "lr", "x0", "steps".
     """
 
     figsize = (9.5, 3.6)
     expression_variables = ("x",)
+    CONTROLS = (
+        Control("objective", "function", "choice", redraw=True),
+        Control("lr", "learning rate α", "log", 1e-3, 10.0, grow=True),
+        Control("x0", "start x₀", "float", grow=True),
+        Control("steps", "steps", "int", 1, 200, grow=True, limits=(1, 10_000), redraw=True),
+    )
 
     def __init__(self, objective: str | Objective = "quadratic", lr: float = 0.1, x0: float | None = None,
                  steps: int = 50, tol: float = 1e-6, *, renderer: str = "auto"):
         self._custom: dict[str, Objective] = {}
         self._objective = self._resolve(objective)
-        self._init = dict(lr=check_positive("lr", lr), steps=check_int("steps", steps, low=1, high=1000),
-                          x0=None if x0 is None else check_real("x0", x0))
+        self._declare(lr=lr, steps=steps, x0=x0)
         self.tol = check_positive("tol", tol)
         self.trajectory = None
         super().__init__(renderer=renderer)
@@ -84,9 +90,7 @@ class GradientDescent1D(Explorer):
         the start slider follows its domain."""
         self._objective = self._resolve(objective)
         self._choose("objective", self._objective.name)
-        with self.quietly():
-            self._sync_x0_slider()
-        self.refresh("function")
+        self.refresh("objective")  # the start slider follows the new domain there
 
     def _default_start(self) -> float:
         lo, hi = self._objective.domain[0]
@@ -99,18 +103,13 @@ class GradientDescent1D(Explorer):
     # -- explorer hooks ---------------------------------------------------
     def _make_controls(self):
         lo, hi = (float(v) for v in self._objective.domain[0])
-        x0 = self._init["x0"] if self._init["x0"] is not None else self._default_start()
+        if self._initial["x0"] is None:
+            self._initial["x0"] = self._default_start()
         options = _objectives.names(dim=1)
         if self._objective.name not in options:
             options = options + [self._objective.name]
-        return {
-            "objective": widgets.Dropdown(options=options, value=self._objective.name, description="function"),
-            "lr": log_slider("learning rate α", self._init["lr"], -3, 1),
-            "x0": widgets.FloatSlider(value=float(np.clip(x0, lo, hi)), min=lo, max=hi, step=(hi - lo) / 400,
-                                      description="start x₀", readout_format=".3f",
-                                      style={"description_width": "initial"}),
-            "steps": widgets.IntSlider(value=self._init["steps"], min=1, max=200, description="steps"),
-        }
+        self._initial["objective"] = self._objective.name
+        return self._declared_controls(x0=(lo, hi), objective=options)
 
     def _build(self, fig):
         self.ax, self.ax_loss = fig.subplots(1, 2, width_ratios=[1.5, 1])
@@ -150,12 +149,12 @@ class GradientDescent1D(Explorer):
         self.ax_loss.set_ylim(*self._ylim)
 
     def _update(self, changed):
-        full = changed in (None, "objective", "function", "steps")
+        full = changed is None  # the declared redraw controls (objective, steps) are added by the base
         if changed == "objective":  # chosen from the list of named functions
             self._objective = self._resolve(self.controls["objective"].value)
             with self.quietly():
                 self._sync_x0_slider()
-        if changed in (None, "objective", "function"):
+        if changed in (None, "objective"):
             self._set_background()
         steps = self.controls["steps"].value
         self.ax_loss.set_xlim(-0.5, steps + 0.5)

@@ -7,13 +7,12 @@ n_l · n_{l+1} + n_{l+1} parameters, and the network Σ_l (n_l + 1) n_{l+1}.
 """
 from __future__ import annotations
 
-import ipywidgets as widgets
 import numpy as np
 from matplotlib.collections import LineCollection
 
 from .._validate import check_int
 from ..style import PALETTE
-from .base import Explorer
+from .base import Control, Explorer
 
 __all__ = ["NetworkShape", "layer_sizes", "count_params"]
 
@@ -51,24 +50,16 @@ class NetworkShape(Explorer):
     """
 
     figsize = (7.5, 3.6)
+    CONTROLS = (
+        Control("width", "width (units per hidden layer)", "int", *WIDTH_RANGE),
+        Control("depth", "depth (hidden layers)", "int", *DEPTH_RANGE),
+    )
 
     def __init__(self, width: int = 4, depth: int = 3, *, n_in: int = 3, n_out: int = 2, renderer: str = "auto"):
-        self._width = check_int("width", width, low=WIDTH_RANGE[0], high=WIDTH_RANGE[1])
-        self._depth = check_int("depth", depth, low=DEPTH_RANGE[0], high=DEPTH_RANGE[1])
+        self._declare(width=width, depth=depth)
         self.n_in = check_int("n_in", n_in, low=1, high=WIDTH_RANGE[1])
         self.n_out = check_int("n_out", n_out, low=1, high=WIDTH_RANGE[1])
         super().__init__(renderer=renderer)
-
-    def _make_controls(self):
-        style = {"description_width": "initial"}
-        return {
-            "width": widgets.IntSlider(value=self._width, min=WIDTH_RANGE[0], max=WIDTH_RANGE[1],
-                                       description="width (units per hidden layer)", style=style,
-                                       layout=widgets.Layout(width="24em")),
-            "depth": widgets.IntSlider(value=self._depth, min=DEPTH_RANGE[0], max=DEPTH_RANGE[1],
-                                       description="depth (hidden layers)", style=style,
-                                       layout=widgets.Layout(width="24em")),
-        }
 
     def _build(self, fig):
         ax = self.ax = fig.subplots()

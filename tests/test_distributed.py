@@ -1,0 +1,187 @@
+"""Data-parallel SGD on a real Dask LocalCluster (2 worker processes, loopback only).
+
+* parity: distributed.sgd equals optim.run on the combined batch to 1e-12, for 1 and 2 workers,
+  uneven shards, minibatches and full batches, several optimisers;
+* the combination Σ_s (b_s/B) g_s against the objective's own minibatch gradient;
+* timing split into compute and communication;
+* faults: a killed worker is recomputed (the run completes, equal iterates) or, with scattered
+  shards, stops with WorkerLost naming the step and keeping the trajectory so far;
+* clusters started by the helper leave no process behind (psutil), also on error;
+* without dask the module imports and says which extra to install.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from i2dl_helpers.data import linear_regression
+from i2dl_helpers.objectives import LeastSquares
+from i2dl_helpers.optim import GD, SGD, Adam, run
+
+dd = pytest.importorskip("distributed", reason="the distributed tests need the `distributed` extra (dask)")
+psutil = pytest.importorskip("psutil", reason="the process checks need psutil (the `test` extra)")
+
+from i2dl_helpers import distributed as D  # noqa: E402
+
+
+def _workers_and_nannies() -> set[int]:
+    """Child processes of this test process, without Python's multiprocessing resource tracker."""
+    return {p.pid for p in psutil.Process().children(recursive=True)
+            if "resource_tracker" not in " ".join(p.cmdline())}
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = dd.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                              dashboard_address=None)
+    c = dd.Client(cluster)
+    c.wait_for_workers(2, timeout=60)
+    yield c
+    c.close()
+    cluster.close()
+
+
+@pytest.fixture(scope="module")
+def problem():
+    X, y, _ = linear_regression(3000, 6, noise=0.5, seed=5, correlation=0.6)
+    return LeastSquares(X, y)
+
+
+@pytest.fixture
+def two_workers(client):
+    client.wait_for_workers(2, timeout=60)  # after a kill, the nanny restarts the worker
+    return client
+
+
+@pytest.mark.parametrize("shards", [1, 2, [7, 2993], [1000, 1500, 500]], ids=["1 worker", "2 workers",
+                                                                               "uneven", "3 uneven shards"])
+@pytest.mark.parametrize("opt", [GD(0.05), SGD(0.02, momentum=0.9)], ids=lambda o: o.name)
+def test_minibatch_iterates_equal_single_process_sgd(two_workers, problem, shards, opt):
+    ref = run(problem, opt, np.zeros(6), 25, batch_size=32, seed=9)
+    traj = D.sgd(problem, opt, np.zeros(6), 25, 32, 9, two_workers, shards=shards)
+    assert traj.points.shape == ref.points.shape
+    np.testing.assert_allclose(traj.points, ref.points, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(traj.grad_norms, ref.grad_norms, rtol=1e-12, atol=1e-12)
+    assert traj.status == ref.status and traj.objective is problem
+    np.testing.assert_allclose(traj.values, ref.values, rtol=1e-12)
+
+
+def test_full_batch_and_many_starts_and_adam(two_workers, problem):
+    starts = np.random.default_rng(0).standard_normal((3, 6))
+    ref = run(problem, Adam(0.1), starts, 15)
+    traj = D.sgd(problem, Adam(0.1), starts, 15, None, None, two_workers, shards=[2000, 1000])
+    np.testing.assert_allclose(traj.points, ref.points, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(traj.values, ref.values, rtol=1e-12)
+
+
+def test_sharded_once_reused_for_many_runs_with_delay(two_workers, problem):
+    with D.ShardedLeastSquares(problem, two_workers, shards=[1200, 1800]) as sharded:
+        keys = [f.key for f in sharded._futures]
+        for seed, tau in ((1, 0), (2, 3)):
+            ref = run(problem, GD(0.1), np.ones(6), 20, batch_size=50, seed=seed, delay=tau)
+            traj = D.sgd(sharded, GD(0.1), np.ones(6), 20, 50, seed, None, delay=tau)
+            np.testing.assert_allclose(traj.points, ref.points, rtol=0, atol=1e-12)
+        assert [f.key for f in sharded._futures] == keys, "the shards must not be re-sent"
+        assert sharded.sizes.tolist() == [1200, 1800] and len(set(sharded.workers)) == 2
+
+
+def test_combination_is_the_batch_gradient(two_workers, problem):
+    """Σ_s (b_s/B) g_s of the workers = the objective's own minibatch gradient (and a plain
+    mean of the g_s would not be, for uneven parts)."""
+    rng = np.random.default_rng(3)
+    w = rng.standard_normal(6)
+    idx = np.concatenate([rng.choice(1000, 5, replace=False), 1000 + rng.choice(2000, 45, replace=False)])
+    with D.ShardedLeastSquares(problem, two_workers, shards=[1000, 2000]) as sharded:
+        g = sharded.grad(w, idx=idx)
+    np.testing.assert_allclose(g, problem.grad(w, idx=idx), rtol=1e-12, atol=1e-13)
+    parts = [problem.grad(w, idx=idx[:5]), problem.grad(w, idx=idx[5:])]
+    assert not np.allclose(np.mean(parts, axis=0), g)
+    np.testing.assert_allclose(D.combine_gradients(parts, [5, 45]), g, rtol=1e-12)
+    np.testing.assert_allclose(D.combine_gradients([parts[0], np.full(6, np.nan)], [5, 0]), parts[0])
+    with pytest.raises(ValueError, match="counts"):
+        D.combine_gradients(parts, [5])
+
+
+def test_timing_is_split_into_compute_and_communication(two_workers, problem):
+    traj = D.sgd(problem, GD(0.05), np.zeros(6), 10, 64, 0, two_workers)
+    t = traj.timing
+    assert t.compute.shape == t.communication.shape == t.total.shape == (len(traj),)
+    assert np.all(t.compute > 0) and np.all(t.communication > 0)
+    np.testing.assert_allclose(t.compute + t.communication, t.total)
+    assert set(t.median()) == {"compute", "communication", "total"}
+
+
+def _killer(client, at_step):
+    pid = next(iter(client.run(os.getpid).values()))
+
+    def callback(t):
+        if t == at_step:
+            proc = psutil.Process(pid)
+            proc.kill()
+            proc.wait(10)
+    return callback
+
+
+@pytest.mark.slow
+def test_killed_worker_is_recomputed_and_the_run_completes(two_workers, problem):
+    ref = run(problem, GD(0.05), np.zeros(6), 20, batch_size=64, seed=1)
+    traj = D.sgd(problem, GD(0.05), np.zeros(6), 20, 64, 1, two_workers, callback=_killer(two_workers, 5))
+    np.testing.assert_allclose(traj.points, ref.points, rtol=0, atol=1e-12)
+    assert traj.status == "max_steps"
+
+
+@pytest.mark.slow
+def test_killed_worker_with_scattered_shards_stops_naming_the_step(two_workers, problem):
+    ref = run(problem, GD(0.05), np.zeros(6), 20, batch_size=64, seed=1)
+    with pytest.raises(D.WorkerLost, match=r"stopped at step \d+") as info:
+        D.sgd(problem, GD(0.05), np.zeros(6), 20, 64, 1, two_workers, recompute=False,
+              callback=_killer(two_workers, 5))
+    err = info.value
+    assert 5 <= err.step <= 7, err.step
+    traj = err.trajectory
+    assert len(traj) == err.step + 1 and traj.status == "failed"
+    assert f"failed at step {err.step}" in traj.message
+    np.testing.assert_allclose(traj.points, ref.points[:err.step + 1], rtol=0, atol=1e-12)
+    assert np.all(np.isfinite(traj.values))
+
+
+@pytest.mark.slow
+def test_clusters_started_by_the_helper_leave_no_process(problem):
+    before = _workers_and_nannies()
+    ref = run(problem, GD(0.05), np.zeros(6), 5, batch_size=64, seed=0)
+    traj = D.sgd(problem, GD(0.05), np.zeros(6), 5, 64, 0, None)  # starts and closes its own cluster
+    np.testing.assert_allclose(traj.points, ref.points, rtol=0, atol=1e-12)
+    assert _workers_and_nannies() == before
+    with pytest.raises(ZeroDivisionError):
+        with D.local_cluster(2) as c:
+            assert len(_workers_and_nannies() - before) >= 2
+            c.submit(lambda: 1 / 0).result()
+    assert _workers_and_nannies() == before, "the workers must end when the block fails"
+    assert not D._STARTED
+
+
+def test_bad_arguments(two_workers, problem):
+    with pytest.raises(ValueError, match="shard sizes"):
+        D.ShardedLeastSquares(problem, two_workers, shards=[10, 20])
+    with pytest.raises(TypeError, match="shards"):
+        D.ShardedLeastSquares(problem, two_workers, shards=[1.5, 2998.5])
+    with pytest.raises(TypeError, match="client"):
+        D.ShardedLeastSquares(problem, "tcp://127.0.0.1:1")
+    with pytest.raises(TypeError, match="problem"):
+        D.ShardedLeastSquares(object(), two_workers)
+    with pytest.raises(TypeError, match="callback"):
+        D.sgd(problem, GD(0.1), np.zeros(6), 3, 8, 0, two_workers, callback=3)
+
+
+def test_module_imports_without_dask_and_names_the_extra():
+    code = ("import sys; sys.modules['distributed'] = None; sys.modules['dask'] = None\n"
+            "import numpy as np, i2dl_helpers.distributed as D\n"
+            "assert D.delay_bound(1) > 0.99\n"
+            "try:\n    D.start_cluster(2)\nexcept ImportError as e:\n    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "`distributed`" in out.stdout and "pip install" in out.stdout
