@@ -42,14 +42,14 @@ import time
 import uuid
 import warnings
 from dataclasses import dataclass
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator
 
 import numpy as np
 
-from ._validate import check_int, check_positive, check_real
+from ._validate import check_int, check_positive
 from .optim.base import Optimizer, Trajectory, run
 
-__all__ = ["ShardedLeastSquares", "StepTimes", "WorkerLost", "combine_gradients", "delay_bound",
+__all__ = ["ShardedLeastSquares", "StepTimes", "WorkerLost", "combine_gradients", "cost_model", "delay_bound",
            "delay_bound_scan", "delay_rate", "local_cluster", "sgd", "start_cluster", "stop_cluster"]
 
 _EXTRA = ("i2dl_helpers.distributed needs Dask's distributed scheduler, the optional extra `distributed` of "
@@ -114,9 +114,10 @@ def delay_rate(q, tau: int) -> float | np.ndarray:
 
 
 def delay_bound_scan(tau: int, q_grid=None) -> float:
-    """The stability edge of θ_{k+1} = θ_k − q θ_{k−τ} found numerically: the smallest q
-    of ``q_grid`` (default: 4001 points in (0, 2.2]) with ρ(q, τ) >= 1, minus nothing —
-    i.e. the first unstable grid point (its spacing is the accuracy)."""
+    """The stability edge of θ_{k+1} = θ_k − q θ_{k−τ} found numerically, independently of
+    the closed form: the first q of ``q_grid`` (default: 4001 points in (0, 2.2]) at which a
+    root of z^{τ+1} − z^τ + q reaches the unit circle (ρ(q, τ) >= 1). The grid's spacing is
+    its accuracy; stability is one interval (0, q*), so the first unstable point is the edge."""
     tau = check_int("tau", tau, low=0)
     q = np.linspace(0.0, 2.2, 4002)[1:] if q_grid is None else np.asarray(q_grid, dtype=float)
     if q.ndim != 1 or q.size < 2 or np.any(np.diff(q) <= 0):
@@ -125,6 +126,42 @@ def delay_bound_scan(tau: int, q_grid=None) -> float:
     if not unstable.any():
         raise ValueError(f"no unstable q on the grid up to {q[-1]:g}: extend q_grid")
     return float(q[np.argmax(unstable)])
+
+
+# ---------------------------------------------------------------------------------------------------
+# the cost model of a synchronous step
+
+def cost_model(compute_1: float, communication_1: float, communication_2: float, workers) -> dict[str, np.ndarray]:
+    """Extrapolate the time of one synchronous step to k workers:  T(k) = C/k + c₀ + c₁ k.
+
+    Assumptions (state them when you use it): the computation C measured on one worker
+    splits evenly over k workers; the communication grows linearly with k (the driver
+    sends θ to and gathers a gradient from every worker, one after the other), fitted
+    through the two measurements c(1) = c₀ + c₁ and c(2) = c₀ + 2c₁ (c₁ is kept >= 1 %
+    of c(1), since it cannot be negative and measured times are noisy); workers have
+    their own cores. T is then smallest at k* = √(C / c₁).
+
+    compute_1       : C, seconds of computation per step on one worker.
+    communication_1 : c(1), seconds of communication per step with one worker.
+    communication_2 : c(2), the same with two workers.
+    workers         : the k to evaluate (integers >= 1).
+    Returns {"workers", "compute", "communication", "total", "speedup"} (arrays over k;
+    speedup = T(1)/T(k)) and "k_best" (k*, a float) and "per_worker" (c₁).
+    """
+    C = check_positive("compute_1", compute_1)
+    c1m = check_positive("communication_1", communication_1)
+    c2m = check_positive("communication_2", communication_2)
+    k = np.asarray(workers, dtype=float)
+    if k.ndim != 1 or k.size == 0 or np.any(k < 1) or np.any(k != np.round(k)):
+        raise ValueError(f"workers must be a 1D list of whole numbers >= 1, got {workers!r}")
+    per_worker = max(c2m - c1m, 0.01 * c1m)
+    base = c1m - per_worker
+    compute = C / k
+    comm = base + per_worker * k
+    total = compute + comm
+    t1 = C + base + per_worker
+    return {"workers": k.astype(int), "compute": compute, "communication": comm, "total": total,
+            "speedup": t1 / total, "k_best": float(np.sqrt(C / per_worker)), "per_worker": per_worker}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -359,7 +396,11 @@ class ShardedLeastSquares:
             owner = np.searchsorted(self.bounds, idx, side="right") - 1
             parts = [(s, idx[owner == s] - self.bounds[s]) for s in range(self.sizes.size)]
             parts = [(s, li) for s, li in parts if li.size]
-        futures = [self.client.submit(_shard_grad, self._futures[s], flat, li, pure=False) for s, li in parts]
+        # each part runs where its shard lives, so the rows never move (without the restriction
+        # Dask may copy a shard to an idle worker); with recompute=True a task may go elsewhere
+        # once its worker is gone
+        futures = [self.client.submit(_shard_grad, self._futures[s], flat, li, pure=False, workers=[self.workers[s]],
+                                      allow_other_workers=self.recompute) for s, li in parts]
         try:
             self._dd.wait(futures, timeout=self.timeout)
             results = self.client.gather(futures)

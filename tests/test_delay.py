@@ -124,3 +124,28 @@ def test_bound_input_checks():
         delay_bound(0.5)
     with pytest.raises(ValueError, match="q_grid"):
         delay_bound_scan(2, [0.5, 0.1])
+
+
+# -- the explorer ------------------------------------------------------------------------------
+
+def test_staleness_explorer_follows_its_sliders():
+    pytest.importorskip("ipywidgets")
+    from i2dl_helpers.widgets import StalenessExplorer
+
+    ex = StalenessExplorer(tau=0, q=0.4, steps=100, renderer="image")
+    assert ex.error_text == "" and "converges" in ex.status_text and ex.rate == pytest.approx(0.6)
+    for tau, stable in ((1, True), (3, True), (4, False), (10, False)):
+        ex.controls["tau"].value = tau
+        assert ex.error_text == ""
+        assert (ex.rate < 1) == stable == (0.4 < delay_bound(tau)), tau
+        assert ("does not converge" in ex.status_text) != stable
+        ref = _delayed_loop(lambda x: x, 1.0, 0.4, 100, tau)
+        np.testing.assert_allclose(ex.trajectory.points[:, 0], ref[:len(ex.trajectory)], rtol=0, atol=1e-9)
+        assert ex.fresh.points.shape == (101, 1)
+        assert tuple(np.ravel(ex._mark.get_data())) == (tau, 0.4)
+    ex.controls["q"].value = 0.1
+    assert ex.rate < 1 and "converges" in ex.status_text
+    ex.controls["steps"].value = 300
+    assert len(ex.trajectory) == 301
+    with pytest.raises(ValueError, match="tau"):
+        StalenessExplorer(tau=50)

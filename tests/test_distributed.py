@@ -185,3 +185,20 @@ def test_module_imports_without_dask_and_names_the_extra():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "`distributed`" in out.stdout and "pip install" in out.stdout
+
+
+def test_cost_model_reproduces_its_measurements_and_its_optimum():
+    C, c1, c2 = 0.08, 0.012, 0.02
+    m = D.cost_model(C, c1, c2, workers=np.arange(1, 65))
+    assert m["total"][0] == pytest.approx(C + c1) and m["total"][1] == pytest.approx(C / 2 + c2)
+    assert m["speedup"][0] == pytest.approx(1.0)
+    best = int(m["workers"][np.argmin(m["total"])])
+    assert best in (int(np.floor(m["k_best"])), int(np.ceil(m["k_best"])))
+    assert m["k_best"] == pytest.approx(np.sqrt(C / (c2 - c1)))
+    # a noisy measurement with c(2) < c(1) still gives a communication that grows with k
+    noisy = D.cost_model(C, c1, 0.5 * c1, workers=[1, 2, 4])
+    assert np.all(np.diff(noisy["communication"]) > 0) and noisy["total"][0] == pytest.approx(C + c1)
+    with pytest.raises(ValueError, match="workers"):
+        D.cost_model(C, c1, c2, workers=[0, 1])
+    with pytest.raises(ValueError, match="compute_1"):
+        D.cost_model(-1.0, c1, c2, workers=[1])

@@ -154,6 +154,8 @@ OPTIMIZERS = {
     "adamw_strong": (lambda: AdamW(0.003, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.3),
                      lambda t, p: t.optim.AdamW(p, lr=0.003, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.3,
                                                 foreach=False)),
+    "adam_l2": (lambda: Adam(0.01, weight_decay=0.1),
+                lambda t, p: t.optim.Adam(p, lr=0.01, weight_decay=0.1, foreach=False)),
     "adamw_no_decay_is_adam": (lambda: AdamW(0.01, weight_decay=0.0),
                                lambda t, p: t.optim.Adam(p, lr=0.01, foreach=False)),
 }

@@ -13,7 +13,8 @@ import numpy as np
 
 from . import WrongAnswer, attempt, expect, expect_close, passed
 
-__all__ = ["check_momentum_step", "check_max_momentum_lr", "check_adam_step", "check_first_to_settle"]
+__all__ = ["check_momentum_step", "check_nesterov_step", "check_max_momentum_lr", "check_adam_step",
+           "check_first_to_settle"]
 
 
 def _bowl(rng, d: int = 3):
@@ -63,6 +64,41 @@ def check_momentum_step(momentum_step, seed: int = 0) -> None:
                                  "so v points downhill (−α∇L), not uphill")
             theta, v = new_theta, new_v
     passed("momentum_step")
+
+
+def check_nesterov_step(nesterov_step, seed: int = 0) -> None:
+    """Iterate the student's Nesterov step; its look-ahead points θ_k + βv_k must be the iterates of the
+    package's SGD(momentum, nesterov=True) (PyTorch's form), and θ_{k+1} − θ_k must be the returned v."""
+    from ..optim import SGD, run
+
+    rng = np.random.default_rng(seed)
+    obj = _bowl(rng)
+    lr, beta = float(rng.uniform(0.05, 0.2)), float(rng.uniform(0.5, 0.9))
+    theta0 = rng.normal(size=3) * 2
+    steps = 40
+    reference = run(obj, SGD(lr, momentum=beta, nesterov=True), theta0, steps=steps).points
+    theta, v = theta0.copy(), np.zeros(3)
+    calls = []
+
+    def grad_fn(point):
+        calls.append(np.array(point, dtype=float))
+        return obj.grad(np.asarray(point, dtype=float))
+
+    with np.errstate(all="ignore"):
+        for k in range(steps):
+            calls.clear()
+            out = _pair(attempt(nesterov_step, theta.copy(), v.copy(), grad_fn, lr, beta), "nesterov_step", "theta, v")
+            expect(len(calls) == 1, f"nesterov_step called grad_fn {len(calls)} times in step {k + 1}",
+                   "one gradient per step, at the look-ahead point")
+            new_theta = np.asarray(out[0], dtype=float)
+            new_v = expect_close(out[1], new_theta - theta if new_theta.shape == theta.shape else None,
+                                 f"the returned v after step {k + 1}",
+                                 "return the new velocity, the step itself: θ_{k+1} = θ_k + v_{k+1}")
+            expect_close(new_theta + beta * new_v, reference[k + 1], f"the look-ahead θ + βv after step {k + 1}",
+                         "take the gradient at the look-ahead point θ_k + βv_k (where momentum is about to carry "
+                         "you), not at θ_k; then v ← βv − α·(that gradient) and θ ← θ + v")
+            theta, v = new_theta, new_v
+    passed("nesterov_step")
 
 
 def _edge(lam: float, beta: float) -> float:
@@ -128,7 +164,8 @@ def check_first_to_settle(first_to_settle, seed: int = 0) -> None:
 
     if seed == 0:
         results = race_all(["ravine", "plateau"])
-        cases = [({n: r.steps_to_target for n, r in res.items()}, winners({s: res})[s]) for s, res in results.items()]
+        cases = [({n: r.steps_to_target for n, r in res.items()}, winners({s: res})[s], f"the {s} race's steps")
+                 for s, res in results.items()]
     else:
         rng = np.random.default_rng(seed)
         names = ["GD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"]
@@ -137,11 +174,11 @@ def check_first_to_settle(first_to_settle, seed: int = 0) -> None:
             steps = {n: (None if rng.random() < 0.4 else int(k)) for n, k in
                      zip(names, rng.choice(np.arange(1, 500), size=len(names), replace=False))}
             done = {n: k for n, k in steps.items() if k is not None}
-            cases.append((steps, min(done, key=done.get) if done else None))
-        cases.append(({n: None for n in names}, None))
-    for steps, truth in cases:
+            cases.append((steps, min(done, key=done.get) if done else None, str(steps)))
+        cases.append(({n: None for n in names}, None, "a race in which nobody settled"))
+    for steps, truth, what in cases:
         got = attempt(first_to_settle, dict(steps))
-        expect(got == truth, f"first_to_settle({steps}) returned {got!r}, which is not right",
+        expect(got == truth, f"first_to_settle({what}) returned {got!r}, which is not right",
                "ignore the racers whose value is None (they never settled), then take the name with the "
                "fewest steps; return None when nobody settled")
     passed("first_to_settle")

@@ -26,7 +26,8 @@ def check_newton_step(newton_step, seed: int = 0) -> None:
     from ..optim import Newton, run
 
     rng = np.random.default_rng(seed)
-    hint = "the Newton step p solves H p = −g: use np.linalg.solve(H, −g) (no inverse needed)"
+    hint = ("the Newton step p solves the linear system H p = −g (mind the minus sign); np.linalg has a solver "
+            "for linear systems, so no inverse is needed")
     for d in (1, 3, 6):
         H, g = _spd(rng, d), rng.normal(size=d)
         p = attempt(newton_step, g.copy(), H.copy())

@@ -207,17 +207,23 @@ class Adam(Optimizer):
     (m_0 = v_0 = 0; the corrections undo the pull towards 0 of the first steps.)
     It is momentum (m) and RMSProp (v) together.
 
-    lr : α > 0;  betas : (β₁, β₂), each in [0, 1);  eps : ε > 0.
+    With ``weight_decay`` λ > 0 (torch's Adam: an L2 penalty) every gradient is first replaced
+    by ∇L(θ_k) + λ θ_k, so the decay too is divided by √v̂_k (compare :class:`AdamW`).
+
+    lr : α > 0;  betas : (β₁, β₂), each in [0, 1);  eps : ε > 0;  weight_decay : λ >= 0.
     """
 
     name = "Adam"
+    _decoupled = False
 
-    def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
+    def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0):
         super().__init__(lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         self.betas = (_check_unit("betas[0]", betas[0]), _check_unit("betas[1]", betas[1]))
         self.eps = check_positive("eps", eps)
+        self.weight_decay = check_real("weight_decay", weight_decay, low=0.0)
 
     def init_state(self, x):
         zeros = np.zeros(np.shape(x))
@@ -225,6 +231,8 @@ class Adam(Optimizer):
 
     def step(self, x, g, state, *, lr, t, objective):
         b1, b2 = self.betas
+        if self.weight_decay and not self._decoupled:
+            g = g + self.weight_decay * x
         state["step"] += 1
         k = float(state["step"])
         w = 1 - b1  # torch's lerp: m + w (g − m) when w < 0.5, else g − (g − m)(1 − w)
@@ -246,7 +254,10 @@ class Adam(Optimizer):
         return state["exp_avg"] / (1 - self.betas[0] ** float(state["step"]))
 
     def hyperparameters(self):
-        return {"lr": self.lr, "betas": self.betas, "eps": self.eps}
+        hp = {"lr": self.lr, "betas": self.betas, "eps": self.eps}
+        if self.weight_decay or self._decoupled:
+            hp["weight_decay"] = self.weight_decay
+        return hp
 
 
 class AdamW(Adam):
@@ -266,19 +277,16 @@ class AdamW(Adam):
     """
 
     name = "AdamW"
+    _decoupled = True
 
     def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 1e-2):
-        super().__init__(lr, betas, eps)
-        self.weight_decay = check_real("weight_decay", weight_decay, low=0.0)
+        super().__init__(lr, betas, eps, weight_decay)
 
     def step(self, x, g, state, *, lr, t, objective):
         if self.weight_decay:
             x = x * (1 - lr * self.weight_decay)
         return super().step(x, g, state, lr=lr, t=t, objective=objective)
-
-    def hyperparameters(self):
-        return {**super().hyperparameters(), "weight_decay": self.weight_decay}
 
 
 class Recorder(Optimizer):

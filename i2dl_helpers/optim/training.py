@@ -40,7 +40,7 @@ class History:
 
     train_loss, val_loss : mean cross-entropy on the whole training / validation set after the epoch.
     train_accuracy, val_accuracy : fraction classified correctly after the epoch.
-    seconds     : training time (evaluation excluded) from the start to the end of each epoch.
+    seconds     : training time from calling ``run`` to the end of each epoch (evaluation excluded).
     Per step (k = 0 … K − 1): ``step_loss`` (the minibatch loss at θ_k, before step k),
     ``step_seconds`` (wall-clock time of each step, evaluation excluded) and ``lrs`` (α of step k).
     ``start`` holds the same measures for the untrained network (epoch 0); ``test_accuracy`` and
@@ -269,7 +269,7 @@ def train(model, optimizer: Optimizer, data, epochs: int, batch_size: int, sched
 
     def on_gradient(k: int, theta: np.ndarray, loss: float) -> None:
         now = time.perf_counter()
-        stamps[k] = now - eval_time[0]
+        stamps[k] = now - clock0[0] - eval_time[0]
         if k < steps:
             step_loss[k] = loss
         if k % spe == 0 and k <= steps:
@@ -283,19 +283,20 @@ def train(model, optimizer: Optimizer, data, epochs: int, batch_size: int, sched
                 history.val_loss.append(vl)
                 history.train_accuracy.append(ta)
                 history.val_accuracy.append(va)
-                history.seconds.append(stamps[k] - stamps[0])
+                history.seconds.append(stamps[k])
                 bar.update(k // spe, epochs, f"epochs, validation accuracy {va:.3f}")
             eval_time[0] += time.perf_counter() - now
 
     objective = MinibatchLoss(model, X, y, on_gradient, last=steps)
     theta0 = objective.flat()
+    clock0 = [time.perf_counter()]  # the training clock: from calling run, evaluation time excluded
     traj = run(objective, optimizer, theta0, steps=steps, batch_size=B, seed=seed, schedule=schedule,
                record=False, max_abs=max_abs)
     taken = int(traj.stop_step) if traj.status != "diverged" else max(int(traj.stop_step) - 1, 0)
     final = traj.final
     history.lrs = np.asarray(traj.lrs)[:taken]
     history.step_loss = step_loss[:min(taken + 1, steps)].copy()
-    history.step_seconds = np.diff(stamps[:taken + 1]) if taken else np.zeros(0)
+    history.step_seconds = np.diff(stamps[:taken + 1]) if taken else np.zeros(0)  # step k and gradient k + 1
     history.eval_seconds = eval_time[0]
     done = taken // spe  # epochs completed (a diverged run may have evaluated its last good point again)
     for name in ("train_loss", "val_loss", "train_accuracy", "val_accuracy", "seconds"):

@@ -13,7 +13,7 @@ __all__ = ["fitted_curves", "paths_and_losses", "stability_plot"]
 _COLOURS = [PALETTE[c] for c in ("black", "blue", "green", "vermillion", "orange", "purple", "sky")]
 
 
-def paths_and_losses(objective, runs: dict, *, optimum: float | None = None, figsize=(11.0, 4.2)):
+def paths_and_losses(objective, runs: dict, *, optimum: float | None = None, figsize=(9.0, 3.7)):
     """Left: contours of a 2D objective with every run's path; right: L(θ_k) − L* per step (log axis).
 
     runs    : name -> Trajectory (or a RaceResult, whose trajectory is used).
@@ -44,7 +44,7 @@ def paths_and_losses(objective, runs: dict, *, optimum: float | None = None, fig
     ax.legend(loc="best", fontsize="small")
     ax_loss.set_yscale("log")
     ax_loss.set_xlabel("step k")
-    ax_loss.set_ylabel("L(θ_k) − L*")
+    ax_loss.set_ylabel(r"$L(\theta_k) - L^*$")
     return fig
 
 
@@ -78,6 +78,7 @@ def fitted_curves(fit, runs: dict, *, ax=None, n: int = 300):
     ax.set_ylim(y.min() - pad, y.max() + pad)
     ax.set_xlabel("t")
     ax.set_ylabel("y")
+    ax.set_title("the data and each method's fitted curve")
     ax.legend(loc="upper right", fontsize="x-small")
     return ax
 

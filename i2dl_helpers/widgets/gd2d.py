@@ -236,5 +236,5 @@ class GradientDescent2D(Explorer):
             text += (f" · κ = {self._kappa:.3g}: curvatures 1 and κ, stable only for α < 2/κ = "
                      f"{2 / obj.smoothness:.4g} (α·κ = {lr * obj.smoothness:.3g})")
         elif obj.smoothness is not None:
-            text += f" · stable for α < 2/L_max = {2 / obj.smoothness:.4g}"
+            text += f" · stable for α < 2/λ_max = {2 / obj.smoothness:.4g} (λ_max: the largest curvature)"
         return text

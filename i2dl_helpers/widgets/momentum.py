@@ -40,7 +40,8 @@ class MomentumExplorer(Explorer):
     oscillating, above it it oscillates. The two markers are the current (αλ, β)
     for λ = 1 and λ = κ: the run converges iff both lie in the shaded region.
     Middle: the path on the contours. Right: L(θ_k) per step (log axis) against
-    the predicted envelope ρᵏ.
+    the predicted envelope L(θ_0)·ρ^{2k} (the error shrinks like ρᵏ, the loss
+    like its square).
 
     controls : "lr" (α, log scale), "beta" (β in [0, 0.99]), "condition" (κ),
                "nesterov" (Nesterov's form; the region is then computed for it),

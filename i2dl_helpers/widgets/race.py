@@ -46,7 +46,7 @@ class OptimizerRace(Explorer):
     ``results`` holds the last race: name -> RaceResult.
     """
 
-    figsize = (11.5, 4.4)
+    figsize = (9.0, 3.9)
     expression_variables = ("x", "y")
 
     def __init__(self, surface: str | Objective = "ravine", steps: int | None = None, target: float = 1e-6, *,
@@ -139,10 +139,10 @@ class OptimizerRace(Explorer):
             self._ends[name] = self.animate(*self.ax.plot([], [], "o", color=col, ms=6, mec="k", zorder=6))
             self._curves[name] = self.animate(*self.ax_loss.plot([], [], "-", color=col, lw=1.6, label=name))
         self._start = self.animate(*self.ax.plot([], [], "o", color="w", ms=9, mec="k", zorder=7))
-        self._target_line = self.ax_loss.axhline(self.target, color="0.4", ls=":", lw=1)
+        self._target_line = self.ax_loss.axhline(self.target, color="0.4", ls=":", lw=1, label="target")
         self.ax_loss.set_yscale("log")
         self.ax_loss.set_xlabel("step k")
-        self.ax_loss.set_ylabel("L(θ_k) − L*")
+        self.ax_loss.set_ylabel(r"$L(\theta_k) - L^*$")
         self.ax_loss.legend(loc="lower left", fontsize="x-small", ncol=2)
         self._static = []
 
@@ -152,6 +152,9 @@ class OptimizerRace(Explorer):
         obj = self._objective
         self._static, Z = contour_background(self.ax, obj, levels=22, line_colour="0.5")
         self.ax.set_title(obj.name.replace("_", " "))
+        names = getattr(obj, "parameter_names", None) or ("θ₁", "θ₂")
+        self.ax.set_xlabel(names[0])
+        self.ax.set_ylabel(names[1])
         self._lstar = float(np.min(obj(obj.minima))) if len(obj.minima) else 0.0
         top = max(float(np.nanmax(Z)) - self._lstar, 1e-3) * 10
         self._ylim = (1e-14, top)

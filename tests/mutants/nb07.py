@@ -44,3 +44,10 @@ MUTANTS = {
         "done = {n: k for n, k in steps.items() if k is not None}\nreturn min(done, key=done.get) if done else ''",
     ],
 }
+MUTANTS["nb07_nesterov_step"] = [
+    "v = beta * v - lr * grad_fn(theta)\ntheta = theta + v\nreturn theta, v",                   # heavy ball
+    "v = beta * v - lr * grad_fn(theta - beta * v)\ntheta = theta + v\nreturn theta, v",        # looks back
+    "v = beta * v - lr * grad_fn(theta + v)\ntheta = theta + v\nreturn theta, v",               # without β
+    "v = beta * v + lr * grad_fn(theta + beta * v)\ntheta = theta + v\nreturn theta, v",        # sign error
+    "ahead = theta + beta * v\nv = beta * v - lr * grad_fn(ahead)\ntheta = ahead + v\nreturn theta, v",  # βv counted twice
+]
