@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -151,16 +152,19 @@ def test_killed_worker_with_scattered_shards_stops_naming_the_step(two_workers, 
 
 @pytest.mark.slow
 def test_clusters_started_by_the_helper_leave_no_process(problem):
+    """sgd(client=None) starts a LocalCluster for the run; an error in the run closes it too."""
     before = _workers_and_nannies()
-    ref = run(problem, GD(0.05), np.zeros(6), 5, batch_size=64, seed=0)
-    traj = D.sgd(problem, GD(0.05), np.zeros(6), 5, 64, 0, None)  # starts and closes its own cluster
-    np.testing.assert_allclose(traj.points, ref.points, rtol=0, atol=1e-12)
-    assert _workers_and_nannies() == before
-    with pytest.raises(ZeroDivisionError):
-        with D.local_cluster(2) as c:
-            assert len(_workers_and_nannies() - before) >= 2
-            c.submit(lambda: 1 / 0).result()
-    assert _workers_and_nannies() == before, "the workers must end when the block fails"
+    seen = []
+
+    def fail_at_step_3(t):
+        seen.append(len(_workers_and_nannies() - before))
+        if t == 3:
+            raise ZeroDivisionError("a failure in the middle of the run")
+
+    with pytest.raises(ZeroDivisionError, match="middle of the run"):
+        D.sgd(problem, GD(0.05), np.zeros(6), 10, 64, 0, None, callback=fail_at_step_3)
+    assert min(seen) >= 2, "the run should have had its own worker processes"
+    assert _workers_and_nannies() == before, "the workers must end when the run fails"
     assert not D._STARTED
 
 
@@ -202,3 +206,32 @@ def test_cost_model_reproduces_its_measurements_and_its_optimum():
         D.cost_model(C, c1, c2, workers=[0, 1])
     with pytest.raises(ValueError, match="compute_1"):
         D.cost_model(-1.0, c1, c2, workers=[1])
+
+
+def _running(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+@pytest.mark.slow
+def test_a_cluster_left_open_is_closed_at_exit(tmp_path):
+    script = tmp_path / "left_open.py"
+    script.write_text(
+        "import os, psutil\n"
+        "from i2dl_helpers import distributed as D\n"
+        "if __name__ == '__main__':\n"
+        "    client = D.start_cluster(2)\n"
+        "    print(*[p.pid for p in psutil.Process().children(recursive=True)], flush=True)\n"
+        "    # no stop_cluster: the interpreter exits with the cluster open\n")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    pids = [int(p) for p in out.stdout.split()]
+    assert len(pids) >= 2
+    deadline = time.monotonic() + 10
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        alive = [p for p in pids if _running(p)]
+        time.sleep(0.1)
+    assert not alive, f"processes outlived the script: {alive}"

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import WrongAnswer, attempt, expect, expect_close, passed
 
-__all__ = ["check_diverging_function", "check_central_difference"]
+__all__ = ["check_diverging_function", "check_central_difference", "check_minimum_at"]
 
 
 def check_diverging_function(diverging_function, seed: int = 0) -> None:
@@ -69,3 +69,35 @@ def check_central_difference(central_difference, seed: int = 0) -> None:
             expect_close(got, np.reshape(exact, (d,)), f"central_difference of {text} at x = {np.round(x, 3)}",
                          hint, rtol=1e-7, atol=1e-8)
     passed("central_difference")
+
+
+def check_minimum_at(minimum_at, seed: int = 0) -> None:
+    """minimum_at(a, b) must be the text of a function of x and y whose only minimum in the box
+    [−3, 3]² is (a, b), strict (positive-definite Hessian); minima are found with ``basins.find_minima``."""
+    from ..basins import NoMinimumFound, find_minima
+    from ..expressions import ExpressionError, parse
+
+    rng = np.random.default_rng(seed)
+    points = [(1.0, -2.0)] if seed == 0 else []
+    points += [tuple(float(v) for v in np.round(rng.uniform(-2.5, 2.5, 2), 3)) for _ in range(3)]
+    for a, b in points:
+        text = attempt(minimum_at, a, b)
+        expect(isinstance(text, str), f"minimum_at({a}, {b}) should return a string, got {type(text).__name__}",
+               "build the text with an f-string, e.g. f\"(x - {a})**2\"")
+        try:
+            objective = parse(text, variables=("x", "y"))
+        except ExpressionError as err:
+            raise WrongAnswer(f"minimum_at({a}, {b}) returned {text!r}, which does not parse: {err}") from None
+        try:
+            with np.errstate(all="ignore"):
+                found = find_minima(objective)
+        except NoMinimumFound:
+            raise WrongAnswer(f"{text!r} has no strict minimum in [−3, 3]²: nowhere is the gradient 0 with a "
+                              "positive-definite Hessian\nHint: a bowl in both x and y, such as a sum of two "
+                              "squares, curves up in every direction") from None
+        expect(len(found) == 1, f"{text!r} has {len(found)} minima in [−3, 3]², not one",
+               "a sum of squares of (x − something) and (y − something) has exactly one")
+        expect(np.allclose(found[0], [a, b], atol=1e-6),
+               f"the minimum of {text!r} for (a, b) = ({a}, {b}) is at ({found[0][0]:.3g}, {found[0][1]:.3g})",
+               "(x − a)² is smallest where x = a; mind the signs and which coordinate gets which number")
+    passed("minimum_at")

@@ -36,12 +36,19 @@ class Objective:
     minima : known minimisers, shape (k, dim) (k may be 0).
     smoothness : the constant L_g of an L_g-smooth objective (largest Hessian
         eigenvalue), when it is known; GD is stable for lr < 2 / L_g.
+    start : a start θ_0 that shows the function's character (shape (dim,)); the
+        explorers begin there. Default: a point near a corner of the domain.
+    lr : a learning rate α that converges from ``start`` in a visible number of
+        steps. Default: 1 / smoothness when known, else 0.01.
+
+    ``best`` is the lowest known value L* (at the known minima, else the lowest
+    value on a grid over the domain), the reference of every "L − L*" plot.
     """
 
     def __init__(self, fun: Callable, grad: Callable, hessian: Callable | None = None, *,
                  dim: int, name: str = "custom", domain: Sequence[Sequence[float]] | None = None,
                  minima=None, smoothness: float | None = None, formula: str = "",
-                 description: str = ""):
+                 description: str = "", start=None, lr: float | None = None):
         if not callable(fun):
             raise TypeError(f"fun must be callable, got {type(fun).__name__}")
         if not callable(grad):
@@ -61,6 +68,9 @@ class Objective:
         minima = np.asarray(minima, dtype=float).reshape(-1, self.dim)
         self.minima = minima
         self.smoothness = None if smoothness is None else check_real("smoothness", smoothness, low=0)
+        self._start = None if start is None else as_points("start", start, self.dim).reshape(self.dim)
+        self._lr = None if lr is None else check_real("lr", lr, low=0, low_open=True)
+        self._best: float | None = None
 
     def _check_domain(self, domain) -> np.ndarray:
         if domain is None:
@@ -138,6 +148,40 @@ class Objective:
             hess = self._call(self._hess, pts, 2)
         return self._squeeze(x, hess)
 
+    # -- defaults and references used by explorers and races --------------
+    @property
+    def start(self) -> np.ndarray:
+        """The default start θ_0, shape (dim,)."""
+        if self._start is not None:
+            return self._start.copy()
+        lo, hi = self.domain[:, 0], self.domain[:, 1]
+        frac = np.array([0.1] if self.dim == 1 else [0.2, 0.8] + [0.5] * (self.dim - 2))
+        return lo + frac * (hi - lo)
+
+    @property
+    def lr(self) -> float:
+        """The default learning rate α."""
+        if self._lr is not None:
+            return self._lr
+        return 1.0 / self.smoothness if self.smoothness else 0.01
+
+    @property
+    def best(self) -> float:
+        """L*: the lowest value at the known minima, else the lowest finite value on a
+        grid over the domain (200 points per axis for d ≤ 2), computed once."""
+        if self._best is None:
+            if len(self.minima):
+                self._best = float(np.min(self(self.minima)))
+            elif self.dim <= 2:
+                pts = self.grid(200) if self.dim == 1 else self.grid(200)[2]
+                with np.errstate(all="ignore"):
+                    values = np.asarray(self(pts if self.dim == 2 else pts), dtype=float)
+                finite = values[np.isfinite(values)]
+                self._best = float(finite.min()) if finite.size else 0.0
+            else:
+                self._best = 0.0
+        return self._best
+
     # -- helpers used by plots and explorers ------------------------------
     def grid(self, n: int = 200, domain=None):
         """A plotting grid over the domain: (xs,) for 1D, (X, Y, points) for 2D."""
@@ -154,6 +198,7 @@ class Objective:
         """A copy with another plotting box."""
         clone = copy.copy(self)
         clone.domain = self._check_domain(domain)
+        clone._best = None  # a grid minimum depends on the box
         return clone
 
     def __repr__(self) -> str:

@@ -74,7 +74,7 @@ def quadratic(curvature: float = 1.0, center: float = 0.0) -> Objective:
         lambda x: 0.5 * a * (x - c) ** 2,
         lambda x: a * (x - c),
         lambda x: np.full(np.shape(x), a),
-        dim=1, name="quadratic", domain=[(c - 3, c + 3)], minima=[[c]], smoothness=a,
+        dim=1, name="quadratic", start=[c + 2.5], lr=0.1, domain=[(c - 3, c + 3)], minima=[[c]], smoothness=a,
         formula=rf"L(x) = \frac{{{a:g}}}{{2}}(x - {c:g})^2",
         description="convex parabola; the learning rate must stay below 2/a",
     )
@@ -87,7 +87,7 @@ def double_well() -> Objective:
         lambda x: x**4 / 4 - x**3 / 6 - 0.75 * x**2,
         lambda x: x * (x + 1) * (x - 1.5),
         lambda x: 3 * x**2 - x - 1.5,
-        dim=1, name="double_well", domain=[(-2.0, 2.5)], minima=[[1.5], [-1.0]],
+        dim=1, name="double_well", start=[-1.8], lr=0.1, domain=[(-2.0, 2.5)], minima=[[1.5], [-1.0]],
         formula=r"L(x) = \frac{x^4}{4} - \frac{x^3}{6} - \frac{3x^2}{4}",
         description="two minima (global at x = 1.5, local at x = −1) and a maximum at x = 0",
     )
@@ -101,7 +101,7 @@ def many_minima() -> Objective:
     seeds = 2 * np.pi / 3 * np.arange(-2, 3)  # minima of −cos(3x), moved slightly by x²/10
     mins = _polish(lambda p: g(p), lambda p: h(p)[..., None], seeds[:, None])
     order = np.argsort(f(mins[:, 0]))
-    return Objective(f, g, h, dim=1, name="many_minima", domain=[(-5.0, 5.0)], minima=mins[order],
+    return Objective(f, g, h, dim=1, name="many_minima", start=[4.0], lr=0.1, domain=[(-5.0, 5.0)], minima=mins[order],
                      smoothness=9.2, formula=r"L(x) = \frac{x^2}{10} - \cos(3x)",
                      description="a bowl with ripples: the start decides which dip GD ends in")
 
@@ -112,7 +112,7 @@ def flat_saddle() -> Objective:
         lambda x: x**4 / 4 - x**3 / 3,
         lambda x: x**2 * (x - 1),
         lambda x: 3 * x**2 - 2 * x,
-        dim=1, name="flat_saddle", domain=[(-1.5, 1.8)], minima=[[1.0]],
+        dim=1, name="flat_saddle", start=[-1.2], lr=0.1, domain=[(-1.5, 1.8)], minima=[[1.0]],
         formula=r"L(x) = \frac{x^4}{4} - \frac{x^3}{3}",
         description="an x³-like inflection point at 0 where GD from the left stalls",
     )
@@ -126,7 +126,7 @@ def bowl(curvature: float = 1.0) -> Objective:
         lambda p: 0.5 * a * np.sum(p**2, axis=-1),
         lambda p: a * p,
         lambda p: np.broadcast_to(a * np.eye(2), p.shape[:-1] + (2, 2)),
-        dim=2, name="bowl", domain=[(-3, 3), (-3, 3)], minima=[[0.0, 0.0]], smoothness=a,
+        dim=2, name="bowl", start=[2.5, 2.0], lr=0.1, domain=[(-3, 3), (-3, 3)], minima=[[0.0, 0.0]], smoothness=a,
         formula=rf"L(x, y) = \frac{{{a:g}}}{{2}}(x^2 + y^2)", description="round bowl",
     )
 
@@ -164,6 +164,7 @@ def ill_conditioned(condition: float = 10.0, angle: float = 0.0) -> Objective:
     obj = quadratic_form(A, name="ill_conditioned", domain=[(-3, 3), (-3, 3)])
     obj.formula = rf"L = \frac{{1}}{{2}}(u^2 + {kappa:g}\,v^2)"
     obj.description = f"condition number {kappa:g}: curvatures 1 and {kappa:g}; GD needs α < 2/{kappa:g}"
+    obj._start, obj._lr = np.array([-2.5, 1.5]), 0.15  # a start across the valley; α for κ = 10
     return obj
 
 
@@ -187,7 +188,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
         hyy = np.full_like(x, 2 * b)
         return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
 
-    return Objective(f, g, h, dim=2, name="rosenbrock", domain=[(-2, 2), (-1, 3)], minima=[[a, a * a]],
+    return Objective(f, g, h, dim=2, name="rosenbrock", start=[-1.5, 2.0], lr=1e-3, domain=[(-2, 2), (-1, 3)], minima=[[a, a * a]],
                      formula=rf"L = ({a:g} - x)^2 + {b:g}(y - x^2)^2",
                      description="the banana valley: easy to find, slow to follow")
 
@@ -211,7 +212,7 @@ def himmelblau() -> Objective:
         return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
 
     seeds = [[3.0, 2.0], [-2.8, 3.1], [-3.8, -3.3], [3.6, -1.8]]
-    return Objective(f, g, h, dim=2, name="himmelblau", domain=[(-5, 5), (-5, 5)],
+    return Objective(f, g, h, dim=2, name="himmelblau", start=[0.0, 0.0], lr=0.01, domain=[(-5, 5), (-5, 5)],
                      minima=_polish(g, h, seeds),
                      formula=r"L = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
                      description="four minima of equal value 0: the start decides which one")
@@ -232,6 +233,6 @@ def saddle() -> Objective:
         zero = np.zeros_like(x)
         return np.stack([np.stack([np.ones_like(x), zero], -1), np.stack([zero, 3 * y**2 - 1], -1)], -2)
 
-    return Objective(f, g, h, dim=2, name="saddle", domain=[(-2, 2), (-2, 2)], minima=[[0.0, 1.0], [0.0, -1.0]],
+    return Objective(f, g, h, dim=2, name="saddle", start=[1.8, 0.01], lr=0.1, domain=[(-2, 2), (-2, 2)], minima=[[0.0, 1.0], [0.0, -1.0]],
                      formula=r"L = \frac{x^2}{2} + \frac{y^4}{4} - \frac{y^2}{2}",
                      description="GD started on the line y = 0 stops at the saddle point")

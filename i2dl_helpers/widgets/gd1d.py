@@ -10,11 +10,9 @@ from ..objectives import Objective
 from ..optim import GD, run
 from ..style import PALETTE
 from .base import Control, Explorer
+from .chooser import ObjectiveChooser
 
 __all__ = ["GradientDescent1D", "regime"]
-
-#: sensible starts for the catalogue's 1D objectives
-_STARTS = {"quadratic": 2.5, "double_well": -1.8, "many_minima": 4.0, "flat_saddle": -1.2}
 
 
 def regime(lr: float, smoothness: float) -> str:
@@ -38,7 +36,7 @@ def regime(lr: float, smoothness: float) -> str:
     return f"overshoots more every step: diverges (αL = {q:.3g} > 2)"
 
 
-class GradientDescent1D(Explorer):
+class GradientDescent1D(ObjectiveChooser, Explorer):
     """Gradient descent x_{k+1} = x_k − α L'(x_k) on a 1D function.
 
     Left: L(x) with the iterates x_0, x_1, ... joined in order. Right: L(x_k)
@@ -64,37 +62,15 @@ class GradientDescent1D(Explorer):
 
     def __init__(self, objective: str | Objective = "quadratic", lr: float = 0.1, x0: float | None = None,
                  steps: int = 50, tol: float = 1e-6, *, renderer: str = "auto"):
-        self._custom: dict[str, Objective] = {}
-        self._objective = self._resolve(objective)
+        self._init_chooser(objective)
         self._declare(lr=lr, steps=steps, x0=x0)
         self.tol = check_positive("tol", tol)
         self.trajectory = None
         super().__init__(renderer=renderer)
 
-    # -- objective handling (also used by the "type your own function" box) --
-    def _resolve(self, objective) -> Objective:
-        if isinstance(objective, Objective):
-            if objective.dim != 1:
-                raise ValueError(f"objective must be one-dimensional, got dim={objective.dim}")
-            self._custom[objective.name] = objective  # so the chooser can come back to it
-            return objective
-        if isinstance(objective, str) and objective in self._custom:
-            return self._custom[objective]
-        if isinstance(objective, str) and objective in _objectives.names(dim=1):
-            return _objectives.get(objective)
-        raise ValueError(f"objective must be one of {', '.join(_objectives.names(dim=1))} or a 1D Objective; "
-                         f"got {objective!r}")
-
-    def set_objective(self, objective: str | Objective) -> None:
-        """Switch to another function (a name or an Objective, e.g. a typed-in one);
-        the start slider follows its domain."""
-        self._objective = self._resolve(objective)
-        self._choose("objective", self._objective.name)
-        self.refresh("objective")  # the start slider follows the new domain there
-
     def _default_start(self) -> float:
         lo, hi = self._objective.domain[0]
-        return float(np.clip(_STARTS.get(self._objective.name, lo + 0.1 * (hi - lo)), lo, hi))
+        return float(np.clip(self._objective.start[0], lo, hi))
 
     def _sync_x0_slider(self):
         lo, hi = (float(v) for v in self._objective.domain[0])
@@ -105,11 +81,8 @@ class GradientDescent1D(Explorer):
         lo, hi = (float(v) for v in self._objective.domain[0])
         if self._initial["x0"] is None:
             self._initial["x0"] = self._default_start()
-        options = _objectives.names(dim=1)
-        if self._objective.name not in options:
-            options = options + [self._objective.name]
         self._initial["objective"] = self._objective.name
-        return self._declared_controls(x0=(lo, hi), objective=options)
+        return self._declared_controls(x0=(lo, hi), objective=self._chooser_options())
 
     def _build(self, fig):
         self.ax, self.ax_loss = fig.subplots(1, 2, width_ratios=[1.5, 1])
@@ -150,8 +123,8 @@ class GradientDescent1D(Explorer):
 
     def _update(self, changed):
         full = changed is None  # the declared redraw controls (objective, steps) are added by the base
-        if changed == "objective":  # chosen from the list of named functions
-            self._objective = self._resolve(self.controls["objective"].value)
+        if changed == "objective":  # chosen from the list, typed in, or set from code
+            self._follow_chooser()
             with self.quietly():
                 self._sync_x0_slider()
         if changed in (None, "objective"):

@@ -30,7 +30,7 @@ SCHEDULES = {
     "cosine": lambda steps, spe: CosineAnnealing(steps),
     "warmup + cosine": lambda steps, spe: warmup_cosine(steps, min(spe, steps - 1), start_factor=0.1),
 }
-_YLIM = (3e-3, 20.0)
+_YLIM = (1e-4, 20.0)
 _MAX_EPOCHS = 30
 
 
@@ -119,7 +119,7 @@ class TrainingExplorer(Explorer):
         self._note = self.animate(self.ax_epochs.text(0.5, 0.96, "", transform=self.ax_epochs.transAxes,
                                                       ha="center", va="top", color=PALETTE["vermillion"],
                                                       fontweight="bold"))
-        self.ax_epochs.set_title("digits, MLP 64-64-10", fontsize="medium")
+        self.ax_epochs.set_title(f"digits, MLP 64-{self.hidden}-10", fontsize="medium")
         self.ax_seconds.set_title("the same against wall-clock time", fontsize="medium")
 
     # -- the model -------------------------------------------------------------------------------

@@ -21,3 +21,11 @@ MUTANTS = {
         "    e = np.zeros_like(x)\n    e[i] = 1e-13\n    g[i] = (f(x + e) - f(x - e)) / 2e-13\nreturn g",
     ],
 }
+MUTANTS["nb11_minimum_at"] = [
+    "return f'(x + {a})**2 + (y + {b})**2'",          # signs flipped
+    "return f'(x - {b})**2 + (y - {a})**2'",          # coordinates swapped
+    "return f'(x - {a})**2 - (y - {b})**2'",          # a saddle
+    "return f'(x - {a})**2'",                         # a valley: no strict minimum
+    "return '(x - 1)**2 + (y + 2)**2'",               # hard-coded for the visible check
+    "return f'((x - {a})**2 - 1)**2 + (y - {b})**2'", # two minima, neither at (a, b)
+]
