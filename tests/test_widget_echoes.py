@@ -30,7 +30,7 @@ def test_the_rounded_copy_of_a_code_value_is_not_applied(explorer):
     lr = explorer.controls["lr"]
     lr.value = 0.5
     status = explorer.status_text
-    assert "αL = 0.5 " in status
+    assert "αλ = 0.5 " in status
     browser_sends(lr, browser_copy_log(0.5, lr))  # 10**-0.3 = 0.501
     assert lr.value == 0.5 and explorer.status_text == status
 
@@ -55,7 +55,7 @@ def test_a_person_moving_the_slider_is_applied(explorer):
     browser_sends(lr, browser_copy_log(0.5, lr))
     moved = 10 ** (-0.3 + lr.step)  # one key press to the right of the handle
     browser_sends(lr, moved)
-    assert lr.value == moved and f"αL = {moved:.3g}" in explorer.status_text
+    assert lr.value == moved and f"αλ = {moved:.3g}" in explorer.status_text
     # pending copies are forgotten once a person acts: going back to 0.501 is a real move
     browser_sends(lr, browser_copy_log(0.5, lr))
     assert lr.value == pytest.approx(0.501187, rel=1e-5)
@@ -90,4 +90,4 @@ def test_a_value_typed_into_the_readout_is_kept_exactly(explorer):
     lr = explorer.controls["lr"]
     browser_sends(lr, 0.5)  # typed; the slider then rounds it and sends the copy as well
     browser_sends(lr, browser_copy_log(0.5, lr))
-    assert lr.value == 0.5 and "αL = 0.5 " in explorer.status_text
+    assert lr.value == 0.5 and "αλ = 0.5 " in explorer.status_text

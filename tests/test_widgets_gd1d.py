@@ -12,7 +12,7 @@ from i2dl_helpers.objectives import Objective, get
 from i2dl_helpers.optim import GD, run
 from i2dl_helpers.widgets import DifferenceQuotient, GradientDescent1D
 from i2dl_helpers.widgets._png import encode_png
-from i2dl_helpers.widgets.gd1d import regime
+from i2dl_helpers.optim.theory import regime
 
 
 def _image(explorer):

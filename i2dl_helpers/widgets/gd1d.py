@@ -8,32 +8,12 @@ from .. import objectives as _objectives
 from .._validate import check_positive
 from ..objectives import Objective
 from ..optim import GD, run
+from ..optim.theory import regime
 from ..style import PALETTE
 from .base import Control, Explorer
 from .chooser import ObjectiveChooser
 
-__all__ = ["GradientDescent1D", "regime"]
-
-
-def regime(lr: float, smoothness: float) -> str:
-    """The learning-rate regime of GD on a quadratic with curvature L = smoothness.
-
-    The error e_k = x_k − x* obeys e_{k+1} = (1 − αL) e_k, so with q = αL:
-    q < 1 monotone ("too small" when q < 0.1), q = 1 one step, 1 < q < 2
-    oscillating but converging, q = 2 bouncing forever, q > 2 diverging.
-    """
-    q = lr * smoothness
-    if np.isclose(q, 1.0):
-        return "one step to the minimum (αL = 1)"
-    if np.isclose(q, 2.0):
-        return "bounces forever between two points (αL = 2)"
-    if q < 0.1:
-        return f"very small steps, slow (αL = {q:.3g})"
-    if q < 1:
-        return f"monotone convergence (αL = {q:.3g} < 1)"
-    if q < 2:
-        return f"overshoots, oscillates, converges (1 < αL = {q:.3g} < 2)"
-    return f"overshoots more every step: diverges (αL = {q:.3g} > 2)"
+__all__ = ["GradientDescent1D"]
 
 
 class GradientDescent1D(ObjectiveChooser, Explorer):
@@ -41,7 +21,7 @@ class GradientDescent1D(ObjectiveChooser, Explorer):
 
     Left: L(x) with the iterates x_0, x_1, ... joined in order. Right: L(x_k)
     per step. The status line says how the run ended ("converged in 23 steps",
-    "diverged at step 7") and, on a quadratic, which learning-rate regime αL is in.
+    "diverged at step 7") and, on a quadratic, which learning-rate regime αλ is in (λ the curvature).
 
     objective : a name from ``objectives.names(dim=1)`` or a 1D Objective.
     lr        : the learning rate α (slider on a log scale, 1e-3 ... 10; a larger α widens it).
@@ -144,7 +124,7 @@ class GradientDescent1D(ObjectiveChooser, Explorer):
         self._offplot.set_text(f"last x_k = {xs[-1]:.3g} is off the plot" if outside else "")
         text = traj.message
         if self._objective.smoothness is not None and self._objective.name == "quadratic":
-            text += f" · {regime(lr, self._objective.smoothness)} · critical α = 2/L = {2 / self._objective.smoothness:.4g}"
+            text += f" · {regime(lr, self._objective.smoothness)} · critical α = 2/λ = {2 / self._objective.smoothness:.4g}"
         elif traj.status == "converged":
             text += f" · x = {xs[-1]:.4f}, L = {vs[-1]:.4f}"
         kind = {"converged": "ok", "diverged": "error"}.get(traj.status, "warn")

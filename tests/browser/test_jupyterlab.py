@@ -77,7 +77,7 @@ def check_gd1d(page, artifacts: Path) -> None:
                     "the readouts to show what was typed")
     view.wait_until(lambda v: v.status() == expected(0.1, -1.8), "the status for α = 0.1, x₀ = −1.8")
     # closed form on L = x²/2: x_k = x₀(1 − α)^k, so after 50 steps L = (1.8 · 0.9^50)² / 2
-    assert "αL = 0.1 " in view.status() and f"L = {(1.8 * 0.9**50) ** 2 / 2:.4g}" in view.status()
+    assert "αλ = 0.1 " in view.status() and f"L = {(1.8 * 0.9**50) ** 2 / 2:.4g}" in view.status()
     before_src, before_px = view.frame_id(), view.image_pixels()
     view.image.screenshot(path=str(artifacts / "gd1d-before.png"))
 
@@ -86,7 +86,7 @@ def check_gd1d(page, artifacts: Path) -> None:
     lr = 10 ** (-1 + 4 * LOG_STEP)
     view.wait_until(lambda v: v.value("learning rate") == float(f"{lr:.4g}"), f"the α readout to show {lr:.4g}")
     view.wait_until(lambda v: v.status() == expected(lr, -1.8), f"the status for α = {lr:.4g}")
-    assert f"αL = {lr:.3g} < 1" in view.status()
+    assert f"αλ = {lr:.3g} < 1" in view.status()
     view.wait_until(lambda v: v.frame_id() != before_src, "a new image after the α change")
     assert view.image_pixels() != before_px, "the plot did not change when α moved"
 
@@ -98,12 +98,12 @@ def check_gd1d(page, artifacts: Path) -> None:
     mid_px = view.image_pixels()
     view.wait_until(lambda v: v.status() == expected(lr, x0), f"the status for x₀ = {x0:.3f}")
 
-    # past the critical α = 2/L the status says it diverges
+    # past the critical α = 2/λ the status says it diverges
     view.press("learning rate", "ArrowRight", 23)
     lr_big = 10 ** (-1 + 27 * LOG_STEP)
     view.wait_until(lambda v: v.status() == expected(lr_big, x0), f"the status for α = {lr_big:.4g}")
-    assert "diverge" in view.status() and f"αL = {lr_big:.3g} > 2" in view.status()
-    assert view.image_pixels() != mid_px, "the plot did not change when α moved past 2/L"
+    assert "diverge" in view.status() and f"αλ = {lr_big:.3g} > 2" in view.status()
+    assert view.image_pixels() != mid_px, "the plot did not change when α moved past 2/λ"
     view.image.screenshot(path=str(artifacts / "gd1d-after.png"))
     assert view.error() == ""
 
@@ -445,9 +445,9 @@ def test_voila(voila_server, page, artifacts):
     before = view.image_pixels()
     page.screenshot(path=str(artifacts / "voila-before.png"))
     view.press("learning rate", "ArrowRight", 22)
-    lr = 10 ** (-1 + 22 * LOG_STEP)  # 1.26: 1 < αL < 2 on L = x²/2
+    lr = 10 ** (-1 + 22 * LOG_STEP)  # 1.26: 1 < αλ < 2 on L = x²/2
     view.wait_until(lambda v: v.status() == expected(lr, 1.5), f"the status for α = {lr:.4g}")
-    assert "overshoots" in view.status() and f"αL = {lr:.3g}" in view.status(), view.status()
+    assert "overshoots" in view.status() and f"αλ = {lr:.3g}" in view.status(), view.status()
     assert view.image_pixels() != before, "the dashboard's plot did not change"
     page.screenshot(path=str(artifacts / "voila-after.png"))
     assert not shown_errors(page)

@@ -1,0 +1,34 @@
+"""Closed forms for first-order methods on quadratics (numpy only).
+
+On L(θ) = λ/2 (θ − θ*)² gradient descent's error obeys e_{k+1} = (1 − αλ) e_k,
+so everything about a run follows from q = αλ. Momentum's rates and its best
+hyper-parameters follow from the same kind of analysis.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._validate import check_positive
+
+__all__ = ["regime"]
+
+
+def regime(lr: float, curvature: float) -> str:
+    """The learning-rate regime of GD on a quadratic with curvature λ = ``curvature``.
+
+    With q = αλ: q < 1 monotone ("very small steps" when q < 0.1), q = 1 one step,
+    1 < q < 2 oscillating but converging, q = 2 bouncing forever, q > 2 diverging.
+    Raises ValueError unless lr and curvature are positive.
+    """
+    q = check_positive("lr", lr) * check_positive("curvature", curvature)
+    if np.isclose(q, 1.0):
+        return "one step to the minimum (αλ = 1)"
+    if np.isclose(q, 2.0):
+        return "bounces forever between two points (αλ = 2)"
+    if q < 0.1:
+        return f"very small steps, slow (αλ = {q:.3g})"
+    if q < 1:
+        return f"monotone convergence (αλ = {q:.3g} < 1)"
+    if q < 2:
+        return f"overshoots, oscillates, converges (1 < αλ = {q:.3g} < 2)"
+    return f"overshoots more every step: diverges (αλ = {q:.3g} > 2)"
