@@ -45,16 +45,20 @@ def toy_regression(n: int = 64, seed: int = 0, noise: float = 0.1) -> tuple[np.n
 def train_gd(net: TwoLayerNet, X, y, lr: float = 0.05, steps: int = 3000) -> np.ndarray:
     """Full-batch gradient descent θ ← θ − α ∇L(θ) on the mean L2 loss, in place.
 
-    Returns the loss before each step and after the last one, shape (steps + 1,).
+    The course's one loop does the work: ``optim.run`` with ``GD(lr)`` on the
+    network's loss as an objective of its flat parameters (``NetLoss``).
+    Returns the loss before each step and after the last one, shape (steps + 1,)
+    (shorter if the run diverged: it stops there).
     """
+    from .objectives.data import NetLoss
+    from .optim import GD, run
+
     lr = check_positive("lr", lr)
     steps = check_int("steps", steps, low=0)
-    history = np.empty(steps + 1)
-    for k in range(steps):
-        history[k], grads = net.loss_and_grads(X, y)
-        net.sgd_step(grads, lr)
-    history[steps] = net.loss(X, y)
-    return history
+    objective = NetLoss(net, X, y)
+    traj = run(objective, GD(lr), net.get_flat(), steps=steps)
+    net.set_flat(traj.final)
+    return np.asarray(traj.values, dtype=float)
 
 
 def _unflatten(net: TwoLayerNet, thetas: np.ndarray) -> list[np.ndarray]:
