@@ -8,7 +8,9 @@ their gradients; ``distributed.sgd`` records per step
     compute       the slowest worker's own gradient computation (the critical path),
     communication everything else: serialisation, scheduling, transfer, combining.
 
-The in-process gradient (no Dask) is the baseline. Assuming per-step time = c_k + a_k n for k
+The in-process gradient (no Dask) is the baseline. The driver process also hosts the
+scheduler and works during every round: on a machine with 2 cores, 2 workers and the driver
+compete for them, and the workers' compute times show it. Assuming per-step time = c_k + a_k n for k
 workers (a constant overhead plus a cost per row, fitted through the two sizes), 2 workers beat 1
 from n* = (c_2 − c_1) / (a_1 − a_2) rows on; the script prints n*.
 
@@ -16,6 +18,7 @@ from n* = (c_2 − c_1) / (a_1 − a_2) rows on; the script prints n*.
 """
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -59,7 +62,8 @@ def main():
             for k in (1, 2):
                 sharded[k].close()
             del X, y, obj
-    print(f"per-step time of full-batch GD, d = {D} (median of {STEPS} steps, best of 3 alternating runs), ms")
+    print(f"per-step time of full-batch GD, d = {D} (median of {STEPS} steps, best of 3 alternating runs), ms; "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     print(f"{'n':>10} {'workers':>8} {'compute':>9} {'communication':>14} {'total':>8}")
     for n in SIZES:
         for k, label in ((0, "no Dask"), (1, "1"), (2, "2")):
@@ -80,7 +84,8 @@ def main():
         n_star = max((c2 - c1) / (a1 - a2), 0.0)
         print(f"break-even: 2 workers beat 1 from about n* = {n_star:,.0f} rows (d = {D}) on this machine")
     else:
-        print("break-even: none — on this machine (busy cores?) 2 workers never computed a row faster than 1")
+        print("break-even: none — here 2 workers never computed a row faster than 1 (too few free cores "
+              "for 2 workers and the driver)")
 
 
 if __name__ == "__main__":  # workers are spawned processes: they re-import this file

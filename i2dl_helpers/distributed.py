@@ -15,6 +15,9 @@ batch_size=B, seed=seed)`` to round-off, for any number of shards, even or not.
 Only θ (d numbers), the batch's row indices and the gradients (d numbers per
 worker) travel each step. With ``batch_size=None`` every worker returns the
 gradient of its whole shard (full-batch gradient descent, weights n_s / n).
+Problems: least squares (``LeastSquares``, the 10⁶ samples of notebook 06) and a
+network's mean loss (``optim.training.MinibatchLoss``, e.g. the digits MLP), both
+through ``ShardedObjective`` (also named ``ShardedLeastSquares``).
 
 **Stale gradients.** ``optim.run(..., delay=τ)`` simulates asynchronous
 workers deterministically: step t applies ∇L(θ_{t−τ}). On the quadratic
@@ -49,8 +52,8 @@ import numpy as np
 from ._validate import check_int, check_positive
 from .optim.base import Optimizer, Trajectory, run
 
-__all__ = ["ShardedLeastSquares", "StepTimes", "WorkerLost", "combine_gradients", "cost_model", "delay_bound",
-           "delay_bound_scan", "delay_rate", "local_cluster", "sgd", "start_cluster", "stop_cluster"]
+__all__ = ["ShardedLeastSquares", "ShardedObjective", "StepTimes", "WorkerLost", "combine_gradients", "cost_model",
+           "delay_bound", "delay_bound_scan", "delay_rate", "local_cluster", "sgd", "start_cluster", "stop_cluster"]
 
 _EXTRA = ("i2dl_helpers.distributed needs Dask's distributed scheduler, the optional extra `distributed` of "
           "this package: pip install -e '.[distributed]' (or pip install 'dask[distributed]'; "
@@ -252,10 +255,22 @@ def _make_shard(X, y):
             np.array(y, dtype=float, order="C", copy=True))
 
 
+def _make_model_part(model, X, y):
+    """A model's shard: the mean loss of ``model`` over the rows X, y (fresh, aligned copies)."""
+    from .optim.training import MinibatchLoss
+
+    return MinibatchLoss(model, np.array(X, order="C", copy=True), np.array(y, order="C", copy=True))
+
+
 def _shard_grad(shard, points, local_idx):
-    """On a worker: the mean gradient 2/b Σ_i x_i (x_iᵀθ − y_i) of the part (all rows if
-    local_idx is None), for points (m, d); returns (gradient (m, d), b, compute seconds)."""
+    """On a worker: the mean gradient of the part (all rows if local_idx is None) for points
+    (m, d) — 2/b Σ_i x_i (x_iᵀθ − y_i) for least squares, the model's backward pass otherwise;
+    returns (gradient (m, d), b, compute seconds)."""
     start = time.perf_counter()
+    if not isinstance(shard, tuple):  # a model's MinibatchLoss
+        g = np.stack([shard.grad(p, idx=local_idx) for p in points])
+        b = shard.n_samples if local_idx is None else local_idx.size
+        return g, int(b), time.perf_counter() - start
     Xt, y = shard
     if local_idx is not None:
         Xt, y = Xt[:, local_idx], y[local_idx]
@@ -316,11 +331,15 @@ def _shard_sizes(n: int, shards, n_workers: int) -> np.ndarray:
     return sizes.astype(int)
 
 
-class ShardedLeastSquares:
-    """A ``LeastSquares`` objective whose rows live on Dask workers (sharded once).
+class ShardedObjective:
+    """A data objective whose rows live on Dask workers (sharded once): least squares, or a
+    network's mean loss (e.g. the digits MLP).
 
-    problem   : a LeastSquares(X, y) (or anything with X (n, d), y (n,), n_samples, dim
-                and a value); its rows are cut into contiguous shards.
+    problem   : a LeastSquares(X, y), or an objective over a model's parameters with
+                ``model``, X, y, n_samples, dim and ``grad(θ, idx)`` = the mean gradient over
+                the rows idx (``optim.training.MinibatchLoss(nn.MLP(...), X, y)``); its rows
+                are cut into contiguous shards. A model's shard is a MinibatchLoss of the same
+                model over the shard's rows, built on the worker.
     client    : a connected ``distributed.Client``.
     shards    : None (one shard per worker), a number of shards, or a list of shard
                 sizes adding up to n (uneven shards). Shard s goes to worker s mod k.
@@ -340,7 +359,12 @@ class ShardedLeastSquares:
         dd = _require()
         for attr in ("X", "y", "n_samples", "dim"):
             if not hasattr(problem, attr):
-                raise TypeError(f"problem must be a LeastSquares(X, y) objective, got {type(problem).__name__}")
+                raise TypeError(f"problem must be a LeastSquares(X, y) or a MinibatchLoss(model, X, y) objective, "
+                                f"got {type(problem).__name__}")
+        model = getattr(problem, "model", None)
+        if model is not None and not hasattr(model, "loss_and_grads"):
+            raise TypeError(f"problem.model must have loss_and_grads(X, y) (e.g. nn.MLP), got {type(model).__name__}")
+        make, extra = (_make_shard, ()) if model is None else (_make_model_part, (model,))
         if not isinstance(client, dd.Client):
             raise TypeError(f"client must be a distributed.Client, got {type(client).__name__}")
         if not isinstance(recompute, bool):
@@ -362,11 +386,11 @@ class ShardedLeastSquares:
             if recompute:  # the task holds its rows, so Dask can run it again on another worker
                 with warnings.catch_warnings():  # the rows travel once, by design ("large graph")
                     warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)
-                    fut = client.submit(_make_shard, X[lo:hi], y[lo:hi], key=f"i2dl-shard-{tag}-{s}",
+                    fut = client.submit(make, *extra, X[lo:hi], y[lo:hi], key=f"i2dl-shard-{tag}-{s}",
                                         workers=[self.workers[s]], allow_other_workers=True)
             else:  # the rows go straight to the worker, which makes its shard of them; no copy kept
                 rows = client.scatter([X[lo:hi], y[lo:hi]], workers=[self.workers[s]], direct=True)
-                fut = client.submit(_make_shard, *rows, key=f"i2dl-shard-{tag}-{s}", workers=[self.workers[s]],
+                fut = client.submit(make, *extra, *rows, key=f"i2dl-shard-{tag}-{s}", workers=[self.workers[s]],
                                     allow_other_workers=False)
                 raw.append(rows)
             self._futures.append(fut)
@@ -383,6 +407,10 @@ class ShardedLeastSquares:
 
     def value_raw(self, w):
         return getattr(self.problem, "value_raw", self.problem)(w)
+
+    def hessian(self, w):
+        """∇²L on the driver, from the problem (for Newton-type optimisers; constant for least squares)."""
+        return self.problem.hessian(w)
 
     def grad(self, w, idx=None) -> np.ndarray:
         """∇L(θ) (idx None: every worker's whole shard) or ∇L_B(θ) over the rows idx,
@@ -445,7 +473,11 @@ class ShardedLeastSquares:
         self.close()
 
     def __repr__(self) -> str:
-        return f"ShardedLeastSquares(n_samples={self.n_samples}, dim={self.dim}, shards={self.sizes.tolist()})"
+        return f"{type(self).__name__}(n_samples={self.n_samples}, dim={self.dim}, shards={self.sizes.tolist()})"
+
+
+#: the name the notebook uses for the sharded least-squares problem
+ShardedLeastSquares = ShardedObjective
 
 
 def sgd(problem, optimizer: Optimizer, x0, steps: int = 100, batch_size: int | None = None,
@@ -460,28 +492,29 @@ def sgd(problem, optimizer: Optimizer, x0, steps: int = 100, batch_size: int | N
     batch_size=batch_size, seed=seed)`` returns (equal iterates to round-off), with
     ``trajectory.timing`` a StepTimes (one round per recorded point).
 
-    problem    : a LeastSquares (sharded now, released afterwards) or a ShardedLeastSquares
-                 (sharded already: reused, so the data travel only once for many runs).
+    problem    : a LeastSquares or a MinibatchLoss(model, X, y) (sharded now, released
+                 afterwards), or a ShardedObjective (sharded already: reused, so the data
+                 travel only once for many runs).
     optimizer  : any Optimizer (GD, SGD with momentum, Adam, ...); it runs on the driver.
     x0, steps, batch_size, seed, schedule, delay : as for ``optim.run`` (batch_size None:
                  full-batch gradient descent over all shards).
     client     : a distributed.Client; None starts a 2-worker LocalCluster (``n_workers``)
                  for this run and closes it afterwards, also on error.
-    shards, recompute, timeout : see ShardedLeastSquares (ignored for a ShardedLeastSquares).
+    shards, recompute, timeout : see ShardedObjective (ignored for a ShardedObjective).
     callback   : called as callback(t) after the gradient of θ_t is in (t = 0, 1, ...).
     Raises WorkerLost (with .step and .trajectory up to that step) when a round fails.
     """
     _require()
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable t -> None or None, got {type(callback).__name__}")
-    if client is None and not isinstance(problem, ShardedLeastSquares):
+    if client is None and not isinstance(problem, ShardedObjective):
         with local_cluster(n_workers) as own:
             return sgd(problem, optimizer, x0, steps, batch_size, seed, own, shards=shards, recompute=recompute,
                        delay=delay, schedule=schedule, callback=callback, timeout=timeout)
-    if isinstance(problem, ShardedLeastSquares):
+    if isinstance(problem, ShardedObjective):
         sharded, owned = problem, False
     else:
-        sharded, owned = ShardedLeastSquares(problem, client, shards, recompute=recompute, timeout=timeout), True
+        sharded, owned = ShardedObjective(problem, client, shards, recompute=recompute, timeout=timeout), True
     try:
         sharded.reset_times()
         sharded.failure = None
@@ -510,9 +543,9 @@ def sgd(problem, optimizer: Optimizer, x0, steps: int = 100, batch_size: int | N
 
 
 class _Calling:
-    """Wraps a ShardedLeastSquares to call ``callback(t)`` after each gradient round."""
+    """Wraps a ShardedObjective to call ``callback(t)`` after each gradient round."""
 
-    def __init__(self, inner: ShardedLeastSquares, callback: Callable[[int], None]):
+    def __init__(self, inner: ShardedObjective, callback: Callable[[int], None]):
         self._inner, self._callback, self._count = inner, callback, itertools.count()
         self.dim, self.n_samples, self.name = inner.dim, inner.n_samples, inner.name
 
@@ -521,6 +554,9 @@ class _Calling:
 
     def value_raw(self, w):
         return self._inner.value_raw(w)
+
+    def hessian(self, w):
+        return self._inner.hessian(w)
 
     def grad(self, w, idx=None):
         g = self._inner.grad(w, idx)

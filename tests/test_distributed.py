@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -37,8 +38,10 @@ def _workers_and_nannies() -> set[int]:
 
 @pytest.fixture(scope="module")
 def client():
-    cluster = dd.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                              dashboard_address=None)
+    with warnings.catch_warnings():  # another cluster on this machine moves the status port: not news
+        warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
+        cluster = dd.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None)
     c = dd.Client(cluster)
     c.wait_for_workers(2, timeout=60)
     yield c
@@ -77,6 +80,28 @@ def test_full_batch_and_many_starts_and_adam(two_workers, problem):
     traj = D.sgd(problem, Adam(0.1), starts, 15, None, None, two_workers, shards=[2000, 1000])
     np.testing.assert_allclose(traj.points, ref.points, rtol=0, atol=1e-12)
     np.testing.assert_allclose(traj.values, ref.values, rtol=1e-12)
+
+
+def test_the_digits_mlp_sharded_equals_single_process_sgd(two_workers):
+    from i2dl_helpers.data import digits
+    from i2dl_helpers.nn import MLP
+    from i2dl_helpers.optim.training import MinibatchLoss
+
+    X, y = digits(seed=0)[:2]
+    problem = MinibatchLoss(MLP([64, 32, 10], seed=1), X, y)
+    theta0 = problem.flat()
+    ref = run(problem, SGD(0.1, momentum=0.9), theta0, 15, batch_size=64, seed=2)
+    traj = D.sgd(problem, SGD(0.1, momentum=0.9), theta0, 15, 64, 2, two_workers, shards=[800, X.shape[0] - 800])
+    np.testing.assert_allclose(traj.points, ref.points, rtol=0, atol=1e-12)
+    assert traj.values[-1] < traj.values[0], "SGD should lower the MLP's training loss"
+
+
+def test_newton_gets_its_hessian_on_the_driver(two_workers, problem):
+    from i2dl_helpers.optim import Newton
+
+    ref = run(problem, Newton(1.0), np.ones(6), 2)
+    traj = D.sgd(problem, Newton(1.0), np.ones(6), 2, None, None, two_workers)
+    np.testing.assert_allclose(traj.points, ref.points, rtol=0, atol=1e-12)
 
 
 def test_sharded_once_reused_for_many_runs_with_delay(two_workers, problem):

@@ -178,3 +178,60 @@ def test_mlp_matches_torch_autograd(sizes):
     torch.nn.functional.cross_entropy(z * 1e4, torch.tensor(y)).backward()
     ours = softmax_cross_entropy(net.forward(X) * 1e4, y)[1] * 1e4
     np.testing.assert_allclose(ours, z.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_mlp_is_the_composition_of_the_layer_functions():
+    """The fused forward/backward equals affine_forward → relu_forward → … → softmax_cross_entropy
+    and their backward functions, layer by layer."""
+    from i2dl_helpers.nn import affine_backward, affine_forward, relu_backward, relu_forward
+
+    rng = np.random.default_rng(7)
+    net = MLP([6, 5, 4, 3], seed=1)
+    X, y = rng.normal(size=(8, 6)), rng.integers(0, 3, 8)
+    H, caches = X, []
+    for l in range(1, 4):
+        Z, cache_a = affine_forward(H, net.params[f"W{l}"], net.params[f"b{l}"])
+        if l < 3:
+            H, cache_r = relu_forward(Z)
+        else:
+            cache_r = None
+        caches.append((cache_a, cache_r))
+    loss, dZ = softmax_cross_entropy(Z, y)
+    grads = {}
+    for l in range(3, 0, -1):
+        cache_a, cache_r = caches[l - 1]
+        if cache_r is not None:
+            dZ = relu_backward(dZ, cache_r)
+        dZ, grads[f"W{l}"], grads[f"b{l}"] = affine_backward(dZ, cache_a)
+    ours_loss, ours = net.loss_and_grads(X, y)
+    assert ours_loss == pytest.approx(loss, rel=1e-14)
+    for k in grads:
+        np.testing.assert_allclose(ours[k], grads[k], rtol=1e-13, atol=1e-15, err_msg=k)
+
+
+def test_loss_only_equals_loss_of_the_pair():
+    from i2dl_helpers.nn import _softmax_ce_loss
+
+    rng = np.random.default_rng(2)
+    for scale in (1.0, 1e4):
+        z, y = rng.normal(size=(9, 7)) * scale, rng.integers(0, 7, 9)
+        assert _softmax_ce_loss(z, y) == pytest.approx(softmax_cross_entropy(z, y)[0], rel=1e-13)
+
+
+@pytest.mark.parametrize("shape", [(300, 10), (5, 10), (400, 40)])
+def test_fast_row_max(shape):
+    from i2dl_helpers.nn import _row_max
+
+    z = np.random.default_rng(0).normal(size=shape)
+    np.testing.assert_array_equal(_row_max(z), z.max(axis=1, keepdims=True))
+    big = z * 1e4
+    y = np.arange(shape[0]) % shape[1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss, dz = softmax_cross_entropy(big, y)
+    assert loss == pytest.approx(_naive_ce_stable(big, y), rel=1e-12) and np.isfinite(dz).all()
+
+
+def _naive_ce_stable(z, y):
+    m = z.max(axis=1, keepdims=True)
+    return float(np.mean(np.log(np.exp(z - m).sum(axis=1)) + m[:, 0] - z[np.arange(len(y)), y]))

@@ -37,15 +37,14 @@ def test_digits_standardised_with_training_statistics_only(data):
     raw = load_digits()
     assert len(ytr) + len(yv) + len(yte) == len(raw.target) == 1797
     np.testing.assert_array_equal(np.bincount(np.concatenate([ytr, yv, yte])), np.bincount(raw.target))
-    # and x' = (x − μ)/σ is affine per pixel: the pixel values (0 … 16) map back to integers
-    mu = raw.data.mean(axis=0)  # any affine map that sends the parts back to integers will do; use the
-    for X in (Xtr, Xv, Xte):    # training set's own min/step per pixel
+    # x' = (x − μ)/σ is one affine map per pixel for all three parts: the integer grey levels of every
+    # part sit on the grid of the training set's levels (offset and spacing 1/σ)
+    for X in (Xtr, Xv, Xte):
         for j in (20, 36):
             levels = np.unique(np.round(Xtr[:, j], 12))
             step = np.min(np.diff(levels))
             k = (X[:, j] - levels[0]) / step
             assert np.allclose(k, np.round(k), atol=1e-6)
-    del mu
 
 
 def test_digits_deterministic_and_seeded():

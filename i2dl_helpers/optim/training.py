@@ -16,7 +16,6 @@ time spent evaluating is left out of the training clock.
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -209,11 +208,11 @@ def _evaluate(model, theta_views: dict, X, y) -> tuple[float, float]:
     model.params = theta_views
     try:
         if hasattr(model, "_logits"):  # the MLP: one forward pass gives both
-            from ..nn import _softmax_ce
+            from ..nn import _softmax_ce_loss
 
             with np.errstate(all="ignore"):
                 Z = model._logits(theta_views, X)
-                loss = _softmax_ce(Z, y)[0] if np.isfinite(Z).all() else float("inf")
+                loss = _softmax_ce_loss(Z, y) if np.isfinite(Z).all() else float("inf")
         else:
             Z = model.forward(X)
             loss = float(model.loss_and_grads(X, y)[0])

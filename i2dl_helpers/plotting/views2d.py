@@ -16,7 +16,7 @@ from ..style import PALETTE
 
 __all__ = ["basin_colors", "basin_plot", "chord_plot", "contour_background", "contour_levels", "contour_path", "convexity_gallery",
            "convexity_map",
-           "gradient_field", "loss_per_step", "slice_plot", "surface_path", "three_views"]
+           "gradient_field", "loss_per_step", "replace_contours", "slice_plot", "surface_path", "three_views"]
 
 
 def _axes(ax, **kw):
@@ -58,6 +58,19 @@ def contour_background(ax, objective, *, n: int = 160, levels: int = 22, filled:
     ax.set_ylim(y0, y1)
     ax.grid(False)
     return artists, Z
+
+
+def replace_contours(ax, old_artists, objective, **kw) -> tuple[list, np.ndarray]:
+    """Swap an explorer's contour background for that of ``objective``: remove
+    ``old_artists`` (whatever the explorer drew for the previous function; an empty
+    list on the first draw) from ``ax``, then draw ``contour_background(ax, objective, **kw)``.
+
+    Returns (artists, Z) as ``contour_background`` does; keep the artists to pass
+    as ``old_artists`` on the next swap.
+    """
+    for artist in old_artists:
+        artist.remove()
+    return contour_background(ax, objective, **kw)
 
 
 def _paths(traj):

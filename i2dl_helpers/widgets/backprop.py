@@ -1,13 +1,12 @@
 """BackpropStepper: walk the backward pass of a compute graph one node at a time."""
 from __future__ import annotations
 
-import ipywidgets as widgets
 import numpy as np
 
 from ..graph import BackwardStep, Value, topological_order
 from ..plotting.graph_draw import FILL, MAX_WIDTH, node_label, render
 from ..style import PALETTE
-from .base import Explorer
+from .base import Control, Explorer
 
 __all__ = ["BackpropStepper", "lecture_neuron"]
 
@@ -28,10 +27,13 @@ class BackpropStepper(Explorer):
     that was multiplied in, and the status line writes out the product.
 
     output   : the scalar loss node (default: :func:`lecture_neuron`); ``backward()`` is run on it.
+    step     : the step shown first (0 ... number of nodes).
     controls : "step" (0 ... number of nodes).
     """
 
-    def __init__(self, output: Value | None = None, *, fmt: str = ".3g", renderer: str = "auto"):
+    CONTROLS = (Control("step", "step", "int", 0, None),)  # the top is the graph's number of nodes
+
+    def __init__(self, output: Value | None = None, *, step: int = 0, fmt: str = ".3g", renderer: str = "auto"):
         if output is None:
             output = lecture_neuron()
         if not isinstance(output, Value):
@@ -43,6 +45,7 @@ class BackpropStepper(Explorer):
         self.fmt = fmt
         output.backward()
         self.steps: list[BackwardStep] = output.steps
+        self._declare(step=self.CONTROLS[0].check(step, 0, len(self.steps)))  # the range is known only now
         n_nodes = len(topological_order(output))
         if n_nodes > 80:
             raise ValueError(f"the graph has {n_nodes} nodes; the stepper stays readable up to about 80")
@@ -61,8 +64,7 @@ class BackpropStepper(Explorer):
 
     # -- explorer hooks -----------------------------------------------------
     def _make_controls(self):
-        return {"step": widgets.IntSlider(value=0, min=0, max=len(self.steps), description="step",
-                                          continuous_update=True)}
+        return self._declared_controls(step=(0, len(self.steps)))
 
     def _build(self, fig):
         ax = fig.add_subplot()
@@ -83,6 +85,16 @@ class BackpropStepper(Explorer):
         ax.set_title("backward pass: ∂ = ∂L/∂(node); red: the node just finished, "
                      "labels: local derivatives multiplied in", fontsize=9)
 
+    def _fill(self, node, done) -> str:
+        """A node's colour: the output's, white until its gradient is done, then by its kind."""
+        if node is self.output:
+            return FILL["output"]
+        if node not in done:
+            return "#ffffff"
+        if node.op == "const" and not node._prev:
+            return "#eeeeee"
+        return FILL["op"] if node._prev else FILL["input"]
+
     def _update(self, changed):
         k = self.controls["step"].value
         done = {s.node: s.grad for s in self.steps[:k]}
@@ -93,10 +105,7 @@ class BackpropStepper(Explorer):
             box = text.get_bbox_patch()
             box.set_edgecolor(PALETTE["vermillion"] if current is not None and node is current.node else "#555555")
             box.set_linewidth(2.5 if current is not None and node is current.node else 0.8)
-            box.set_facecolor(FILL["output"] if node is self.output else
-                              ("#ffffff" if node not in done else
-                               ("#eeeeee" if node.op == "const" and not node._prev else
-                                FILL["op"] if node._prev else FILL["input"])))
+            box.set_facecolor(self._fill(node, done))
         segments = []
         for label in self._local_labels:
             label.set_visible(False)

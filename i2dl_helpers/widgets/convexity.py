@@ -1,15 +1,14 @@
 """ChordExplorer: the definition of convexity as a picture (slide 16)."""
 from __future__ import annotations
 
-import ipywidgets as widgets
 import numpy as np
 
 from .. import objectives as _objectives
-from .._validate import check_real
 from ..convexity import gallery
 from ..objectives import Objective
 from ..style import PALETTE
-from .base import Explorer
+from .base import Control, Explorer
+from .chooser import ObjectiveChooser
 
 __all__ = ["ChordExplorer"]
 
@@ -23,7 +22,7 @@ def _choices() -> dict[str, Objective]:
     return out
 
 
-class ChordExplorer(Explorer):
+class ChordExplorer(ObjectiveChooser, Explorer):
     """Two points θ₁ = x, θ₂ = y on the graph of L, the chord between them and λ.
 
     The point z = λx + (1 − λ)y is marked on the graph and on the chord. L is
@@ -35,59 +34,52 @@ class ChordExplorer(Explorer):
 
     objective : a name from ``objectives.names(dim=1)``, a gallery name ("x²",
                 "exp(x)", "softplus", "x⁴") or a 1D Objective.
-    controls  : "objective", "x", "y", "lam".
+    x, y      : the two points (sliders over the domain, widened to include a point outside it;
+                default: 15 % and 85 % of the way across the domain).
+    lam       : λ in [0, 1].
+    controls  : "objective", "x", "y", "lam". ``set_objective`` switches the function (errors
+                propagate, so a typed-in function that fails leaves the previous one in place).
     """
 
     figsize = (6.5, 3.8)
     expression_variables = ("x",)
+    CONTROLS = (
+        Control("objective", "function", "choice", redraw=True),
+        Control("x", "θ₁ = x", "float", fmt=".3f", grow=True),
+        Control("y", "θ₂ = y", "float", fmt=".3f", grow=True),
+        Control("lam", "λ", "float", 0.0, 1.0, step=0.01, fmt=".2f"),
+    )
+    #: where the two points sit by default, as fractions of the domain
+    _SPOTS = (("x", 0.15), ("y", 0.85))
 
     def __init__(self, objective: str | Objective = "double_well", x: float | None = None,
                  y: float | None = None, lam: float = 0.5, *, renderer: str = "auto"):
-        self._options = _choices()
-        self._objective = self._resolve(objective)
-        lo, hi = self._objective.domain[0]
-        self._init = dict(x=lo + 0.15 * (hi - lo) if x is None else check_real("x", x),
-                          y=lo + 0.85 * (hi - lo) if y is None else check_real("y", y),
-                          lam=check_real("lam", lam, low=0, high=1))
+        self._choices = _choices()
+        self._init_chooser(objective)
+        self._declare(x=x, y=y, lam=lam)
         self.max_gap = 0.0
         self.gap = 0.0
         super().__init__(renderer=renderer)
 
-    def _resolve(self, objective) -> Objective:
-        if isinstance(objective, Objective):
-            if objective.dim != 1:
-                raise ValueError(f"objective must be one-dimensional, got dim={objective.dim}")
-            self._options.setdefault(objective.name, objective)
-            return objective
-        if isinstance(objective, str) and objective in self._options:
-            return self._options[objective]
-        raise ValueError(f"objective must be one of {', '.join(self._options)} or a 1D Objective; "
-                         f"got {objective!r}")
+    # -- the chooser: the 1D catalogue plus the gallery's 1D examples ---------
+    def _catalogue_names(self) -> list[str]:
+        return list(self._choices)
 
-    def set_objective(self, objective: str | Objective) -> None:
-        """Switch to another function (a name or a 1D Objective). Errors propagate,
-        so a typed-in function that fails leaves the previous one in place."""
-        obj = self._resolve(objective)
-        self._choose("objective", obj.name)
-        self._options[obj.name] = obj
-        self.refresh("objective")
+    def _from_catalogue(self, name: str) -> Objective:
+        return self._choices[name]
+
+    def _default_spots(self) -> dict[str, float]:
+        lo, hi = (float(v) for v in self._objective.domain[0])
+        return {name: lo + frac * (hi - lo) for name, frac in self._SPOTS}
 
     # -- explorer hooks ---------------------------------------------------
-    def _slider(self, label, value, lo, hi):
-        return widgets.FloatSlider(value=float(np.clip(value, lo, hi)), min=lo, max=hi, step=(hi - lo) / 400,
-                                   description=label, readout_format=".3f", continuous_update=True,
-                                   style={"description_width": "initial"})
-
     def _make_controls(self):
-        lo, hi = (float(v) for v in self._objective.domain[0])
-        return {
-            "objective": widgets.Dropdown(options=list(self._options), value=self._objective.name,
-                                          description="function"),
-            "x": self._slider("θ₁ = x", self._init["x"], lo, hi),
-            "y": self._slider("θ₂ = y", self._init["y"], lo, hi),
-            "lam": widgets.FloatSlider(value=self._init["lam"], min=0.0, max=1.0, step=0.01, description="λ",
-                                       readout_format=".2f", style={"description_width": "initial"}),
-        }
+        init = self._initial
+        init["objective"] = self._objective.name
+        for name, value in self._default_spots().items():
+            init[name] = value if init[name] is None else init[name]
+        domain = tuple(float(v) for v in self._objective.domain[0])
+        return self._declared_controls(objective=self._chooser_options(), x=domain, y=domain)
 
     def _build(self, fig):
         ax = self.ax = fig.subplots()
@@ -120,19 +112,14 @@ class ChordExplorer(Explorer):
 
     def _sync_sliders(self):
         lo, hi = (float(v) for v in self._objective.domain[0])
-        for name, frac in (("x", 0.15), ("y", 0.85)):
-            self._retarget(name, lo, hi, lo + frac * (hi - lo))
+        for name, value in self._default_spots().items():
+            self._retarget(name, lo, hi, value)
 
     def _update(self, changed):
-        if changed == "objective":
-            self._objective = self._resolve(self.controls["objective"].value)
-            self._syncing = True
-            try:
+        if changed == "objective":  # chosen from the list, typed in, or set from code
+            self._follow_chooser()
+            with self.quietly():
                 self._sync_sliders()
-            finally:
-                self._syncing = False
-        elif getattr(self, "_syncing", False):
-            return False
         if changed in (None, "objective"):
             self._set_background()
         f = self._objective
@@ -162,4 +149,4 @@ class ChordExplorer(Explorer):
                             f"{zs[k]:.3f}): {f.name} is not convex", "error")
         else:
             self.set_status(f"{head} · this chord lies on or above the graph everywhere between x and y", "ok")
-        return changed in (None, "objective")
+        return changed is None  # the function, a declared redraw control, is added by the base

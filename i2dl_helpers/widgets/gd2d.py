@@ -1,96 +1,70 @@
 """GradientDescent2D: gradient descent on a 2D function, on contours (slides 18–21)."""
 from __future__ import annotations
 
-import ipywidgets as widgets
 import numpy as np
 
 from .. import objectives as _objectives
-from .._validate import check_int, check_positive, check_real
+from .._validate import check_positive
 from ..convexity import min_eigenvalue_2x2
 from ..objectives import Objective
 from ..optim import GD, run
-from ..plotting.views2d import contour_background
+from ..plotting.views2d import replace_contours
 from ..style import PALETTE
-from .base import Explorer, log_slider
+from .base import Control, Explorer
+from .chooser import ObjectiveChooser
 
 __all__ = ["GradientDescent2D"]
 
-#: sensible (start, learning rate) for the catalogue's 2D objectives
-_DEFAULTS = {
-    "bowl": ((2.5, 2.0), 0.1),
-    "ill_conditioned": ((-2.5, 1.5), 0.15),
-    "rosenbrock": ((-1.5, 2.0), 1e-3),
-    "himmelblau": ((0.0, 0.0), 0.01),
-    "saddle": ((1.8, 0.01), 0.1),
-}
 
-
-class GradientDescent2D(Explorer):
+class GradientDescent2D(ObjectiveChooser, Explorer):
     """Gradient descent θ_{k+1} = θ_k − α ∇L(θ_k) on a function of θ = (θ₁, θ₂).
 
     Left: contours of L with the iterates θ_0, θ_1, ... joined in order (the
     contours are drawn once; only the path moves). Right: L(θ_k) − L* per step on
-    a log axis, L* the lowest known minimum. The axes never rescale: a diverging
-    path leaves the plot and a note says at which step. With ``renderer="ipympl"``
-    a click on the contour plot sets the start.
+    a log axis, L* = ``objective.best`` the lowest known value. The axes never
+    rescale: a diverging path leaves the plot and a note says at which step. With
+    ``renderer="ipympl"`` a click on the contour plot sets the start.
 
     objective : a name from ``objectives.names(dim=2)`` or a 2D Objective.
-    controls  : "objective", "lr" (α, log scale 1e-4 ... 3), "steps" (1 ... 1000),
-                "x0", "y0" (the start θ_0) and "condition" (κ of the
-                ill-conditioned quadratic ½(u² + κv²); inactive for other functions).
+    lr, x0, y0: α and the start θ_0 (default: the objective's ``lr`` and ``start``).
+    controls  : "objective", "lr" (α, log scale 1e-4 ... 3.16, widened to include a larger α),
+                "steps" (1 ... 1000), "x0", "y0" (the start θ_0, sliders over the domain, widened
+                to include a start outside it) and "condition" (κ of the ill-conditioned
+                quadratic ½(u² + κv²), 1 ... 1000; inactive for other functions).
     """
 
     figsize = (9.0, 3.8)
     expression_variables = ("x", "y")
+    chooser_dim = 2
+    CONTROLS = (
+        Control("objective", "function", "choice", redraw=True),
+        Control("lr", "learning rate α", "log", 1e-4, 10 ** 0.5, grow=True),
+        Control("steps", "steps", "int", 1, 1000, redraw=True),
+        Control("x0", "start θ₁", "float", fmt=".2f", grow=True),
+        Control("y0", "start θ₂", "float", fmt=".2f", grow=True),
+        Control("condition", "condition κ", "log", 1.0, 1000.0, fmt=".3g"),  # redraws only the quadratic
+    )
 
     def __init__(self, objective: str | Objective = "ill_conditioned", lr: float | None = None,
                  x0: float | None = None, y0: float | None = None, steps: int = 100,
                  condition: float = 10.0, tol: float = 1e-8, *, renderer: str = "auto"):
-        self._options: dict[str, Objective | None] = {name: None for name in _objectives.names(dim=2)}
-        self._kappa = check_real("condition", condition, low=1.0, high=1000.0)
-        self._objective = self._resolve(objective)
-        (dx, dy), dlr = self._defaults()
-        self._init = dict(lr=dlr if lr is None else check_positive("lr", lr),
-                          x0=dx if x0 is None else check_real("x0", x0),
-                          y0=dy if y0 is None else check_real("y0", y0),
-                          steps=check_int("steps", steps, low=1, high=1000))
+        self._kappa = self._declare(condition=condition)["condition"]
+        self._init_chooser(objective)
+        self._declare(lr=lr, x0=x0, y0=y0, steps=steps)
         self.tol = check_positive("tol", tol)
         self.trajectory = None
         super().__init__(renderer=renderer)
         self.figure.canvas.mpl_connect("button_press_event", self._on_click)
 
     # -- objectives -----------------------------------------------------------
-    def _resolve(self, objective) -> Objective:
-        if isinstance(objective, Objective):
-            if objective.dim != 2:
-                raise ValueError(f"objective must be two-dimensional, got dim={objective.dim}")
-            self._options[objective.name] = objective
-            return objective
-        if isinstance(objective, str) and objective in self._options:
-            custom = self._options[objective]
-            if custom is not None:
-                return custom
-            if objective == "ill_conditioned":
-                return _objectives.get(objective, condition=self._kappa)
-            return _objectives.get(objective)
-        raise ValueError(f"objective must be one of {', '.join(self._options)} or a 2D Objective; "
-                         f"got {objective!r}")
+    def _from_catalogue(self, name: str) -> Objective:
+        if name == "ill_conditioned":
+            return _objectives.get(name, condition=self._kappa)
+        return _objectives.get(name)
 
-    def _defaults(self):
-        obj = self._objective
-        if obj.name in _DEFAULTS and self._options.get(obj.name) is None:
-            return _DEFAULTS[obj.name]
-        (x0, x1), (y0, y1) = obj.domain
-        lr = 1.0 / obj.smoothness if obj.smoothness else 0.01
-        return (x0 + 0.2 * (x1 - x0), y0 + 0.8 * (y1 - y0)), lr
-
-    def set_objective(self, objective: str | Objective) -> None:
-        """Switch to another function (a catalogue name or a 2D Objective); the start
-        and learning rate move to that function's defaults."""
-        obj = self._resolve(objective)
-        self._choose("objective", obj.name)
-        self._objective = obj
-        self.refresh("objective")  # errors propagate: the caller shows them
+    def _is_quadratic(self) -> bool:
+        """True when the function is the catalogue's ill-conditioned quadratic (κ applies)."""
+        return self._objective.name == "ill_conditioned" and not self._is_typed("ill_conditioned")
 
     def set_start(self, x: float, y: float) -> None:
         """Move the start θ_0 to (x, y) (clipped to the plot) and rerun once."""
@@ -105,23 +79,15 @@ class GradientDescent2D(Explorer):
             self.set_start(event.xdata, event.ydata)
 
     # -- explorer hooks -----------------------------------------------------
-    def _coord_slider(self, label, value, lo, hi):
-        return widgets.FloatSlider(value=float(np.clip(value, lo, hi)), min=lo, max=hi, step=(hi - lo) / 400,
-                                   description=label, readout_format=".2f",
-                                   style={"description_width": "initial"})
-
     def _make_controls(self):
-        (xl, xh), (yl, yh) = (tuple(map(float, r)) for r in self._objective.domain)
-        return {
-            "objective": widgets.Dropdown(options=list(self._options), value=self._objective.name,
-                                          description="function"),
-            "lr": log_slider("learning rate α", self._init["lr"], -4, 0.5),
-            "steps": widgets.IntSlider(value=self._init["steps"], min=1, max=1000, description="steps",
-                                       style={"description_width": "initial"}),
-            "x0": self._coord_slider("start θ₁", self._init["x0"], xl, xh),
-            "y0": self._coord_slider("start θ₂", self._init["y0"], yl, yh),
-            "condition": log_slider("condition κ", self._kappa, 0, 3, fmt=".3g"),
-        }
+        obj = self._objective
+        init = self._initial
+        init["objective"] = obj.name
+        init["lr"] = obj.lr if init["lr"] is None else init["lr"]
+        for i, name in enumerate(("x0", "y0")):
+            init[name] = float(obj.start[i]) if init[name] is None else init[name]
+        (xl, xh), (yl, yh) = (tuple(map(float, r)) for r in obj.domain)
+        return self._declared_controls(objective=self._chooser_options(), x0=(xl, xh), y0=(yl, yh))
 
     def _build(self, fig):
         self.ax, self.ax_loss = fig.subplots(1, 2, width_ratios=[1.25, 1])
@@ -144,44 +110,43 @@ class GradientDescent2D(Explorer):
         self._static = []
 
     def _set_background(self):
-        obj = self._objective
-        for artist in self._static:
-            artist.remove()
-        ax = self.ax
-        self._static, Z = contour_background(ax, obj, levels=25, label="minima")
-        finite = Z[np.isfinite(Z)]
-        self._lstar = float(np.min(obj(obj.minima))) if len(obj.minima) else float(finite.min())
+        obj, ax = self._objective, self.ax
+        self._static, Z = replace_contours(ax, self._static, obj, levels=25, label="minima")
         ax.set_xlabel("θ₁")
         ax.set_ylabel("θ₂")
-        ax.set_title(obj.name.replace("_", " ") + (f", κ = {self._kappa:.3g}" if obj.name == "ill_conditioned"
-                                                  and self._options.get(obj.name) is None else ""))
-        top = max(float(finite.max()) - self._lstar, 1e-6) * 10
+        ax.set_title(obj.name.replace("_", " ") + (f", κ = {self._kappa:.3g}" if self._is_quadratic() else ""))
+        finite = Z[np.isfinite(Z)]
+        top = max(float(finite.max()) - obj.best, 1e-6) * 10
         self._loss_ylim = (1e-12, top)
         self.ax_loss.set_ylim(*self._loss_ylim)
 
     def _sync_to_objective(self):
         """Start sliders follow the domain; start and α move to the function's defaults."""
-        (dx, dy), dlr = self._defaults()
-        for name, (lo, hi), v in (("x0", self._objective.domain[0], dx), ("y0", self._objective.domain[1], dy)):
-            self._retarget(name, lo, hi, v)
-        self.controls["lr"].value = dlr
+        obj = self._objective
+        for i, name in enumerate(("x0", "y0")):
+            self._retarget(name, *obj.domain[i], obj.start[i])
+        self.controls["lr"].value = obj.lr
 
-    def _update(self, changed):
-        full = changed in (None, "objective", "steps", "condition")
-        cond = self.controls["condition"]
+    def _follow_controls(self, changed) -> bool:
+        """Apply a new function or κ; True when the background changed."""
         if changed == "objective":
-            self._objective = self._resolve(self.controls["objective"].value)
+            self._follow_chooser()
             with self.quietly():
                 self._sync_to_objective()
-        is_quad = self._objective.name == "ill_conditioned" and self._options.get("ill_conditioned") is None
-        cond.disabled = not is_quad
+        quadratic = self._is_quadratic()
+        self.controls["condition"].disabled = not quadratic
         if changed == "condition":
-            self._kappa = float(cond.value)
-            if not is_quad:
-                full = False
-            else:
-                self._objective = _objectives.get("ill_conditioned", condition=self._kappa)
-        if full and changed != "steps":
+            self._kappa = float(self.controls["condition"].value)
+            if not quadratic:
+                return False
+            self._objective = self._from_catalogue("ill_conditioned")
+        return changed in (None, "objective", "condition")
+
+    def _update(self, changed):
+        # steps and the function are declared redraw controls (the base adds them); κ redraws
+        # only the quadratic, so _follow_controls says whether the contours changed
+        new_background = self._follow_controls(changed)
+        if new_background:
             self._set_background()
         steps = self.controls["steps"].value
         self.ax_loss.set_xlim(-0.02 * steps, steps * 1.02)
@@ -191,7 +156,7 @@ class GradientDescent2D(Explorer):
         self.trajectory = traj
         self._draw_path(traj)
         self.set_status(self._message(traj, lr), {"converged": "ok", "diverged": "error"}.get(traj.status, "warn"))
-        return full
+        return new_background
 
     def _draw_path(self, traj):
         pts, vals = traj.points, traj.values
@@ -211,7 +176,7 @@ class GradientDescent2D(Explorer):
             self._note.set_text(f"the path leaves the plot at step {int(np.argmax(off))}")
         else:
             self._note.set_text("")
-        gap = vals - self._lstar
+        gap = vals - self._objective.best
         lo, hi = self._loss_ylim
         self._loss.set_data(np.arange(len(gap)), np.clip(np.where(np.isfinite(gap), gap, hi), lo, hi))
         self._loss_note.set_text("values above the top are drawn at the top" if np.any(gap > hi) else "")

@@ -20,18 +20,14 @@ from matplotlib.transforms import offset_copy
 
 from .. import linesearch as _ls
 from .. import objectives as _objectives
-from .._validate import check_int
 from ..objectives import Objective
 from ..optim import run
-from ..plotting.views2d import contour_background
+from ..plotting.views2d import replace_contours
 from ..style import PALETTE
-from .base import Explorer, log_slider
+from .base import Control, Explorer
+from .chooser import ObjectiveChooser
 
 __all__ = ["LineSearchExplorer"]
-
-#: sensible starts for the catalogue's 2D objectives
-_STARTS = {"bowl": (2.5, 2.0), "ill_conditioned": (-2.5, 1.5), "rosenbrock": (-1.5, 2.0),
-           "himmelblau": (0.5, -0.5), "saddle": (1.8, 0.6)}
 
 #: the φ panel's fixed frame: u = α / S on [0, 1], v = (φ(α) − φ(0)) / D on [−1.1, 1.1]
 _U_TICKS = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -62,7 +58,7 @@ def _tick_labels(values, lo: float, hi: float) -> tuple[list[str], str]:
     return fmt.format_ticks(list(values)), fmt.get_offset()
 
 
-class LineSearchExplorer(Explorer):
+class LineSearchExplorer(ObjectiveChooser, Explorer):
     """Gradient descent with line search, one step at a time.
 
     Left: contours of L with the path θ_0, ..., θ_k of GD with the chosen line
@@ -80,62 +76,55 @@ class LineSearchExplorer(Explorer):
     φ(α) = φ(0) + D·v.
 
     objective : a name from ``objectives.names(dim=2)`` or a 2D Objective.
-    controls  : "objective", "search" (the search GD uses: exact or backtracking),
-                "k" (steps taken, 0 ... 30), "x0", "y0" (the start θ_0), "alpha0", "c", "rho"
-                (the backtracking parameters).
+    k         : the steps taken (0 ... 30).
+    x0, y0    : the start θ_0 (default: the objective's ``start``; a start outside the domain
+                widens the sliders).
+    alpha0, c, rho : the backtracking parameters: the first try α0 (log scale 1e-3 ... 10, widened
+                to include a larger one), Armijo's c (1e-4 ... 0.9) and the shrink factor ρ (0.1 ... 0.9).
+    search    : the search GD uses, "exact" or "backtracking".
+    controls  : "objective", "search", "k", "x0", "y0", "alpha0", "c", "rho".
     """
 
     figsize = (10.0, 4.2)
+    chooser_dim = 2
+    CONTROLS = (  # in the order of the rows of three: the function, the run, backtracking
+        Control("objective", "function", "choice", redraw=True),
+        Control("search", "GD uses", "choice", options=("exact", "backtracking")),  # shown as toggle buttons
+        Control("k", "step k", "int", 0, 30),
+        Control("x0", "start θ₁", "float", fmt=".2f", grow=True),
+        Control("y0", "start θ₂", "float", fmt=".2f", grow=True),
+        Control("alpha0", "backtracking α0", "log", 1e-3, 10.0, grow=True),
+        Control("c", "Armijo c", "float", 1e-4, 0.9, step=0.01, fmt=".4f"),
+        Control("rho", "shrink ρ", "float", 0.1, 0.9, step=0.05, fmt=".2f"),
+    )
 
-    def __init__(self, objective: str | Objective = "ill_conditioned", k: int = 0, *, renderer: str = "auto"):
-        self._custom = objective if isinstance(objective, Objective) else None
-        self._objective = self._resolve(objective)
-        self._k0 = check_int("k", k, low=0, high=30)
+    def __init__(self, objective: str | Objective = "ill_conditioned", k: int = 0, *, x0: float | None = None,
+                 y0: float | None = None, search: str = "exact", alpha0: float = 1.0, c: float = 1e-4,
+                 rho: float = 0.5, renderer: str = "auto"):
+        self._init_chooser(objective)
+        self._declare(k=k, x0=x0, y0=y0, search=search, alpha0=alpha0, c=c, rho=rho)
         self.result_exact = self.result_backtracking = None
         super().__init__(renderer=renderer)
 
-    def _resolve(self, objective) -> Objective:
-        if isinstance(objective, Objective):
-            if objective.dim != 2:
-                raise ValueError(f"objective must be two-dimensional, got dim={objective.dim}")
-            return objective
-        if objective == "ill_conditioned":
+    def _from_catalogue(self, name: str) -> Objective:
+        if name == "ill_conditioned":  # rotated, so that the steps zig-zag across both axes
             return _objectives.get("ill_conditioned", condition=10.0, angle=0.5)
-        if isinstance(objective, str) and objective in _objectives.names(dim=2):
-            return _objectives.get(objective)
-        if self._custom is not None and objective == self._custom.name:
-            return self._custom
-        raise ValueError(f"objective must be one of {', '.join(_objectives.names(dim=2))} or a 2D Objective; "
-                         f"got {objective!r}")
-
-    def _start(self):
-        (x0, x1), (y0, y1) = self._objective.domain
-        return _STARTS.get(self._objective.name, (x0 + 0.2 * (x1 - x0), y0 + 0.8 * (y1 - y0)))
+        return _objectives.get(name)
 
     # -- explorer hooks -----------------------------------------------------
-    def _coord(self, label, value, lo, hi):
-        return widgets.FloatSlider(value=float(np.clip(value, lo, hi)), min=float(lo), max=float(hi),
-                                   step=(hi - lo) / 400, description=label, readout_format=".2f",
-                                   style={"description_width": "initial"})
-
     def _make_controls(self):
-        (xl, xh), (yl, yh) = self._objective.domain
-        sx, sy = self._start()
-        names = _objectives.names(dim=2) + ([self._custom.name] if self._custom is not None else [])
-        style = {"description_width": "initial"}
-        return {
-            "objective": widgets.Dropdown(options=names, value=self._objective.name, description="function"),
-            "search": widgets.ToggleButtons(options=["exact", "backtracking"], value="exact",
-                                            description="GD uses", style=style),
-            "k": widgets.IntSlider(value=self._k0, min=0, max=30, description="step k", style=style),
-            "x0": self._coord("start θ₁", sx, xl, xh),
-            "y0": self._coord("start θ₂", sy, yl, yh),
-            "alpha0": log_slider("backtracking α0", 1.0, -3, 1),
-            "c": widgets.FloatSlider(value=1e-4, min=1e-4, max=0.9, step=0.01, description="Armijo c",
-                                     readout_format=".4f", style=style),
-            "rho": widgets.FloatSlider(value=0.5, min=0.1, max=0.9, step=0.05, description="shrink ρ",
-                                       readout_format=".2f", style=style),
-        }
+        obj, init = self._objective, self._initial
+        init["objective"] = obj.name
+        for i, name in enumerate(("x0", "y0")):
+            init[name] = float(obj.start[i]) if init[name] is None else init[name]
+        (xl, xh), (yl, yh) = (tuple(map(float, r)) for r in obj.domain)
+        made = self._declared_controls(objective=self._chooser_options(), x0=(xl, xh), y0=(yl, yh))
+        search = made["search"]
+        made["search"] = widgets.ToggleButtons(options=search.options, value=search.value,
+                                               description=search.description,
+                                               style={"description_width": "initial"})
+        search.close()
+        return made
 
     def _build(self, fig):
         self.ax, self.ax_phi = fig.subplots(1, 2, width_ratios=[1.1, 1])
@@ -224,29 +213,27 @@ class LineSearchExplorer(Explorer):
 
     def _set_background(self):
         obj = self._objective
-        for artist in self._static:
-            artist.remove()
-        self._static, _ = contour_background(self.ax, obj, levels=25)
+        self._static, _ = replace_contours(self.ax, self._static, obj, levels=25)
         self.ax.set_xlabel("θ₁")
         self.ax.set_ylabel("θ₂")
         self.ax.set_title(obj.name.replace("_", " "))
         self.ax.legend(loc="lower right", fontsize="x-small")
 
     def _sync_start(self):
-        sx, sy = self._start()
-        for name, (lo, hi), v in (("x0", self._objective.domain[0], sx), ("y0", self._objective.domain[1], sy)):
-            self._retarget(name, lo, hi, v)
+        obj = self._objective
+        for i, name in enumerate(("x0", "y0")):
+            self._retarget(name, *obj.domain[i], obj.start[i])
 
     def _update(self, changed):
         """Only a new function changes the background (the contours); every other
         control moves animated artists only (the φ panel's axes are fixed)."""
         c = self.controls
-        full = changed in (None, "objective")
+        full = changed is None  # the function is a declared redraw control (the base adds it)
         if changed == "objective":
-            self._objective = self._resolve(c["objective"].value)
+            self._follow_chooser()
             with self.quietly():
                 self._sync_start()
-        if full:
+        if changed in (None, "objective"):
             self._set_background()
         obj = self._objective
         opt = _ls.GDLineSearch(c["search"].value, lr=c["alpha0"].value, c=c["c"].value, rho=c["rho"].value)

@@ -4,14 +4,14 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from .._validate import check_int, check_positive
+from .._validate import check_int
 from ..data import linear_regression
 from ..objectives import LeastSquares
 from ..optim import GD, run
 from ..optim.schedules import Constant, ExponentialDecay, InverseTime, StepDecay
 from ..plotting.views2d import contour_background
 from ..style import PALETTE
-from .base import Explorer, log_slider
+from .base import Control, Explorer
 
 __all__ = ["SGDExplorer", "SCHEDULES"]
 
@@ -35,46 +35,47 @@ class SGDExplorer(Explorer):
     B and seed, with its noise-ball level dashed. Batches are drawn by epochs
     (shuffled, without replacement): B = n is full-batch GD.
 
-    controls : "lr" (α, log scale), "batch_size" (1 ... 128, and n), "schedule"
-               (constant, 1/t: α/(1 + 0.02 t), step: ×0.5 every 100 steps,
-               exponential: α·0.995^t), "steps" (50 ... 2000), "seed".
+    controls : "lr" (α, log scale 1e-3 ... 1, widened to include a larger α), "batch_size"
+               (1 ... 128, and n), "schedule" (constant, 1/t: α/(1 + 0.02 t), step: ×0.5 every
+               100 steps, exponential: α·0.995^t), "steps" (50 ... 2000, by 50), "seed" (0 ... 20).
     Attributes after each update: ``trajectory``, ``reference`` (the constant-step
     run), ``noise_ball`` and ``noise_ball_constant`` (mean L − L* over the last quarter).
     """
 
     figsize = (10.0, 4.2)
+    CONTROLS = (
+        Control("lr", "learning rate α", "log", 1e-3, 1.0, grow=True),
+        Control("batch_size", "batch size B", "choice"),  # options known once n is; shown as a slider
+        Control("schedule", "schedule", "choice", options=tuple(SCHEDULES)),
+        Control("steps", "steps", "int", 50, 2000, step=50, redraw=True),  # the loss axis's length
+        Control("seed", "seed", "int", 0, 20),
+    )
 
     def __init__(self, lr: float = 0.05, batch_size: int = 1, schedule: str = "constant", steps: int = 600,
                  *, n: int = 200, noise: float = 1.0, seed: int = 0, renderer: str = "auto"):
-        self._init = dict(lr=check_positive("lr", lr), steps=check_int("steps", steps, low=50, high=2000),
-                          seed=check_int("seed", seed, low=0, high=20))
-        if schedule not in SCHEDULES:
-            raise ValueError(f"schedule must be one of {', '.join(map(repr, SCHEDULES))}; got {schedule!r}")
-        self._init["schedule"] = schedule
+        self._declare(lr=lr, steps=steps, seed=seed, schedule=schedule)
         n = check_int("n", n, low=8, high=100_000)
         X, y, _ = linear_regression(n, 2, noise=noise, seed=0, correlation=0.6)
         self.problem = LeastSquares(X, y)
         self._batches = tuple(b for b in _BATCHES if b < n) + (n,)
-        self._init["batch_size"] = check_int("batch_size", batch_size, low=1, high=n)
-        if self._init["batch_size"] not in self._batches:
+        check_int("batch_size", batch_size, low=1, high=n)
+        if batch_size not in self._batches:
             raise ValueError(f"batch_size must be one of {', '.join(map(str, self._batches))}; got {batch_size}")
+        self._declare(batch_size=batch_size)
         self.start = self.problem.w_star + np.array([-2.4, 2.2])
         self.trajectory = self.reference = None
         self.noise_ball = self.noise_ball_constant = np.nan
         super().__init__(renderer=renderer)
 
     def _make_controls(self):
-        style = {"description_width": "initial"}
-        return {
-            "lr": log_slider("learning rate α", self._init["lr"], -3, 0),
-            "batch_size": widgets.SelectionSlider(options=self._batches, value=self._init["batch_size"],
-                                                  description="batch size B", style=style),
-            "schedule": widgets.Dropdown(options=list(SCHEDULES), value=self._init["schedule"],
-                                         description="schedule", style=style),
-            "steps": widgets.IntSlider(value=self._init["steps"], min=50, max=2000, step=50, description="steps",
-                                       style=style),
-            "seed": widgets.IntSlider(value=self._init["seed"], min=0, max=20, description="seed", style=style),
-        }
+        made = self._declared_controls(batch_size=self._batches)
+        made["schedule"].style.description_width = "initial"
+        dropdown = made["batch_size"]  # the batch sizes are ordered: a slider over them
+        made["batch_size"] = widgets.SelectionSlider(options=self._batches, value=dropdown.value,
+                                                     description=dropdown.description,
+                                                     style={"description_width": "initial"})
+        dropdown.close()
+        return made
 
     def _build(self, fig):
         self.ax, self.ax_loss = fig.subplots(1, 2, width_ratios=[1.05, 1])
@@ -152,4 +153,4 @@ class SGDExplorer(Explorer):
                          else " (constant α diverges)")
         text += f" · {rm}"
         self.set_status(text, "error" if diverged and traj.status == "diverged" else "info")
-        return changed in (None, "steps")
+        return changed is None  # steps, a declared redraw control, is added by the base
