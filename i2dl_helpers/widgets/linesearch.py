@@ -107,7 +107,7 @@ class LineSearchExplorer(ObjectiveChooser, Explorer):
         super().__init__(renderer=renderer)
 
     def _from_catalogue(self, name: str) -> Objective:
-        if name == "ill_conditioned":  # rotated, so that the steps zig-zag across both axes
+        if name == "ill_conditioned":  # tilted by 0.5°, as this explorer has always shown it
             return _objectives.get("ill_conditioned", condition=10.0, angle=0.5)
         return _objectives.get(name)
 
