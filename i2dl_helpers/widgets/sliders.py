@@ -167,6 +167,11 @@ class Control:
             low, high = min(low, value), max(high, value)
         if self.kind == "log":
             lo_exp, hi_exp = math.log10(low), math.log10(high)
+            # 10**log10(v) can miss v by one rounding step: nudge the ends out until they cover it
+            while 10 ** lo_exp > value:
+                lo_exp = math.nextafter(lo_exp, -math.inf)
+            while 10 ** hi_exp < value:
+                hi_exp = math.nextafter(hi_exp, math.inf)
             return log_slider(self.label, value, lo_exp, hi_exp, step=self.step or 0.05, fmt=self.fmt or ".4g")
         if self.kind == "int":
             return widgets.IntSlider(value=int(value), min=int(low), max=int(high), step=int(self.step or 1),
