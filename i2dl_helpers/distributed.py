@@ -534,8 +534,6 @@ def sgd(problem, optimizer: Optimizer, x0, steps: int = 100, batch_size: int | N
         if not traj.batched:
             traj.points, traj.grad_norms = traj.points[:keep], traj.grad_norms[:keep]
             traj.lrs, traj.stop_step, traj.status = traj.lrs[:max(keep - 1, 0)], step, "failed"
-            if traj.seconds is not None:
-                traj.seconds = traj.seconds[:keep]
             traj._values = None
         raise WorkerLost(f"data-parallel SGD stopped at step {step}: the workers could not compute the gradient "
                          f"of θ_{step} ({why}){hint}. The trajectory up to θ_{step} is in .trajectory.", step, traj)

@@ -12,8 +12,6 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import time
-
 import numpy as np
 
 from .._validate import as_points, check_int, check_positive
@@ -83,10 +81,10 @@ class Trajectory:
                  converged at step k means ‖θ_k − θ_{k−1}‖ < tol; diverged at
                  step k means step k left the finite region and was not taken.
     lrs        : the learning rate used at each step, shape (T,).
-    seconds    : wall-clock time since the start of the run at each recorded
-                 point, shape (T + 1,) (for loss-versus-time plots).
-    notes      : what the optimiser reported along the way (e.g. Newton's
-                 (step, start, "indefinite", λ_min) curvature events).
+    notes      : what the optimiser reported along the way through its state
+                 (``state["notes"]``, e.g. Newton's (step, start, "indefinite",
+                 λ_min) curvature events). Wall-clock time per step is measured by
+                 ``timing.Clocked``, not here.
     """
 
     points: np.ndarray
@@ -97,7 +95,6 @@ class Trajectory:
     optimizer: str = "GD"
     objective: Any = None
     reason: Any = None
-    seconds: np.ndarray | None = None
     notes: list = field(default_factory=list)
     _values: np.ndarray | None = field(default=None, repr=False)
 
@@ -175,119 +172,182 @@ def run(objective, optimizer: Optimizer, x0, steps: int = 100, tol: float | None
     Returns a Trajectory. Never prints numpy warnings, whatever the learning rate.
     Raises TypeError/ValueError for bad arguments, naming the parameter.
     """
+    x, single = _check_run(objective, optimizer, x0, steps=steps, tol=tol, max_abs=max_abs, record=record,
+                           schedule=schedule, delay=delay)
+    steps, delay = int(steps), int(delay)
+    batches = _batches(objective, batch_size, seed, steps)
+    loop = _Loop(objective, optimizer, x, batches, tol=tol, max_abs=max_abs, delay=delay)
+    with np.errstate(all="ignore"):
+        loop.start(steps)
+        for t in range(steps):
+            loop.step(t, _learning_rate(optimizer, schedule, t))
+            if not record:  # keep the start and the latest point only
+                loop.forget_middle()
+            if loop.finished:
+                break
+    return loop.result(single, record)
+
+
+def _check_run(objective, optimizer, x0, *, steps, tol, max_abs, record, schedule, delay):
+    """run()'s argument checks; returns the starts as (n, d) and whether there was one start."""
     if not (hasattr(objective, "grad") and hasattr(objective, "dim") and callable(objective)):
         raise TypeError(f"objective must be an Objective (value, grad, dim), got {type(objective).__name__}")
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be an Optimizer such as GD(lr=0.1), got {type(optimizer).__name__}")
-    steps = check_int("steps", steps, low=0)
+    check_int("steps", steps, low=0)
     if tol is not None:
-        tol = check_positive("tol", tol)
-    max_abs = check_positive("max_abs", max_abs)
+        check_positive("tol", tol)
+    check_positive("max_abs", max_abs)
     if not isinstance(record, bool):
         raise TypeError(f"record must be True or False, got {record!r}")
     if schedule is not None and not callable(schedule):
         raise TypeError(f"schedule must be callable t -> factor or None, got {type(schedule).__name__}")
-    delay = check_int("delay", delay, low=0)
+    check_int("delay", delay, low=0)
     x = as_points("x0", x0, objective.dim)
     if x.ndim > 2 or (x.ndim == 2 and objective.dim == 1 and np.ndim(x0) > 1 and np.shape(x0)[-1] != 1):
         raise ValueError(f"x0 must have shape ({objective.dim},) or (n, {objective.dim}), got {np.shape(x0)}")
-    single = x.ndim == 1
-    x = np.array(x.reshape(-1, objective.dim))
-    n = x.shape[0]
+    return np.array(x.reshape(-1, objective.dim)), x.ndim == 1
 
-    batches = None
-    if batch_size is not None:
-        n_samples = getattr(objective, "n_samples", None)
-        if n_samples is None:
-            raise ValueError("batch_size needs an objective over data (with n_samples), e.g. LeastSquares(X, y)")
-        batch_size = check_int("batch_size", batch_size, low=1, high=n_samples)
-        # one gradient at the start plus one per step: only that many indices are drawn
-        batches = epoch_batches(n_samples, batch_size, np.random.default_rng(seed), steps=steps + 1)
 
-    value_fn = getattr(objective, "value_raw", objective)
-    grad_fn = getattr(objective, "grad_raw", objective.grad)
+def _batches(objective, batch_size, seed, steps: int):
+    """The minibatch index stream (epochs, shuffled, without replacement), or None for full batches."""
+    if batch_size is None:
+        return None
+    n_samples = getattr(objective, "n_samples", None)
+    if n_samples is None:
+        raise ValueError("batch_size needs an objective over data (with n_samples), e.g. LeastSquares(X, y)")
+    batch_size = check_int("batch_size", batch_size, low=1, high=n_samples)
+    # one gradient at the start plus one per step: only that many indices are drawn
+    return epoch_batches(n_samples, batch_size, np.random.default_rng(seed), steps=steps + 1)
 
-    def gradient(points):
-        return grad_fn(points) if batches is None else objective.grad(points, idx=next(batches))
 
-    clock = time.perf_counter()
-    with np.errstate(all="ignore"):
-        state = optimizer.init_state(x)
-        g = gradient(x)
-        v = np.asarray(value_fn(x), dtype=float) if batches is None else None
-        status = np.full(n, "max_steps", dtype=object)
-        reason = np.full(n, None, dtype=object)
-        stop = np.full(n, steps)
-        bad0 = ~np.all(np.isfinite(g), axis=-1)
-        if v is not None:
-            bad0 |= ~np.isfinite(v)
-        status[bad0], stop[bad0], reason[bad0] = "diverged", 0, "loss or gradient undefined at the start"
-        active = ~bad0
-        history = deque([g], maxlen=delay + 1) if delay else None  # fresh gradients; [0] is τ steps old
-        pts, vals, gns, lrs = [x], [v], [_norms(g)], []
-        stamps = [time.perf_counter() - clock]
-        all_active = bool(active.all())
-        for t in range(steps):
-            lr = optimizer.lr if schedule is None else optimizer.lr * float(schedule(t))
-            if not (np.isfinite(lr) and lr > 0):
-                raise ValueError(f"schedule({t}) gave the learning rate {lr!r}; it must stay positive and finite")
-            lrs.append(lr)
-            x_new = np.asarray(optimizer.step(x, g, state, lr=lr, t=t, objective=objective), dtype=float)
-            if np.abs(x_new).max(initial=0.0) <= max_abs:  # the usual case, one reduction (NaN fails it)
-                ok = np.ones(n, dtype=bool)
-            else:
-                ok = (np.abs(x_new) <= max_abs).all(axis=-1)  # False for NaN and inf too
-            if v is not None:
-                v_new = np.asarray(value_fn(x_new), dtype=float)
-                ok &= np.isfinite(v_new)
-            bad = ~ok if all_active else active & ~ok
-            if bad.any():
-                reason[bad] = np.where(np.isfinite(x_new[bad]).all(axis=-1),
-                                       np.where((np.abs(x_new[bad]) <= max_abs).all(axis=-1),
-                                                "the loss became inf/NaN", f"|θ| exceeded {max_abs:g}"),
-                                       "θ became inf/NaN")
-                status[bad], stop[bad] = "diverged", t + 1
-            keep = bad if all_active else bad | ~active
-            if keep.any():
-                x_new = np.where(keep[:, None], x, x_new)
-                if v is not None:
-                    v_new = np.where(keep, v, v_new)
-            if tol is not None:
-                conv = (_norms(x_new - x) < tol) & ~keep
-                status[conv], stop[conv] = "converged", t + 1
-                keep = keep | conv
-            if keep.any():
-                active = active & ~keep
-                all_active = False
-            x, v = x_new, v_new if v is not None else None
-            g_new = gradient(x)
-            if history is not None:
-                history.append(g_new)
-                g_new = history[0]  # the gradient at θ_{max(t+1−τ, 0)}
-            g = g_new if all_active else np.where(active[:, None], g_new, g)
-            if not record:  # keep the start and the latest point only
-                del pts[1:], vals[1:], gns[1:], stamps[1:]
-            pts.append(x)
-            vals.append(v)
-            gns.append(_norms(g))
-            stamps.append(time.perf_counter() - clock)
-            if not all_active and not active.any():
-                break
+def _learning_rate(optimizer, schedule, t: int) -> float:
+    """α_t = α · schedule(t); a schedule that leaves the positive reals is an error."""
+    lr = optimizer.lr if schedule is None else optimizer.lr * float(schedule(t))
+    if not (np.isfinite(lr) and lr > 0):
+        raise ValueError(f"schedule({t}) gave the learning rate {lr!r}; it must stay positive and finite")
+    return lr
 
-    stop[active] = len(lrs)
-    points, grad_norms = np.stack(pts), np.stack(gns)
-    values = np.stack(vals) if batches is None else None
-    if single and record:
-        k = int(stop[0])
-        length = max(k if status[0] == "diverged" else k + 1, 1)  # a diverged step was not taken
-        return Trajectory(points[:length, 0], grad_norms[:length, 0], str(status[0]), k,
-                          np.asarray(lrs[:max(length - 1, 0)]), optimizer.name, objective, reason[0],
-                          np.asarray(stamps[:length]), list(getattr(optimizer, "events", [])),
-                          None if values is None else values[:length, 0])
-    if single:
-        return Trajectory(points[:, 0], grad_norms[:, 0], str(status[0]), int(stop[0]), np.asarray(lrs),
-                          optimizer.name, objective, reason[0], np.asarray(stamps),
-                          list(getattr(optimizer, "events", [])), None if values is None else values[:, 0])
-    return Trajectory(points, grad_norms, status.astype(str), stop.astype(int), np.asarray(lrs),
-                      optimizer.name, objective, reason, np.asarray(stamps), list(getattr(optimizer, "events", [])),
-                      values)
+
+def _why_diverged(x_new: np.ndarray, max_abs: float) -> np.ndarray:
+    """The reason for each rejected point (rows of x_new)."""
+    finite = np.isfinite(x_new).all(axis=-1)
+    inside = (np.abs(x_new) <= max_abs).all(axis=-1)
+    return np.where(finite, np.where(inside, "the loss became inf/NaN", f"|θ| exceeded {max_abs:g}"),
+                    "θ became inf/NaN")
+
+
+class _Loop:
+    """The state of one run over n starts: iterates, gradients, and which starts still move.
+
+    Masks, each of shape (n,): ``active`` (still moving), and per step ``bad`` (the
+    step left the finite region: not taken, the start diverged) and ``keep`` (the
+    start stays where it is: bad, already stopped, or converged). ``all_active``
+    skips the masking while no start has stopped (the common case).
+    """
+
+    def __init__(self, objective, optimizer, x, batches, *, tol, max_abs, delay):
+        self.objective, self.optimizer, self.x, self.batches = objective, optimizer, x, batches
+        self.tol, self.max_abs = tol, max_abs
+        self.value_fn = getattr(objective, "value_raw", objective)
+        self.grad_fn = getattr(objective, "grad_raw", objective.grad)
+        n = x.shape[0]
+        self.status = np.full(n, "max_steps", dtype=object)
+        self.reason = np.full(n, None, dtype=object)
+        self.history = deque(maxlen=delay + 1) if delay else None  # fresh gradients; [0] is τ steps old
+        self.lrs: list[float] = []
+
+    def gradient(self, points):
+        if self.batches is None:
+            return self.grad_fn(points)
+        return self.objective.grad(points, idx=next(self.batches))
+
+    def start(self, steps: int) -> None:
+        x = self.x
+        self.state = self.optimizer.init_state(x)
+        self.g = self.gradient(x)
+        self.v = np.asarray(self.value_fn(x), dtype=float) if self.batches is None else None
+        self.stop = np.full(x.shape[0], steps)
+        bad = ~np.all(np.isfinite(self.g), axis=-1)
+        if self.v is not None:
+            bad |= ~np.isfinite(self.v)
+        self.status[bad], self.stop[bad], self.reason[bad] = "diverged", 0, "loss or gradient undefined at the start"
+        self.active = ~bad
+        self.all_active = bool(self.active.all())
+        if self.history is not None:
+            self.history.append(self.g)
+        self.pts, self.vals, self.gns = [x], [self.v], [_norms(self.g)]
+
+    @property
+    def finished(self) -> bool:
+        return not self.all_active and not self.active.any()
+
+    def _acceptable(self, x_new, v_new) -> np.ndarray:
+        """Rows of x_new inside ±max_abs with a finite loss (one reduction in the usual case)."""
+        if np.abs(x_new).max(initial=0.0) <= self.max_abs:  # NaN fails this comparison too
+            ok = np.ones(x_new.shape[0], dtype=bool)
+        else:
+            ok = (np.abs(x_new) <= self.max_abs).all(axis=-1)
+        if v_new is not None:
+            ok &= np.isfinite(v_new)
+        return ok
+
+    def _stopping(self, t: int, x_new, v_new):
+        """Apply divergence and the stopping rule to step t; returns (x_new, v_new, keep)."""
+        ok = self._acceptable(x_new, v_new)
+        bad = ~ok if self.all_active else self.active & ~ok
+        if bad.any():
+            self.reason[bad] = _why_diverged(x_new[bad], self.max_abs)
+            self.status[bad], self.stop[bad] = "diverged", t + 1
+        keep = bad if self.all_active else bad | ~self.active
+        if keep.any():
+            x_new = np.where(keep[:, None], self.x, x_new)
+            if v_new is not None:
+                v_new = np.where(keep, self.v, v_new)
+        if self.tol is not None:
+            conv = (_norms(x_new - self.x) < self.tol) & ~keep
+            self.status[conv], self.stop[conv] = "converged", t + 1
+            keep = keep | conv
+        return x_new, v_new, keep
+
+    def step(self, t: int, lr: float) -> None:
+        self.lrs.append(lr)
+        x_new = np.asarray(self.optimizer.step(self.x, self.g, self.state, lr=lr, t=t, objective=self.objective),
+                           dtype=float)
+        v_new = None if self.v is None else np.asarray(self.value_fn(x_new), dtype=float)
+        x_new, v_new, keep = self._stopping(t, x_new, v_new)
+        if keep.any():
+            self.active = self.active & ~keep
+            self.all_active = False
+        self.x, self.v = x_new, v_new
+        g_new = self.gradient(x_new)
+        if self.history is not None:
+            self.history.append(g_new)
+            g_new = self.history[0]  # the gradient at θ_{max(t+1−τ, 0)}
+        self.g = g_new if self.all_active else np.where(self.active[:, None], g_new, self.g)
+        self.pts.append(x_new)
+        self.vals.append(v_new)
+        self.gns.append(_norms(self.g))
+
+    def forget_middle(self) -> None:
+        del self.pts[1:-1], self.vals[1:-1], self.gns[1:-1]
+
+    def result(self, single: bool, record: bool) -> Trajectory:
+        """The Trajectory, built once: one start's arrays cut at its stop when recorded."""
+        self.stop[self.active] = len(self.lrs)
+        points, grad_norms = np.stack(self.pts), np.stack(self.gns)
+        values = np.stack(self.vals) if self.batches is None else None
+        lrs, status, stop, reason = np.asarray(self.lrs), self.status.astype(str), self.stop.astype(int), self.reason
+        if single:
+            k = int(stop[0])
+            length = len(points)
+            if record:
+                length = max(k if status[0] == "diverged" else k + 1, 1)  # a diverged step was not taken
+                lrs = lrs[:max(length - 1, 0)]
+            points, grad_norms = points[:length, 0], grad_norms[:length, 0]
+            values = None if values is None else values[:length, 0]
+            status, stop, reason = str(status[0]), k, reason[0]
+        notes = list(self.state.get("notes", [])) + list(getattr(self.optimizer, "events", []))
+        return Trajectory(points=points, grad_norms=grad_norms, status=status, stop_step=stop, lrs=lrs,
+                          optimizer=self.optimizer.name, objective=self.objective, reason=reason, notes=notes,
+                          _values=values)
