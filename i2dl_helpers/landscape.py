@@ -50,7 +50,7 @@ def train_gd(net: TwoLayerNet, X, y, lr: float = 0.05, steps: int = 3000) -> np.
     Returns the loss before each step and after the last one, shape (steps + 1,)
     (shorter if the run diverged: it stops there).
     """
-    from .objectives.data import NetLoss
+    from .objectives.empirical import NetLoss
     from .optim import GD, run
 
     lr = check_positive("lr", lr)

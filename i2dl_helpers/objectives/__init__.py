@@ -1,26 +1,14 @@
 """Objectives: the functions gradient descent minimises (value, gradient, Hessian).
 
-Names are imported lazily from their modules (see ``_EXPORTS``); modules that
-add objectives to the catalogue with ``register`` are listed in ``_PLUGINS``.
+``catalogue`` holds the named functions (``get("rosenbrock")``); ``surfaces``
+registers more of them when imported (below); ``curvefit`` and ``empirical``
+hold objectives built from data (a curve fit, a loss over a data set).
 """
-import importlib
-
-from .._lazy import lazy_exports
+from . import surfaces  # noqa: F401  (registers "ravine" and "plateau" in the catalogue)
 from .base import Objective
 from .catalogue import describe, get, names, quadratic_form, register
+from .curvefit import LeastSquaresProblem, exponential_decay, linear_fit
+from .empirical import LeastSquares, NetLoss
 
-_EXPORTS = {
-    "LeastSquares": "data",
-    "LeastSquaresProblem": "curvefit", "exponential_decay": "curvefit", "linear_fit": "curvefit",
-    "NetLoss": "data",
-}
-# Modules that register more named objectives (imported now so names() lists them).
-_PLUGINS = ["surfaces"]
-for _module in _PLUGINS:
-    try:
-        importlib.import_module(f"{__name__}.{_module}")
-    except ModuleNotFoundError as _err:
-        if _err.name != f"{__name__}.{_module}":
-            raise
-__all__ = ["Objective", "describe", "get", "names", "quadratic_form", "register", *_EXPORTS]
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__ = ["LeastSquares", "LeastSquaresProblem", "NetLoss", "Objective", "describe", "exponential_decay", "get",
+           "linear_fit", "names", "quadratic_form", "register"]

@@ -1,24 +1,25 @@
 """Optimisers, schedules and the loop that runs them (``run``).
 
-Names are imported lazily from their modules (see ``_EXPORTS``).
+    base.py          the Optimizer protocol, GD, Trajectory and run() (the one loop)
+    first_order.py   SGD (momentum, Nesterov, weight decay), AdaGrad, RMSProp, Adam, AdamW
+    second_order.py  Newton, Gauss–Newton, Levenberg, Levenberg–Marquardt, L-BFGS
+    schedules.py     t -> factor multiplying the learning rate (decays, warmup, cosine)
+    theory.py        closed forms on quadratics (regimes, momentum's best parameters)
+    racing.py        optimiser races on the course's surfaces
+    training.py      train(): epochs of minibatches on a real network, built on run()
 """
-from .._lazy import lazy_exports
+from . import schedules, theory
 from .base import GD, MAX_ABS, Optimizer, Trajectory, run
-from . import schedules  # noqa: E402  (optim.schedules.LinearWarmup etc.; numpy only, cheap)
+from .first_order import SGD, Adagrad, Adam, AdamW, RMSProp, momentum_rate
+from .racing import race
+from .schedules import (Constant, CosineAnnealing, ExponentialDecay, InverseTime, LinearWarmup, Sequential,
+                        StepDecay, warmup_cosine)
+from .second_order import LBFGS, CurvatureWarning, GaussNewton, Levenberg, LevenbergMarquardt, Newton
+from .training import History, lr_range_test, train
 
-_EXPORTS = {
-    # first_order.py: torch.optim-compatible update rules
-    "SGD": "first_order", "Adagrad": "first_order", "RMSProp": "first_order", "Adam": "first_order",
-    # second_order.py
-    "Newton": "second_order", "GaussNewton": "second_order", "LevenbergMarquardt": "second_order",
-    "LBFGS": "second_order",
-    "Levenberg": "second_order", "CurvatureWarning": "second_order", "momentum_rate": "first_order", "race": "racing",
-    # schedules.py: t -> factor multiplying the learning rate
-    "Constant": "schedules", "InverseTime": "schedules", "StepDecay": "schedules",
-    "ExponentialDecay": "schedules",
-    # issue 13: decoupled weight decay, warmup + cosine (torch's LinearLR / CosineAnnealingLR / SequentialLR), train()
-    "AdamW": "first_order", "LinearWarmup": "schedules", "CosineAnnealing": "schedules", "Sequential": "schedules",
-    "warmup_cosine": "schedules", "train": "training", "History": "training", "lr_range_test": "training",
-}
-__all__ = ["GD", "MAX_ABS", "Optimizer", "Trajectory", "run", *_EXPORTS]
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__ = ["GD", "MAX_ABS", "Optimizer", "Trajectory", "run", "schedules", "theory",
+           "SGD", "Adagrad", "Adam", "AdamW", "RMSProp", "momentum_rate", "race",
+           "Constant", "CosineAnnealing", "ExponentialDecay", "InverseTime", "LinearWarmup", "Sequential",
+           "StepDecay", "warmup_cosine",
+           "LBFGS", "CurvatureWarning", "GaussNewton", "Levenberg", "LevenbergMarquardt", "Newton",
+           "History", "lr_range_test", "train"]
