@@ -3,10 +3,15 @@
 ``timed_run`` is ``optim.run`` plus one time stamp per step (taken by a
 ``Clocked`` schedule wrapper, so ``run`` itself is unchanged); ``time_per_call``
 measures one call of a function (e.g. a full-batch gradient) robustly;
-``time_to_target`` reads off when a run first got below a loss level.
+``time_to_target`` reads off when a run first got below a loss level;
+``newton_step_cost`` times a Newton step against a GD step as the dimension grows.
+Timings run with the BLAS on one thread where asked (``one_blas_thread``,
+``time_per_call(threads=1)``), so they show the arithmetic, not thread scheduling.
 """
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import time
 from typing import Callable
 
@@ -14,7 +19,7 @@ import numpy as np
 
 from ._validate import check_int, check_positive
 
-__all__ = ["Clocked", "timed_run", "time_per_call", "time_to_target"]
+__all__ = ["Clocked", "newton_step_cost", "one_blas_thread", "timed_run", "time_per_call", "time_to_target"]
 
 
 class Clocked:
@@ -117,8 +122,6 @@ def time_per_call(f: Callable[[], object], *, repeats: int = 5, min_time: float 
 def _thread_limit(threads: int | None):
     """A context limiting the native thread pools to ``threads`` (a no-op for None or
     when threadpoolctl is missing)."""
-    import contextlib
-
     if threads is None:
         return contextlib.nullcontext()
     try:
@@ -136,3 +139,74 @@ def time_to_target(losses, seconds, target: float) -> tuple[int, float]:
         raise ValueError(f"losses and seconds must have the same shape, got {losses.shape} and {seconds.shape}")
     hit = np.flatnonzero(losses <= target)
     return (int(hit[0]), float(seconds[hit[0]])) if hit.size else (-1, float("inf"))
+
+
+# -- the BLAS on one thread, and what a Newton step costs --------------------------------------
+def _openblas_thread_functions():
+    """(set_num_threads, get_num_threads) of the OpenBLAS loaded into this process, or None
+    when none can be found (no /proc, another BLAS)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower() and line.split()[-1].startswith("/")}
+        for path in paths:
+            lib = ctypes.CDLL(path)
+            for name in (f"{prefix}{{}}_num_threads{suffix}" for prefix in ("scipy_openblas_", "openblas_")
+                         for suffix in ("64_", "")):
+                if hasattr(lib, name.format("set")):
+                    return getattr(lib, name.format("set")), getattr(lib, name.format("get"))
+    except OSError:
+        pass
+    return None
+
+
+@contextlib.contextmanager
+def one_blas_thread():
+    """Run numpy's OpenBLAS on one thread inside the block (if it can be found), so that
+    timings show the arithmetic's growth, not thread scheduling on a busy machine.
+    Yields True when the thread count was set, False when no OpenBLAS was found."""
+    functions = _openblas_thread_functions()
+    if functions is None:
+        yield False
+        return
+    setter, getter = functions
+    before = getter()
+    setter(1)
+    try:
+        yield True
+    finally:
+        setter(before)
+
+
+def newton_step_cost(dims, repeats: int = 5, seed: int = 0) -> dict[str, np.ndarray]:
+    """Seconds per step of Newton and of GD on random d-dimensional quadratics, for each d in ``dims``.
+
+    A Newton step solves a d×d system, (H + λI) s = ∇L: O(d³). A GD step only
+    needs ∇L = Aθ − b: O(d²) here (a matrix–vector product). Each time is the best
+    of ``repeats``, measured with the BLAS on one thread (where it can be set).
+    Returns {"dims", "newton", "gd"} as arrays.
+    """
+    with one_blas_thread():
+        return _step_cost(dims, repeats, seed)
+
+
+def _step_cost(dims, repeats, seed):
+    rng = np.random.default_rng(seed)
+    dims = np.asarray([check_int("dims", int(d), low=1) for d in dims])
+    newton, gd = [], []
+    for d in dims:
+        M = rng.normal(size=(d, d))
+        A = M @ M.T + d * np.eye(d)
+        b, theta = rng.normal(size=d), rng.normal(size=d)
+        t_newton, t_gd = np.inf, np.inf
+        for _ in range(repeats):
+            tic = time.perf_counter()
+            g = A @ theta - b
+            theta_newton = theta - np.linalg.solve(A, g)
+            t_newton = min(t_newton, time.perf_counter() - tic)
+            tic = time.perf_counter()
+            theta_gd = theta - 0.1 * (A @ theta - b)
+            t_gd = min(t_gd, time.perf_counter() - tic)
+        del theta_newton, theta_gd
+        newton.append(t_newton)
+        gd.append(t_gd)
+    return {"dims": dims, "newton": np.array(newton), "gd": np.array(gd)}

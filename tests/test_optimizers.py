@@ -331,7 +331,7 @@ def test_momentum_converges_matches_the_stability_region():
 
 
 def test_newton_step_cost_shapes():
-    from i2dl_helpers.optim.second_order import newton_step_cost
+    from i2dl_helpers.timing import newton_step_cost
 
     cost = newton_step_cost([5, 10], repeats=1)
     assert cost["newton"].shape == cost["gd"].shape == (2,) and np.all(cost["newton"] > 0)

@@ -11,7 +11,7 @@ from i2dl_helpers.optim import Adagrad, Adam, RMSProp, momentum_rate  # noqa: E4
 from i2dl_helpers.optim.racing import PRESETS  # noqa: E402
 from i2dl_helpers.plotting.adaptive import adaptive_glyphs, per_parameter_rates  # noqa: E402
 from i2dl_helpers.widgets import MomentumExplorer, OptimizerRace  # noqa: E402
-from i2dl_helpers.widgets.momentum import optimal_momentum  # noqa: E402
+from i2dl_helpers.optim.theory import optimal_momentum  # noqa: E402
 
 
 def test_momentum_explorer_follows_sliders():

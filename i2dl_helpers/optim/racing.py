@@ -1,7 +1,7 @@
 """The optimiser race: several optimisers from one start on one surface, scored alike.
 
 ``race`` runs each optimiser with ``run`` and records, per optimiser, the loss
-gap L(θ_k) − L* (L* the lowest known minimum), the step from which the gap
+gap L(θ_k) − L* (L* = ``objective.best``, the lowest known value), the step from which the gap
 stays below ``target`` and the wall-clock time. ``RACERS`` and ``PRESETS`` give
 the course's line-up and, per surface, a start and learning rates picked from a
 grid (the best of ``LR_GRID`` for that surface: see ``tune``).
@@ -35,27 +35,36 @@ RACERS: dict[str, Callable[..., Optimizer]] = {
 #: the learning rates ``tune`` tries: 1e-4 ... 10^0.5 ≈ 3.16 in steps of ×10^0.25 ≈ ×1.78
 LR_GRID = tuple(float(v) for v in np.round(np.logspace(-4, 0.5, 19), 6))
 
-#: per surface: start, number of steps, target gap and each racer's learning rate (the best of LR_GRID
-#: by steps to the target, then by final gap; ``tests/test_optimizers.py`` re-derives them).
-PRESETS: dict[str, dict] = {
-    "ravine": {"start": (-3.5, -0.5), "steps": 200, "target": 1e-6,
-               "lr": {"GD": 0.316228, "Momentum": 0.056234, "Nesterov": 0.316228, "AdaGrad": 1.77828,
+#: the race's starts where they differ from the catalogue's ``objective.start`` (every other
+#: surface starts there): far along the ravine's floor, where GD crawls; Rosenbrock's classic
+#: (−1.2, 1); 10⁻⁶ off the saddle's ridge, so escaping it takes a while; out on the plateau,
+#: where ∇L is about 0.001.
+_OWN_STARTS = {"ravine": (-3.5, -0.5), "rosenbrock": (-1.2, 1.0), "saddle": (1.8, 1e-6), "plateau": (3.0, 2.0)}
+
+#: per surface: each racer's learning rate, the best of LR_GRID by steps to the target, then by
+#: final gap (``tests/test_optimizers.py`` re-derives them), and the steps if not 200
+_TUNED = {
+    "ravine": {"lr": {"GD": 0.316228, "Momentum": 0.056234, "Nesterov": 0.316228, "AdaGrad": 1.77828,
                       "RMSProp": 1, "Adam": 0.562341}},
-    "rosenbrock": {"start": (-1.2, 1.0), "steps": 1000, "target": 1e-6,
+    "rosenbrock": {"steps": 1000,
                    "lr": {"GD": 0.001778, "Momentum": 0.003162, "Nesterov": 0.001, "AdaGrad": 1.77828,
                           "RMSProp": 0.01, "Adam": 0.562341}},
-    "himmelblau": {"start": (0.0, 0.0), "steps": 200, "target": 1e-6,
-                   "lr": {"GD": 0.017783, "Momentum": 0.005623, "Nesterov": 0.01, "AdaGrad": 1.77828,
+    "himmelblau": {"lr": {"GD": 0.017783, "Momentum": 0.005623, "Nesterov": 0.01, "AdaGrad": 1.77828,
                           "RMSProp": 0.1, "Adam": 0.316228}},
-    "saddle": {"start": (1.8, 1e-6), "steps": 200, "target": 1e-6,
-               "lr": {"GD": 0.562341, "Momentum": 0.562341, "Nesterov": 0.562341, "AdaGrad": 1,
+    "saddle": {"lr": {"GD": 0.562341, "Momentum": 0.562341, "Nesterov": 0.562341, "AdaGrad": 1,
                       "RMSProp": 0.1, "Adam": 0.316228}},
-    "plateau": {"start": (3.0, 2.0), "steps": 200, "target": 1e-6,
-                "lr": {"GD": 1.77828, "Momentum": 1, "Nesterov": 0.562341, "AdaGrad": 0.562341,
+    "plateau": {"lr": {"GD": 1.77828, "Momentum": 1, "Nesterov": 0.562341, "AdaGrad": 0.562341,
                        "RMSProp": 0.017783, "Adam": 0.562341}},
 }
 
 
+def _preset(surface: str, tuned: dict) -> dict:
+    start = _OWN_STARTS.get(surface) or tuple(float(v) for v in objectives.get(surface).start)
+    return {"start": start, "steps": tuned.get("steps", 200), "target": 1e-6, "lr": tuned["lr"]}
+
+
+#: per surface: start, number of steps, target gap and each racer's learning rate
+PRESETS: dict[str, dict] = {surface: _preset(surface, tuned) for surface, tuned in _TUNED.items()}
 @dataclass
 class RaceResult:
     """One racer's run: its trajectory, the gap L(θ_k) − L* per step, and the score."""
@@ -70,12 +79,6 @@ class RaceResult:
     @property
     def final_gap(self) -> float:
         return float(self.gap[-1])
-
-
-def _best_value(objective) -> float:
-    if len(objective.minima):
-        return float(np.min(objective(objective.minima)))
-    return 0.0
 
 
 def make_racers(names=None, lr: dict | None = None, hyper: dict | None = None) -> dict[str, Optimizer]:
@@ -94,15 +97,14 @@ def race(objective, optimizers: dict[str, Optimizer], x0, steps: int = 200, targ
 
     Returns name -> RaceResult; steps_to_target is the first k from which
     L(θ_j) − L* <= target for every j >= k up to the end of the run (None if
-    the last gap is above target: bouncing below it once does not count), L* the lowest value over
-    ``objective.minima`` (0 if none is known). A diverged run stops at its last
-    finite point.
+    the last gap is above target: bouncing below it once does not count), L* = ``objective.best``
+    (the lowest value at the known minima). A diverged run stops at its last finite point.
     """
     steps = check_int("steps", steps, low=1)
     target = check_positive("target", target)
     if not isinstance(optimizers, dict) or not all(isinstance(o, Optimizer) for o in optimizers.values()):
         raise TypeError("optimizers must be a dict name -> Optimizer")
-    best = _best_value(objective)
+    best = objective.best
     out = {}
     for name, opt in optimizers.items():
         tic = time.perf_counter()

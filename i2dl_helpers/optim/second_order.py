@@ -13,9 +13,6 @@ Problems with the curvature (a singular or indefinite Hessian) are reported as a
 """
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import time
 import warnings
 
 import numpy as np
@@ -23,7 +20,7 @@ import numpy as np
 from .._validate import check_choice, check_int, check_positive, check_real
 from .base import Optimizer
 
-__all__ = ["CurvatureWarning", "GaussNewton", "LBFGS", "Levenberg", "LevenbergMarquardt", "Newton", "newton_step_cost"]
+__all__ = ["CurvatureWarning", "GaussNewton", "LBFGS", "Levenberg", "LevenbergMarquardt", "Newton"]
 
 
 class CurvatureWarning(UserWarning):
@@ -346,69 +343,3 @@ class LBFGS(Optimizer):
 
     def hyperparameters(self):
         return {"lr": self.lr, "history_size": self.history_size, "line_search": self.line_search}
-
-
-@contextlib.contextmanager
-def _one_blas_thread():
-    """Run numpy's OpenBLAS on one thread inside the block (if it can be found), so that
-    timings show the arithmetic's growth, not thread scheduling on a busy machine."""
-    lib = setter = getter = None
-    try:
-        with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "openblas" in line.lower() and line.split()[-1].startswith("/")}
-        for path in paths:
-            lib = ctypes.CDLL(path)
-            for prefix in ("scipy_openblas_", "openblas_"):
-                for suffix in ("64_", ""):
-                    if hasattr(lib, f"{prefix}set_num_threads{suffix}"):
-                        setter = getattr(lib, f"{prefix}set_num_threads{suffix}")
-                        getter = getattr(lib, f"{prefix}get_num_threads{suffix}")
-                        break
-                if setter:
-                    break
-    except OSError:
-        setter = None
-    if setter is None:
-        yield False
-        return
-    before = getter()
-    setter(1)
-    try:
-        yield True
-    finally:
-        setter(before)
-
-
-def newton_step_cost(dims, repeats: int = 5, seed: int = 0) -> dict[str, np.ndarray]:
-    """Seconds per step of Newton and of GD on random d-dimensional quadratics, for each d in ``dims``.
-
-    A Newton step solves a d×d system, (H + λI) s = ∇L: O(d³). A GD step only
-    needs ∇L = Aθ − b: O(d²) here (a matrix–vector product). Each time is the best
-    of ``repeats``, measured with the BLAS on one thread (where it can be set).
-    Returns {"dims", "newton", "gd"} as arrays.
-    """
-    with _one_blas_thread():
-        return _step_cost(dims, repeats, seed)
-
-
-def _step_cost(dims, repeats, seed):
-    rng = np.random.default_rng(seed)
-    dims = np.asarray([check_int("dims", int(d), low=1) for d in dims])
-    newton, gd = [], []
-    for d in dims:
-        M = rng.normal(size=(d, d))
-        A = M @ M.T + d * np.eye(d)
-        b, theta = rng.normal(size=d), rng.normal(size=d)
-        t_newton, t_gd = np.inf, np.inf
-        for _ in range(repeats):
-            tic = time.perf_counter()
-            g = A @ theta - b
-            theta_newton = theta - np.linalg.solve(A, g)
-            t_newton = min(t_newton, time.perf_counter() - tic)
-            tic = time.perf_counter()
-            theta_gd = theta - 0.1 * (A @ theta - b)
-            t_gd = min(t_gd, time.perf_counter() - tic)
-        del theta_newton, theta_gd
-        newton.append(t_newton)
-        gd.append(t_gd)
-    return {"dims": dims, "newton": np.array(newton), "gd": np.array(gd)}

@@ -10,7 +10,7 @@ import numpy as np
 
 from .._validate import check_positive
 
-__all__ = ["regime"]
+__all__ = ["optimal_momentum", "regime"]
 
 
 def regime(lr: float, curvature: float) -> str:
@@ -32,3 +32,15 @@ def regime(lr: float, curvature: float) -> str:
     if q < 2:
         return f"overshoots, oscillates, converges (1 < αλ = {q:.3g} < 2)"
     return f"overshoots more every step: diverges (αλ = {q:.3g} > 2)"
+
+
+def optimal_momentum(lam_min: float, lam_max: float) -> tuple[float, float]:
+    """The heavy-ball (α, β) that is fastest on a quadratic with curvatures in [λ_min, λ_max]:
+    α = 4 / (√λ_max + √λ_min)², β = ((√κ − 1) / (√κ + 1))², κ = λ_max/λ_min. Both extreme
+    curvatures are then critically damped and converge with ρ = √β = (√κ − 1)/(√κ + 1).
+    (The curvatures are Hessian eigenvalues; L stays the loss.)"""
+    lam_min, lam_max = check_positive("lam_min", lam_min), check_positive("lam_max", lam_max)
+    if lam_min > lam_max:
+        raise ValueError(f"lam_min must be <= lam_max, got {lam_min} > {lam_max}")
+    s = np.sqrt(lam_max / lam_min)
+    return 4.0 / (np.sqrt(lam_max) + np.sqrt(lam_min)) ** 2, ((s - 1) / (s + 1)) ** 2

@@ -1,15 +1,14 @@
 """BasinExplorer: how the learning rate reshapes the basins of attraction."""
 from __future__ import annotations
 
-import ipywidgets as widgets
 import numpy as np
 
 from .. import objectives as _objectives
-from .._validate import check_int, check_positive
+from .._validate import check_int
 from ..basins import DIVERGED, NOT_CONVERGED, basin_map, minima_of
 from ..objectives import Objective
 from ..plotting.views2d import basin_colors, basin_legend_handles
-from .base import Explorer, log_slider
+from .base import Control, Explorer
 
 __all__ = ["BasinExplorer"]
 
@@ -28,10 +27,16 @@ class BasinExplorer(Explorer):
                 function from ``expressions.parse``, gets them numerically
                 (``basins.find_minima``); a ValueError says so when it has none.
     n         : starts per axis (default 200, i.e. 40,000 starts).
-    controls  : "lr" (α, log scale 1e-3 ... 0.1) and "steps" (10 ... 500).
+    controls  : "lr" (α, log scale 1e-3 ... 0.1, widened to include an α outside it) and
+                "steps" (10 ... 500; a number outside is refused with an error naming it).
+    Both recompute the map when the slider is released (a new map costs ~1 s).
     """
 
     figsize = (6.8, 4.6)
+    CONTROLS = (
+        Control("lr", "learning rate α", "log", 1e-3, 0.1, step=0.02, grow=True),
+        Control("steps", "steps", "int", 10, 500, step=10),
+    )
 
     def __init__(self, objective: str | Objective = "himmelblau", lr: float = 0.01, steps: int = 100,
                  n: int = 200, *, renderer: str = "auto"):
@@ -42,18 +47,15 @@ class BasinExplorer(Explorer):
         self.minima = minima_of(objective)  # NoMinimumFound (a ValueError) explains a function without one
         self.objective = objective
         self.n = check_int("n", n, low=10, high=600)
-        self._init = dict(lr=check_positive("lr", lr), steps=check_int("steps", steps, low=10, high=500))
+        self._declare(lr=lr, steps=steps)
         self.result = None
         super().__init__(renderer=renderer)
 
     def _make_controls(self):
-        lr = log_slider("learning rate α", self._init["lr"], -3, -1, step=0.02)
-        lr.continuous_update = False  # a new map costs ~1 s: recompute when the slider is released
-        return {
-            "lr": lr,
-            "steps": widgets.IntSlider(value=self._init["steps"], min=10, max=500, step=10, description="steps",
-                                       continuous_update=False, style={"description_width": "initial"}),
-        }
+        controls = self._declared_controls()
+        for control in controls.values():
+            control.continuous_update = False  # recompute when the slider is released
+        return controls
 
     def _build(self, fig):
         ax = self.ax = fig.subplots()

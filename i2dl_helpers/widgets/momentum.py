@@ -5,29 +5,16 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import objectives as _objectives
-from .._validate import check_int, check_positive, check_real
 from ..optim import SGD, run
 from ..optim.first_order import momentum_rate
-from ..plotting.views2d import contour_background
+from ..plotting.views2d import replace_contours
 from ..style import PALETTE
-from .base import Explorer, log_slider
+from .base import Control, Explorer
 
-__all__ = ["MomentumExplorer", "optimal_momentum"]
+__all__ = ["MomentumExplorer"]
 
 _Q_MAX = 4.4  # right edge of the stability diagram (the heavy-ball region ends at q = 4)
-_START = (-2.6, 1.8)
-
-
-def optimal_momentum(lam_min: float, lam_max: float) -> tuple[float, float]:
-    """The heavy-ball (α, β) that is fastest on a quadratic with curvatures in [λ_min, λ_max]:
-    α = 4 / (√λ_max + √λ_min)², β = ((√κ − 1) / (√κ + 1))², κ = λ_max/λ_min. Both extreme
-    curvatures are then critically damped and converge with ρ = √β = (√κ − 1)/(√κ + 1).
-    (The curvatures are Hessian eigenvalues; L stays the loss.)"""
-    lam_min, lam_max = check_positive("lam_min", lam_min), check_positive("lam_max", lam_max)
-    if lam_min > lam_max:
-        raise ValueError(f"lam_min must be <= lam_max, got {lam_min} > {lam_max}")
-    s = np.sqrt(lam_max / lam_min)
-    return 4.0 / (np.sqrt(lam_max) + np.sqrt(lam_min)) ** 2, ((s - 1) / (s + 1)) ** 2
+_START = (-2.6, 1.8)  # the start θ_0 of every run: across the valley of ½(u² + κv²)
 
 
 class MomentumExplorer(Explorer):
@@ -43,32 +30,39 @@ class MomentumExplorer(Explorer):
     the predicted envelope L(θ_0)·ρ^{2k} (the error shrinks like ρᵏ, the loss
     like its square).
 
-    controls : "lr" (α, log scale), "beta" (β in [0, 0.99]), "condition" (κ),
-               "nesterov" (Nesterov's form; the region is then computed for it),
-               "steps".
+    controls : "lr" (α, log scale 1e-3 ... 3.16, widened to include an α outside it),
+               "beta" (β in [0, 0.99]), "condition" (κ in [1, 1000]), "nesterov"
+               (Nesterov's form; the region is then computed for it), "steps" (1 ... 500).
+               A β, κ or number of steps outside its range is refused with an error naming it.
     """
 
     figsize = (9.0, 3.4)
+    CONTROLS = (
+        Control("lr", "learning rate α", "log", 1e-3, 10 ** 0.5, grow=True),
+        Control("beta", "momentum β", "float", 0.0, 0.99, step=0.001, fmt=".3f"),
+        Control("condition", "condition κ", "log", 1.0, 1000.0, fmt=".3g", redraw=True),
+        Control("steps", "steps", "int", 1, 500, redraw=True),
+    )
+    #: the "nesterov" checkbox (no Control kind) changes the region: it redraws like the declared ones
+    _REDRAW_TOO = frozenset({"nesterov"})
 
     def __init__(self, lr: float = 0.05, beta: float = 0.8, condition: float = 20.0, nesterov: bool = False,
                  steps: int = 100, *, renderer: str = "auto"):
-        self._init = dict(lr=check_positive("lr", lr), beta=check_real("beta", beta, low=0.0, high=0.99),
-                          condition=check_real("condition", condition, low=1.0, high=1000.0),
-                          nesterov=bool(nesterov), steps=check_int("steps", steps, low=1, high=500))
+        self._declare(lr=lr, beta=beta, condition=condition, steps=steps)
+        self._nesterov = bool(nesterov)
         self.trajectory = None
         self.rates = (np.nan, np.nan)
         super().__init__(renderer=renderer)
 
+    @property
+    def _redraw_controls(self) -> frozenset[str]:
+        return super()._redraw_controls | self._REDRAW_TOO
+
     def _make_controls(self):
-        style = {"description_width": "initial"}
-        return {
-            "lr": log_slider("learning rate α", self._init["lr"], -3, 0.5),
-            "beta": widgets.FloatSlider(value=self._init["beta"], min=0.0, max=0.99, step=0.001,
-                                        description="momentum β", readout_format=".3f", style=style),
-            "condition": log_slider("condition κ", self._init["condition"], 0, 3, fmt=".3g"),
-            "nesterov": widgets.Checkbox(value=self._init["nesterov"], description="Nesterov"),
-            "steps": widgets.IntSlider(value=self._init["steps"], min=1, max=500, description="steps", style=style),
-        }
+        controls = self._declared_controls()
+        nesterov = widgets.Checkbox(value=self._nesterov, description="Nesterov")
+        return {**{k: controls[k] for k in ("lr", "beta", "condition")}, "nesterov": nesterov,
+                "steps": controls["steps"]}
 
     def _build(self, fig):
         self.ax_region, self.ax, self.ax_loss = fig.subplots(1, 3, width_ratios=[1, 1.1, 1])
@@ -85,8 +79,8 @@ class MomentumExplorer(Explorer):
         self._marks = self.animate(*ax.plot([], [], "o", ms=9, color=PALETTE["vermillion"], mec="k", zorder=5))
         self._mark_labels = [self.animate(ax.text(0, 0, "", fontsize="small", zorder=6)) for _ in range(2)]
         ax.legend(loc="lower right", fontsize="x-small")
-        self._region = None
-        # the quadratic's contours are drawn when κ is known (_set_background)
+        self._region = None  # the shaded region and the quadratic's contours are drawn when κ is known
+        self._contours = []
         self._path = self.animate(*self.ax.plot([], [], "-o", color=PALETTE["vermillion"], ms=2.5, lw=1.1, zorder=4))
         self._start = self.animate(*self.ax.plot([], [], "o", color=PALETTE["blue"], ms=8, mec="w", zorder=5))
         self._note = self.animate(self.ax.text(0.5, 0.97, "", transform=self.ax.transAxes, ha="center", va="top",
@@ -100,24 +94,23 @@ class MomentumExplorer(Explorer):
         self.ax_loss.set_xlabel("step k")
         self.ax_loss.set_ylabel(r"loss $L(\theta_k)$")
         self.ax_loss.legend(loc="upper right", fontsize="x-small")
-        self._static = []
 
     def _set_background(self):
-        for artist in self._static:
-            artist.remove()
-        self._static = []
         nesterov = self.controls["nesterov"].value
         q, b = np.meshgrid(np.linspace(0, _Q_MAX, 221), np.linspace(0, 0.999, 200))
-        rho = momentum_rate(q, b, nesterov)
-        self._static.append(self.ax_region.contourf(q, b, rho, levels=[0, 1], colors=[PALETTE["sky"]], alpha=0.45))
+        if self._region is not None:
+            self._region.remove()
+        self._region = self.ax_region.contourf(q, b, momentum_rate(q, b, nesterov), levels=[0, 1],
+                                               colors=[PALETTE["sky"]], alpha=0.45)
         kappa = self.controls["condition"].value
         self._objective = _objectives.get("ill_conditioned", condition=kappa)
-        self._static += contour_background(self.ax, self._objective, n=140, levels=18, minima=False)[0]
+        self._contours, _ = replace_contours(self.ax, self._contours, self._objective, n=140, levels=18,
+                                             minima=False)
         self.ax.set_title(f"{'Nesterov' if nesterov else 'heavy ball'} on ½(u² + {kappa:.3g}v²)")
         self.ax_loss.set_xlim(0, self.controls["steps"].value)
 
     def _update(self, changed):
-        full = changed in (None, "nesterov", "condition", "steps")
+        full = changed is None or changed in self._redraw_controls  # the base redraws for the declared ones
         if full:
             self._set_background()
         lr, beta = self.controls["lr"].value, self.controls["beta"].value

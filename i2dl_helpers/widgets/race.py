@@ -4,13 +4,12 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from .. import objectives as _objectives
-from .._validate import check_int
 from ..objectives import Objective
 from ..optim.racing import LR_GRID, PRESETS, RACERS, make_racers, race, tune
-from ..plotting.views2d import contour_background
+from ..plotting.views2d import replace_contours
 from ..style import PALETTE
-from .base import Explorer, log_slider
+from .base import Control, Explorer
+from .chooser import ObjectiveChooser
 
 __all__ = ["OptimizerRace"]
 
@@ -27,17 +26,19 @@ _HYPER = {
 }
 
 
-class OptimizerRace(Explorer):
+class OptimizerRace(ObjectiveChooser, Explorer):
     """Six optimisers race from the same start θ_0 on one surface.
 
     Left: every path on the contours (the same colour on both panels). Right:
-    L(θ_k) − L* per step on a log axis, L* the lowest known minimum. The status
-    line gives, per optimiser, the step from which L − L* stays below ``target``
-    ("—" if it does not within the steps), and the winner.
+    L(θ_k) − L* per step on a log axis, L* = ``objective.best`` the lowest known
+    value. The status line gives, per optimiser, the step from which L − L* stays
+    below ``target`` ("—" if it does not within the steps), and the winner.
 
     surface : a name from ``SURFACES`` (ravine, rosenbrock, himmelblau, saddle,
-              plateau) or any 2D Objective (``set_objective`` switches later; its
-              learning rates are then tuned with ``optim.racing.tune``).
+              plateau) or any 2D Objective (``set_objective`` switches later; it
+              starts at ``objective.start`` and its learning rates are tuned with
+              ``optim.racing.tune``).
+    steps   : the number of steps (1 ... 2000; default: the surface's preset).
     controls: "surface", "steps" (shared by all), "x0", "y0" (the shared start),
               "racers" (which optimisers run), "lr_<name>" for each optimiser
               (log scale) and "beta_Momentum", "beta_Nesterov", "alpha_RMSProp",
@@ -48,74 +49,63 @@ class OptimizerRace(Explorer):
 
     figsize = (9.0, 3.9)
     expression_variables = ("x", "y")
+    chooser_dim = 2
+    chooser_control = "surface"
+    CONTROLS = (
+        Control("surface", "surface", "choice", redraw=True),
+        Control("steps", "steps", "int", 1, 2000, redraw=True),
+        Control("x0", "start θ₁", "float", fmt=".2f"),
+        Control("y0", "start θ₂", "float", fmt=".2f"),
+        *(Control(f"lr_{name}", "α", "log", 1e-4, 10 ** 0.5) for name in RACERS),
+        *(Control(key, label, "float", lo, hi, step=0.001 if hi > 0.99 else 0.01, fmt=".3f")
+          for key, (_, _, label, lo, hi, _) in _HYPER.items()),
+    )
 
     def __init__(self, surface: str | Objective = "ravine", steps: int | None = None, target: float = 1e-6, *,
                  renderer: str = "auto"):
-        self._custom: dict[str, Objective] = {}
-        self._presets = {k: dict(v) for k, v in PRESETS.items()}
         self.target = float(target)
-        self._objective = self._resolve(surface)
-        self._steps0 = None if steps is None else check_int("steps", steps, low=1, high=2000)
+        self._tuned: dict[str, dict] = {}  # presets of the surfaces passed in or typed, by name
+        self._init_chooser(surface)
+        self._declare(steps=steps)
         self.results = {}
         self._cache: dict[str, tuple] = {}
         self._version = 0
         super().__init__(renderer=renderer)
 
     # -- surfaces ---------------------------------------------------------------
-    def _resolve(self, surface) -> Objective:
-        if isinstance(surface, Objective):
-            if surface.dim != 2:
-                raise ValueError(f"surface must be two-dimensional, got dim={surface.dim}")
-            self._custom[surface.name] = surface
-            if surface.name not in self._presets:
-                self._presets[surface.name] = self._tuned_preset(surface)
-            return surface
-        if isinstance(surface, str) and surface in self._custom:
-            return self._custom[surface]
-        if isinstance(surface, str) and surface in SURFACES:
-            return _objectives.get(surface)
-        raise ValueError(f"surface must be one of {', '.join(SURFACES + list(self._custom))} or a 2D Objective; "
-                         f"got {surface!r}")
+    def _catalogue_names(self) -> list[str]:
+        return SURFACES
+
+    def _preset(self) -> dict:
+        """Start, steps and learning rates of the current surface: ``PRESETS`` for the course's
+        surfaces, else tuned once (from the objective's own start)."""
+        name = self._objective.name
+        if name in PRESETS:
+            return PRESETS[name]
+        if name not in self._tuned:
+            self._tuned[name] = self._tuned_preset(self._objective)
+        return self._tuned[name]
 
     def _tuned_preset(self, obj: Objective) -> dict:
-        (x0, x1), (y0, y1) = obj.domain
-        start = (x0 + 0.15 * (x1 - x0), y0 + 0.85 * (y1 - y0))
+        start = tuple(float(v) for v in obj.start)
         # a coarse grid (every third rate, ×5.6 apart) over 100 steps keeps a typed-in
         # function responsive: 6 rates × 6 optimisers instead of 19 × 6 runs of 200 steps
         lrs = {name: tune(obj, name, start, 100, self.target, lrs=LR_GRID[2::3])[0] for name in RACERS}
         return {"start": start, "steps": 200, "target": self.target, "lr": lrs}
 
-    def set_objective(self, objective: str | Objective) -> None:
-        """Race on another surface: a name or a 2D Objective (added to the chooser).
-        Errors propagate, so a typed-in function that fails leaves the old one in place."""
-        obj = self._resolve(objective)
-        self._choose("surface", obj.name)
-        self._objective = obj
-        self.refresh("surface")
-
     # -- controls ---------------------------------------------------------------------
     def _make_controls(self):
-        style = {"description_width": "initial"}
-        pre = self._presets[self._objective.name]
+        pre = self._preset()
+        init = self._initial
+        init["surface"] = self._objective.name
+        init["steps"] = pre["steps"] if init["steps"] is None else init["steps"]
+        init["x0"], init["y0"] = (float(v) for v in pre["start"])
+        init.update({f"lr_{name}": pre["lr"][name] for name in RACERS})
+        init.update({key: spec[5] for key, spec in _HYPER.items()})
         (xl, xh), (yl, yh) = (tuple(map(float, r)) for r in self._objective.domain)
-        steps = self._steps0 or pre["steps"]
-        controls = {
-            "surface": widgets.Dropdown(options=SURFACES + [n for n in self._custom if n not in SURFACES],
-                                        value=self._objective.name, description="surface"),
-            "steps": widgets.IntSlider(value=steps, min=1, max=2000, description="steps", style=style),
-            "racers": widgets.SelectMultiple(options=list(RACERS), value=tuple(RACERS), rows=6,
-                                             description="racers"),
-            "x0": widgets.FloatSlider(value=pre["start"][0], min=xl, max=xh, step=(xh - xl) / 400,
-                                      description="start θ₁", readout_format=".2f", style=style),
-            "y0": widgets.FloatSlider(value=pre["start"][1], min=yl, max=yh, step=(yh - yl) / 400,
-                                      description="start θ₂", readout_format=".2f", style=style),
-        }
-        for name in RACERS:
-            controls[f"lr_{name}"] = log_slider("α", pre["lr"][name], -4, 0.5)
-        for key, (_, _, label, lo, hi, default) in _HYPER.items():
-            controls[key] = widgets.FloatSlider(value=default, min=lo, max=hi, step=0.001 if hi > 0.99 else 0.01,
-                                                description=label, readout_format=".3f", style=style)
-        return controls
+        made = self._declared_controls(surface=self._chooser_options(), x0=(xl, xh), y0=(yl, yh))
+        racers = widgets.SelectMultiple(options=list(RACERS), value=tuple(RACERS), rows=6, description="racers")
+        return {"surface": made.pop("surface"), "steps": made.pop("steps"), "racers": racers, **made}
 
     def _layout_controls(self):
         c = self.controls
@@ -147,21 +137,19 @@ class OptimizerRace(Explorer):
         self._static = []
 
     def _set_background(self):
-        for artist in self._static:
-            artist.remove()
         obj = self._objective
-        self._static, Z = contour_background(self.ax, obj, levels=22, line_colour="0.5")
+        self._static, Z = replace_contours(self.ax, self._static, obj, levels=22, line_colour="0.5")
         self.ax.set_title(obj.name.replace("_", " "))
         names = getattr(obj, "parameter_names", None) or ("θ₁", "θ₂")
         self.ax.set_xlabel(names[0])
         self.ax.set_ylabel(names[1])
-        self._lstar = float(np.min(obj(obj.minima))) if len(obj.minima) else 0.0
+        self._lstar = obj.best
         top = max(float(np.nanmax(Z)) - self._lstar, 1e-3) * 10
         self._ylim = (1e-14, top)
         self.ax_loss.set_ylim(*self._ylim)
 
     def _load_preset(self):
-        pre = self._presets[self._objective.name]
+        pre = self._preset()
         c = self.controls
         (xl, xh), (yl, yh) = (tuple(map(float, r)) for r in self._objective.domain)
         for key, lo, hi, v in (("x0", xl, xh, pre["start"][0]), ("y0", yl, yh, pre["start"][1])):
@@ -173,31 +161,40 @@ class OptimizerRace(Explorer):
         c["steps"].value = pre["steps"]
 
     def _update(self, changed):
-        full = changed in (None, "surface", "steps")
+        # the surface and steps are declared redraw controls (the base adds them)
         if changed == "surface":
-            self._objective = self._resolve(self.controls["surface"].value)
+            self._follow_chooser()
             with self.quietly():
                 self._load_preset()
         if changed in (None, "surface"):
             self._version += 1  # a new surface: no cached run is valid
             self._set_background()
-        c = self.controls
-        steps = c["steps"].value
+        steps = self.controls["steps"].value
         self.ax_loss.set_xlim(0, steps)
-        names = list(c["racers"].value)
+        start = np.array([self.controls["x0"].value, self.controls["y0"].value])
+        self.results = self._run(start, steps)
+        self._draw(start)
+        self.set_status(self._message(), "ok")
+        return changed is None
+
+    def _run(self, start: np.ndarray, steps: int) -> dict:
+        """The race with the controls' settings; only racers whose settings changed run again
+        (one slider moves one racer)."""
+        c = self.controls
         hyper = {}
         for key, (racer, kw, *_rest) in _HYPER.items():
             hyper.setdefault(racer, {})[kw] = c[key].value
         lrs = {n: c[f"lr_{n}"].value for n in RACERS}
-        start = np.array([c["x0"].value, c["y0"].value])
-        # Only racers whose settings changed run again (one slider moves one racer).
-        racers = make_racers(names, lrs, hyper)
+        racers = make_racers(list(c["racers"].value), lrs, hyper)
         keys = {n: (self._version, tuple(start), steps, repr(o)) for n, o in racers.items()}
         stale = {n: o for n, o in racers.items() if self._cache.get(n, (None,))[0] != keys[n]}
         if stale:
             fresh = race(self._objective, stale, start, steps, self.target)
             self._cache.update({n: (keys[n], r) for n, r in fresh.items()})
-        self.results = {n: self._cache[n][1] for n in racers}
+        return {n: self._cache[n][1] for n in racers}
+
+    def _draw(self, start: np.ndarray) -> None:
+        """Paths (clipped to the domain widened by its size on every side) and gap curves."""
         (x0, x1), (y0, y1) = self._objective.domain
         span = np.array([x1 - x0, y1 - y0])
         lo, hi = np.array([x0, y0]) - span, np.array([x1, y1]) + span
@@ -213,8 +210,6 @@ class OptimizerRace(Explorer):
             gap = np.clip(res.gap, *self._ylim)
             self._curves[name].set_data(np.arange(len(gap)), gap)
         self._start.set_data([start[0]], [start[1]])
-        self.set_status(self._message(), "ok")
-        return full
 
     def _message(self) -> str:
         if not self.results:

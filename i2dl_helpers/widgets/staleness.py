@@ -1,15 +1,13 @@
 """StalenessExplorer: gradient descent with stale gradients, and its shrinking stability bound."""
 from __future__ import annotations
 
-import ipywidgets as widgets
 import numpy as np
 
-from .._validate import check_int, check_real
 from ..distributed import delay_bound, delay_bound_scan, delay_rate
 from ..objectives import get
 from ..optim import GD, run
 from ..style import PALETTE
-from .base import Explorer, log_slider
+from .base import Control, Explorer
 
 __all__ = ["StalenessExplorer"]
 
@@ -31,32 +29,26 @@ class StalenessExplorer(Explorer):
     without staleness (τ = 0); dashed, the predicted envelope ρᵏ (ρ the largest
     root's modulus).
 
-    controls : "tau" (τ, 0 … 20), "q" (αλ, log scale), "steps" (50 … 400).
+    controls : "tau" (τ, 0 … 20), "q" (αλ, log scale 0.02 … 3), "steps" (50 … 400); the
+               diagram shows exactly these ranges, so a value outside is refused with an error
+               naming the parameter and its range.
     Attributes after each update: ``trajectory`` (the delayed run), ``fresh`` (τ = 0),
     ``rate`` (ρ) and ``bound`` (the largest stable q for this τ).
     """
 
     figsize = (9.0, 3.8)
+    CONTROLS = (
+        Control("tau", "staleness τ", "int", 0, _TAU_MAX),
+        Control("q", "q = αλ", "log", *_Q_LIM, step=0.01, fmt=".3g"),
+        Control("steps", "steps", "int", 50, 400, step=10, redraw=True),
+    )
 
     def __init__(self, tau: int = 0, q: float = 0.5, steps: int = 200, *, renderer: str = "auto"):
-        self._init = dict(tau=check_int("tau", tau, low=0, high=_TAU_MAX),
-                          q=check_real("q", q, low=_Q_LIM[0], high=_Q_LIM[1]),
-                          steps=check_int("steps", steps, low=50, high=400))
+        self._declare(tau=tau, q=q, steps=steps)
         self._objective = get("quadratic", curvature=1.0)
         self.trajectory = self.fresh = None
         self.rate = self.bound = np.nan
         super().__init__(renderer=renderer)
-
-    def _make_controls(self):
-        style = {"description_width": "initial"}
-        return {
-            "tau": widgets.IntSlider(value=self._init["tau"], min=0, max=_TAU_MAX, description="staleness τ",
-                                     style=style, continuous_update=True),
-            "q": log_slider("q = αλ", self._init["q"], np.log10(_Q_LIM[0]), np.log10(_Q_LIM[1]), step=0.01,
-                            fmt=".3g"),
-            "steps": widgets.IntSlider(value=self._init["steps"], min=50, max=400, step=10, description="steps",
-                                       style=style),
-        }
 
     def _build(self, fig):
         self.ax_region, self.ax = fig.subplots(1, 2, width_ratios=[1, 1.25])
@@ -91,7 +83,7 @@ class StalenessExplorer(Explorer):
 
     def _update(self, changed):
         tau, q, steps = self.controls["tau"].value, self.controls["q"].value, self.controls["steps"].value
-        full = changed in (None, "steps")
+        full = changed is None or changed in self._redraw_controls  # the base redraws for the declared ones
         if full:
             self.ax.set_xlim(0, steps)
         self.bound, self.rate = delay_bound(tau), delay_rate(q, tau)

@@ -6,14 +6,14 @@ import math
 import ipywidgets as widgets
 import numpy as np
 
-from .._validate import check_choice, check_int, check_positive
+from .._validate import check_int
 from ..data import digits
 from ..nn import MLP
 from ..optim import SGD, Adam, AdamW
 from ..optim.schedules import CosineAnnealing, warmup_cosine
 from ..optim.training import steps_per_epoch, train
 from ..style import PALETTE
-from .base import Explorer, log_slider
+from .base import Control, Explorer
 
 __all__ = ["TrainingExplorer", "OPTIMIZERS", "SCHEDULES"]
 
@@ -53,14 +53,21 @@ class TrainingExplorer(Explorer):
     Every run starts from the same initial weights (``seed``) and draws its minibatches from the
     same seed, so only the moved control changes the result.
 
-    controls : "lr" (α, log scale 10⁻⁴ … 10), "batch_size" (8 … 1,024, and the full training set:
-               full-batch GD), "optimizer" (SGD, Momentum β = 0.9, Adam, AdamW λ = 0.01), "schedule"
-               (constant, cosine to 0, warmup + cosine with one epoch of warmup from 0.1 α),
-               "epochs" (1 … 30).
+    controls : "lr" (α, log scale 10⁻⁴ … 10, widened to include an α outside it), "batch_size"
+               (8 … 1,024, and the full training set: full-batch GD), "optimizer" (SGD, Momentum
+               β = 0.9, Adam, AdamW λ = 0.01), "schedule" (constant, cosine to 0, warmup + cosine
+               with one epoch of warmup from 0.1 α), "epochs" (1 … 30; more are refused with an
+               error naming the range).
     Attributes after each update: ``history`` (``optim.training.History``) and ``previous``.
     """
 
     figsize = (9.0, 3.6)
+    CONTROLS = (
+        Control("lr", "learning rate α", "log", 1e-4, 10.0, grow=True),
+        Control("optimizer", "optimiser", "choice", options=tuple(OPTIMIZERS)),
+        Control("schedule", "schedule", "choice", options=tuple(SCHEDULES)),
+        Control("epochs", "epochs", "int", 1, _MAX_EPOCHS, redraw=True),
+    )
 
     def __init__(self, lr: float = 0.05, batch_size: int = 64, optimizer: str = "Momentum",
                  schedule: str = "constant", epochs: int = 10, *, hidden: int = 64, seed: int = 0,
@@ -71,10 +78,8 @@ class TrainingExplorer(Explorer):
         batch_size = check_int("batch_size", batch_size, low=1, high=n)
         if batch_size not in self._batches:
             raise ValueError(f"batch_size must be one of {', '.join(map(str, self._batches))}; got {batch_size}")
-        self._init = dict(lr=check_positive("lr", lr), batch_size=batch_size,
-                          optimizer=check_choice("optimizer", optimizer, OPTIMIZERS),
-                          schedule=check_choice("schedule", schedule, SCHEDULES),
-                          epochs=check_int("epochs", epochs, low=1, high=_MAX_EPOCHS))
+        self._batch_size = batch_size  # a SelectionSlider over the batch sizes (not a Control kind)
+        self._declare(lr=lr, optimizer=optimizer, schedule=schedule, epochs=epochs)
         self.hidden = check_int("hidden", hidden, low=1, high=1024)
         self.seed = check_int("seed", seed, low=0)
         self.history = self.previous = None
@@ -83,20 +88,15 @@ class TrainingExplorer(Explorer):
 
     # -- controls and figure ---------------------------------------------------------------
     def _make_controls(self):
-        style = {"description_width": "initial"}
         n = self._batches[-1]
-        return {
-            "lr": log_slider("learning rate α", self._init["lr"], -4, 1),
-            "batch_size": widgets.SelectionSlider(
-                options=[(f"{b} (full)" if b == n else str(b), b) for b in self._batches],
-                value=self._init["batch_size"], description="batch size B", style=style),
-            "optimizer": widgets.Dropdown(options=list(OPTIMIZERS), value=self._init["optimizer"],
-                                          description="optimiser", style=style),
-            "schedule": widgets.Dropdown(options=list(SCHEDULES), value=self._init["schedule"],
-                                         description="schedule", style=style),
-            "epochs": widgets.IntSlider(value=self._init["epochs"], min=1, max=_MAX_EPOCHS, description="epochs",
-                                        style=style),
-        }
+        made = self._declared_controls()
+        for name in ("optimizer", "schedule"):
+            made[name].style.description_width = "initial"
+        batch_size = widgets.SelectionSlider(
+            options=[(f"{b} (full)" if b == n else str(b), b) for b in self._batches],
+            value=self._batch_size, description="batch size B", style={"description_width": "initial"})
+        return {"lr": made["lr"], "batch_size": batch_size, "optimizer": made["optimizer"],
+                "schedule": made["schedule"], "epochs": made["epochs"]}
 
     def _build(self, fig):
         self.ax_epochs, self.ax_seconds = fig.subplots(1, 2)
@@ -161,7 +161,7 @@ class TrainingExplorer(Explorer):
                 for part in ("train", "val"):
                     self._lines["previous", part, key].set_data([], [])
         epochs = self.controls["epochs"].value
-        full = changed in (None, "epochs")
+        full = changed is None or changed in self._redraw_controls  # the base redraws for the declared ones
         if full:
             self.ax_epochs.set_xlim(0, epochs)
         top = _nice_ceiling(max(last, prev_last) * 1.05)

@@ -382,7 +382,10 @@ def test_slider_latency(lab, artifacts, workdir, capsys):
 
 
 # -- Voila: the notebook as a code-free dashboard -------------------------------------------
+#: a dashboard hides the code, so it serves the instructor version, in which every exercise is answered
+#: (the student version would show each unanswered check's "not answered yet")
 VOILA_NOTEBOOK = "02_gradient_descent_1d.ipynb"
+VOILA_SOURCE = Path(__file__).resolve().parents[2] / "source" / "scaling_optimization"
 
 
 @pytest.fixture
@@ -394,11 +397,16 @@ def voila_server(browser_tools, workdir, tmp_path):
     for sub in ("config", "data", "runtime", "ipython"):
         (tmp_path / sub).mkdir()
     port = free_port()
-    cmd = [sys.executable, "-m", "voila", str(workdir / VOILA_NOTEBOOK), "--no-browser", f"--port={port}",
+    import shutil
+
+    dashboard = tmp_path / "dashboard"
+    dashboard.mkdir()
+    shutil.copy(VOILA_SOURCE / VOILA_NOTEBOOK, dashboard / VOILA_NOTEBOOK)
+    cmd = [sys.executable, "-m", "voila", str(dashboard / VOILA_NOTEBOOK), "--no-browser", f"--port={port}",
            "--Voila.ip=127.0.0.1", "--show_tracebacks=True"]
     log = tmp_path / "voila.log"
     with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, env=_clean_env(tmp_path), cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(cmd, env=_clean_env(tmp_path), cwd=dashboard, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     try:
         deadline = time.monotonic() + 60
@@ -411,7 +419,7 @@ def voila_server(browser_tools, workdir, tmp_path):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"voila did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.25)
-        yield Server(proc, port, workdir, log)
+        yield Server(proc, port, dashboard, log)
     finally:
         stop_process_group(proc)
         from .conftest import ARTIFACTS
@@ -421,7 +429,8 @@ def voila_server(browser_tools, workdir, tmp_path):
 
 
 def test_voila(voila_server, page, artifacts):
-    """``voila notebooks/02_gradient_descent_1d.ipynb``: the explorer renders without code and reacts."""
+    """``voila source/scaling_optimization/02_gradient_descent_1d.ipynb``: the explorer renders without code
+    and reacts, and no cell shows an error."""
     from i2dl_helpers.widgets import GradientDescent1D
 
     page.goto(voila_server.url + "/", timeout=120_000)
