@@ -24,6 +24,13 @@ def _is_real(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def _interval(low, high, low_open: bool, high_open: bool) -> str:
+    """"[low, high]" with open ends as parentheses and missing ends as ±inf."""
+    left = "(-inf" if low is None else f"{'(' if low_open else '['}{low}"
+    right = "inf)" if high is None else f"{high}{')' if high_open else ']'}"
+    return f"{left}, {right}"
+
+
 def check_real(name: str, value: Any, *, low: float | None = None, high: float | None = None,
                low_open: bool = False, high_open: bool = False) -> float:
     """Return ``value`` as a float, checking it is a finite real number in a range.
@@ -38,13 +45,10 @@ def check_real(name: str, value: Any, *, low: float | None = None, high: float |
     value = float(value)
     if not np.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if low is not None and (value < low or (low_open and value == low)):
-        bracket = "(" if low_open else "["
-        upper = "inf)" if high is None else f"{high}{')' if high_open else ']'}"
-        raise ValueError(f"{name} must be in {bracket}{low}, {upper}, got {value!r}")
-    if high is not None and (value > high or (high_open and value == high)):
-        lower = "(-inf" if low is None else f"{'(' if low_open else '['}{low}"
-        raise ValueError(f"{name} must be in {lower}, {high}{')' if high_open else ']'}, got {value!r}")
+    below = low is not None and (value < low or (low_open and value == low))
+    above = high is not None and (value > high or (high_open and value == high))
+    if below or above:
+        raise ValueError(f"{name} must be in {_interval(low, high, low_open, high_open)}, got {value!r}")
     return value
 
 

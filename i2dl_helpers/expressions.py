@@ -341,8 +341,8 @@ def _power(a: Value, n: float) -> Value:
     return a ** n
 
 
-def _fold(node: _Node):
-    """The tree with every constant sub-tree replaced by its float value; checks exponents."""
+def _fold_leaf(node: _Node):
+    """A number or named constant as a float; a variable stays a node."""
     if node.kind == "num":
         value = float(node.text)
         if not np.isfinite(value):
@@ -350,19 +350,28 @@ def _fold(node: _Node):
         return value
     if node.kind == "const":
         return CONSTANTS[node.text]
-    if node.kind == "var":
-        return node
+    return node
+
+
+def _check_power(node: _Node, base, n) -> None:
+    """A constant exponent stays within ±MAX_EXPONENT; a negative constant base needs a constant exponent."""
+    if isinstance(n, float) and abs(n) > MAX_EXPONENT:
+        col = _first_column(node.args[1])
+        raise ExpressionError(f"the exponent at column {col} is {n:.6g}; a constant exponent must lie "
+                              f"in [-{MAX_EXPONENT}, {MAX_EXPONENT}]", col)
+    if isinstance(base, float) and base < 0 and not isinstance(n, float):
+        col = _first_column(node.args[0])
+        raise ExpressionError(f"the base at column {col} is negative ({base:.6g}) and the exponent "
+                              "depends on the variables: that power is undefined", col)
+
+
+def _fold(node: _Node):
+    """The tree with every constant sub-tree replaced by its float value; checks exponents."""
+    if node.kind in ("num", "const", "var"):
+        return _fold_leaf(node)
     args = [_fold(a) for a in node.args]
     if node.kind == "**":
-        base, n = args
-        if isinstance(n, float) and abs(n) > MAX_EXPONENT:
-            col = _first_column(node.args[1])
-            raise ExpressionError(f"the exponent at column {col} is {n:.6g}; a constant exponent must lie "
-                                  f"in [-{MAX_EXPONENT}, {MAX_EXPONENT}]", col)
-        if isinstance(base, float) and base < 0 and not isinstance(n, float):
-            col = _first_column(node.args[0])
-            raise ExpressionError(f"the base at column {col} is negative ({base:.6g}) and the exponent "
-                                  "depends on the variables: that power is undefined", col)
+        _check_power(node, *args)
     if any(isinstance(a, _Node) for a in args):
         return _Node(node.kind, node.column, node.text, tuple(args))
     with graph.allow_nan():                # numpy floats: 1/0 -> inf, (-8)**0.5 -> nan, no exceptions

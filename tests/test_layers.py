@@ -85,3 +85,14 @@ def test_core_never_imports_upwards_at_module_level(module):
     upward = {n for n in names if any(part in ("plotting", "widgets", "matplotlib", "ipywidgets")
                                        for part in n.replace(".", " ").split())}
     assert not upward, f"{module} imports {upward} at module level"
+
+
+def test_no_function_is_more_complex_than_fifteen():
+    """Cyclomatic complexity ≤ 15 everywhere in the package (radon), so every function reads in one go."""
+    radon = pytest.importorskip("radon.complexity", reason="radon measures complexity: pip install radon")
+    too_complex = []
+    for path in PACKAGE.rglob("*.py"):
+        for block in radon.cc_visit(path.read_text(encoding="utf-8")):
+            if block.complexity > 15:
+                too_complex.append(f"{path.relative_to(PACKAGE)}:{block.lineno} {block.name} ({block.complexity})")
+    assert not too_complex, "split these functions: " + ", ".join(too_complex)

@@ -59,12 +59,8 @@ def node_label(node: Value, show_grad: bool = True, fmt: str = ".3g", grad=None)
     return "\n".join(lines)
 
 
-def layout(output: Value, inputs_left: bool = True, sweeps: int = 8) -> dict[Value, tuple[float, float]]:
-    """Positions (layer, height) of every node: longest-path layers, barycentre order.
-
-    inputs_left : put every leaf in layer 0 (True) or just left of its first user (False).
-    """
-    order = topological_order(output)
+def _layers(order: list[Value], inputs_left: bool) -> tuple[dict[Value, int], dict[Value, list[Value]]]:
+    """Longest-path layer of every node, and every node's users (children)."""
     layer: dict[Value, int] = {}
     for n in order:
         layer[n] = 1 + max((layer[p] for p in n._prev), default=-1)
@@ -76,50 +72,56 @@ def layout(output: Value, inputs_left: bool = True, sweeps: int = 8) -> dict[Val
         for n in order:
             if not n._prev and children[n]:
                 layer[n] = min(layer[c] for c in children[n]) - 1
-    n_layers = max(layer.values()) + 1
-    layers: list[list[Value]] = [[] for _ in range(n_layers)]
+    return layer, children
+
+
+def _crossings(edges, layer, height) -> int:
+    """Pairs of edges that cross (edges sharing a node never count)."""
+    segs = [((layer[p], height[p]), (layer[c], height[c])) for p, c in edges]
+    count = 0
+    for i, ((ax0, ay0), (ax1, ay1)) in enumerate(segs):
+        for (bx0, by0), (bx1, by1) in segs[i + 1:]:
+            lo, hi = max(ax0, bx0), min(ax1, bx1)
+            if hi <= lo:
+                continue
+            da = [ay0 + (ay1 - ay0) * (t - ax0) / (ax1 - ax0) for t in (lo, hi)]
+            db = [by0 + (by1 - by0) * (t - bx0) / (bx1 - bx0) for t in (lo, hi)]
+            count += (da[0] - db[0]) * (da[1] - db[1]) < 0
+    return count
+
+
+def _reorder(col: list[Value], neighbours, height: dict) -> None:
+    """Sort one layer by the mean height of each node's neighbours (barycentre), re-centre it."""
+    def key(n):
+        hs = [height[m] for m in neighbours(n)]
+        return np.mean(hs) if hs else height[n]
+    col.sort(key=key)
+    for i, n in enumerate(col):
+        height[n] = i - (len(col) - 1) / 2
+
+
+def layout(output: Value, inputs_left: bool = True, sweeps: int = 8) -> dict[Value, tuple[float, float]]:
+    """Positions (layer, height) of every node: longest-path layers, barycentre order.
+
+    inputs_left : put every leaf in layer 0 (True) or just left of its first user (False).
+    """
+    order = topological_order(output)
+    layer, children = _layers(order, inputs_left)
+    layers: list[list[Value]] = [[] for _ in range(max(layer.values()) + 1)]
     for n in order:                               # topological order as the first guess
         layers[layer[n]].append(n)
-    height = {n: float(i) for col in layers for i, n in enumerate(col)}
-
-    def reorder(col, neighbours):
-        def key(n):
-            hs = [height[m] for m in neighbours(n)]
-            return np.mean(hs) if hs else height[n]
-        col.sort(key=key)
-        for i, n in enumerate(col):
-            height[n] = i - (len(col) - 1) / 2
-
-    for n in order:
-        col = layers[layer[n]]
-        height[n] = col.index(n) - (len(col) - 1) / 2
+    height = {n: col.index(n) - (len(col) - 1) / 2 for col in layers for n in col}
     edges = [(p, n) for n in order for p in n._prev]
-
-    def crossings() -> int:
-        """Pairs of edges that cross (edges sharing a node never count)."""
-        segs = [((layer[p], height[p]), (layer[c], height[c])) for p, c in edges]
-        count = 0
-        for i, ((ax0, ay0), (ax1, ay1)) in enumerate(segs):
-            for (bx0, by0), (bx1, by1) in segs[i + 1:]:
-                lo, hi = max(ax0, bx0), min(ax1, bx1)
-                if hi <= lo:
-                    continue
-                da = [ay0 + (ay1 - ay0) * (t - ax0) / (ax1 - ax0) for t in (lo, hi)]
-                db = [by0 + (by1 - by0) * (t - bx0) / (bx1 - bx0) for t in (lo, hi)]
-                count += (da[0] - db[0]) * (da[1] - db[1]) < 0
-        return count
-
-    best, best_height = crossings(), dict(height)
+    best, best_height = _crossings(edges, layer, height), dict(height)
     for _ in range(sweeps):
         for col in layers[1:]:
-            reorder(col, lambda n: n._prev)
+            _reorder(col, lambda n: n._prev, height)
         for col in reversed(layers[:-1]):
-            reorder(col, lambda n: children[n])
-        now = crossings()
+            _reorder(col, lambda n: children[n], height)
+        now = _crossings(edges, layer, height)
         if now < best:
             best, best_height = now, dict(height)
-    height = best_height
-    return {n: (float(layer[n]), -height[n]) for n in order}
+    return {n: (float(layer[n]), -best_height[n]) for n in order}
 
 
 @dataclass

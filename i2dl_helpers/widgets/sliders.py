@@ -158,24 +158,29 @@ class Control:
     def make(self, value: Any, low: float | None = None, high: float | None = None,
              options: tuple | None = None) -> widgets.Widget:
         """The widget, showing ``value``; the range grows to include it where ``grow`` allows."""
-        low = self.low if low is None else low
-        high = self.high if high is None else high
-        style = {"description_width": "initial"}
         if self.kind == "choice":
             return widgets.Dropdown(options=list(options or self.options), value=value, description=self.label)
+        low = self.low if low is None else low
+        high = self.high if high is None else high
         if low is not None and high is not None:
             low, high = min(low, value), max(high, value)
         if self.kind == "log":
-            lo_exp, hi_exp = math.log10(low), math.log10(high)
-            # 10**log10(v) can miss v by one rounding step: nudge the ends out until they cover it
-            while 10 ** lo_exp > value:
-                lo_exp = math.nextafter(lo_exp, -math.inf)
-            while 10 ** hi_exp < value:
-                hi_exp = math.nextafter(hi_exp, math.inf)
+            lo_exp, hi_exp = _covering_exponents(low, high, value)
             return log_slider(self.label, value, lo_exp, hi_exp, step=self.step or 0.05, fmt=self.fmt or ".4g")
+        style = {"description_width": "initial"}
         if self.kind == "int":
             return widgets.IntSlider(value=int(value), min=int(low), max=int(high), step=int(self.step or 1),
                                      description=self.label, style=style)
-        step = self.step or (high - low) / 400
-        return widgets.FloatSlider(value=float(value), min=low, max=high, step=step, description=self.label,
-                                   readout_format=self.fmt or ".3f", style=style)
+        return widgets.FloatSlider(value=float(value), min=low, max=high, step=self.step or (high - low) / 400,
+                                   description=self.label, readout_format=self.fmt or ".3f", style=style)
+
+
+def _covering_exponents(low: float, high: float, value: float) -> tuple[float, float]:
+    """log10 of [low, high], nudged out until 10**ends cover ``value`` (10**log10(v) can miss v by
+    one rounding step, and the slider would then clip v)."""
+    lo_exp, hi_exp = math.log10(low), math.log10(high)
+    while 10 ** lo_exp > value:
+        lo_exp = math.nextafter(lo_exp, -math.inf)
+    while 10 ** hi_exp < value:
+        hi_exp = math.nextafter(hi_exp, math.inf)
+    return lo_exp, hi_exp
