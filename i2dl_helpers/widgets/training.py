@@ -148,18 +148,21 @@ class TrainingExplorer(Explorer):
             self._lines[run, part, "seconds"].set_data(seconds[:len(values)], values)
         return float(seconds[-1])
 
+    def _show_previous(self) -> float:
+        """The previous run in grey (none before the first move); returns its last training time."""
+        if self.previous is not None:
+            return self._show(self.previous, "previous")
+        for key in ("epochs", "seconds"):
+            for part in ("train", "val"):
+                self._lines["previous", part, key].set_data([], [])
+        return 0.0
+
     def _update(self, changed):
         if self.history is not None and changed is not None:
             self.previous = self.history
         self.history = h = self.retrain()
         last = self._show(h, "current")
-        if self.previous is not None:
-            prev_last = self._show(self.previous, "previous")
-        else:
-            prev_last = 0.0
-            for key in ("epochs", "seconds"):
-                for part in ("train", "val"):
-                    self._lines["previous", part, key].set_data([], [])
+        prev_last = self._show_previous()
         epochs = self.controls["epochs"].value
         full = changed is None or changed in self._redraw_controls  # the base redraws for the declared ones
         if full:
