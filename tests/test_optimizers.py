@@ -177,7 +177,7 @@ def test_newton_reports_indefinite_and_singular_hessians():
     opt = Newton()
     with pytest.warns(CurvatureWarning, match="indefinite"):
         traj = run(saddle, opt, [0.5, 0.3], steps=10, tol=1e-12)
-    assert opt.events and opt.events[0][2] == "indefinite" and opt.events[0][3] < 0
+    assert traj.notes and traj.notes[0][2] == "indefinite" and traj.notes[0][3] < 0
     np.testing.assert_allclose(traj.final, [0.0, 0.0], atol=1e-8)  # it converged to the saddle, not a minimum
     with pytest.raises(ValueError, match="indefinite"):
         run(saddle, Newton(on_curvature="raise"), [0.5, 0.3], steps=3)
@@ -210,7 +210,7 @@ def test_levenberg_marquardt_fits_where_gauss_newton_fails():
         traj = run(prob, opt, far, steps=50, tol=1e-12)
         np.testing.assert_allclose(traj.final, prob.minima[0], atol=1e-8)
         assert np.all(np.diff(traj.values) <= 1e-15)  # every accepted step lowers L
-        assert len(opt.lambdas) == len(traj) - 1
+        assert len(traj.notes) == len(traj) - 1
 
 
 def test_levenberg_with_huge_damping_is_a_short_gradient_step():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import matplotlib.colors as mcolors
 import pytest
 
-from i2dl_helpers import style
+from i2dl_helpers.plotting import style
 from i2dl_helpers import widgets as explorers
 
 EXPLORERS = [n for n in explorers.__all__ if n not in ("Explorer", "log_slider")]

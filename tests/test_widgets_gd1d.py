@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from i2dl_helpers import style
+from i2dl_helpers.plotting import style
 from i2dl_helpers.objectives import Objective, get
 from i2dl_helpers.optim import GD, run
 from i2dl_helpers.widgets import DifferenceQuotient, GradientDescent1D

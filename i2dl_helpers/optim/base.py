@@ -347,7 +347,7 @@ class _Loop:
             points, grad_norms = points[:length, 0], grad_norms[:length, 0]
             values = None if values is None else values[:length, 0]
             status, stop, reason = str(status[0]), k, reason[0]
-        notes = list(self.state.get("notes", [])) + list(getattr(self.optimizer, "events", []))
+        notes = list(self.state.get("notes", []))
         return Trajectory(points=points, grad_norms=grad_norms, status=status, stop_step=stop, lrs=lrs,
                           optimizer=self.optimizer.name, objective=self.objective, reason=reason, notes=notes,
                           _values=values)

@@ -8,8 +8,10 @@ least-squares objective with ``residuals`` r (n, m) and ``jacobian`` J (n, m, d)
 and gradients.
 
 Problems with the curvature (a singular or indefinite Hessian) are reported as a
-:class:`CurvatureWarning` and recorded in the optimiser's ``events`` list as
-(step t, start index, kind, smallest eigenvalue); the run goes on.
+:class:`CurvatureWarning` and recorded in the run's notes (``state["notes"]``,
+which ``run`` returns as ``Trajectory.notes``) as (step t, start index, kind,
+smallest eigenvalue); the run goes on. Optimisers keep nothing of a run on
+themselves: all of it lives in the state ``run`` hands them.
 """
 from __future__ import annotations
 
@@ -58,14 +60,13 @@ class _CurvatureReporting(Optimizer):
     on_curvature = "warn"
 
     def init_state(self, x):
-        self.events: list[tuple[int, int, str, float]] = []
-        return {}
+        return {"notes": []}
 
-    def _report(self, t, kind, eig_min, what):
+    def _report(self, state, t, kind, eig_min, what):
         bad = np.flatnonzero(kind != "")
         if bad.size == 0:
             return
-        self.events.extend((t, int(i), str(kind[i]), float(eig_min[i])) for i in bad)
+        state["notes"].extend((t, int(i), str(kind[i]), float(eig_min[i])) for i in bad)
         i = bad[0]
         msg = (f"{self.name}: {what} is {kind[i]} at step {t} (smallest eigenvalue {eig_min[i]:.3g}"
                f"{f', {bad.size} starts' if bad.size > 1 else ''}); "
@@ -85,7 +86,7 @@ class Newton(_CurvatureReporting):
     O(d³) work and O(d²) memory. Where the Hessian is not positive definite the
     step may go uphill (indefinite: towards a saddle or maximum) or be undefined
     (singular: the pseudo-inverse is used); this is reported (see ``on_curvature``)
-    and logged in ``events``. A damping λ > 0 shifts every curvature up by λ.
+    and noted in the trajectory's ``notes``. A damping λ > 0 shifts every curvature up by λ.
 
     lr : α > 0 (default 1);  damping : λ >= 0;
     on_curvature : "warn" (a CurvatureWarning), "raise" (ValueError) or "ignore".
@@ -97,7 +98,6 @@ class Newton(_CurvatureReporting):
         super().__init__(lr)
         self.damping = check_real("damping", damping, low=0.0)
         self.on_curvature = check_choice("on_curvature", on_curvature, ("warn", "raise", "ignore"))
-        self.events = []
 
     def step(self, x, g, state, *, lr, t, objective):
         if not hasattr(objective, "hessian"):
@@ -106,7 +106,7 @@ class Newton(_CurvatureReporting):
         if self.damping:
             H = H + self.damping * np.eye(x.shape[-1])
         s, kind, eig_min = _solve_spd(H, g)
-        self._report(t, kind, eig_min, "the Hessian" + (" + λI" if self.damping else ""))
+        self._report(state, t, kind, eig_min, "the Hessian" + (" + λI" if self.damping else ""))
         return x - lr * s
 
     def hyperparameters(self):
@@ -138,13 +138,12 @@ class GaussNewton(_CurvatureReporting):
     def __init__(self, lr: float = 1.0, on_curvature: str = "warn"):
         super().__init__(lr)
         self.on_curvature = check_choice("on_curvature", on_curvature, ("warn", "raise", "ignore"))
-        self.events = []
 
     def step(self, x, g, state, *, lr, t, objective):
         r, J = _least_squares_parts(objective, x)
         A = np.einsum("nij,nik->njk", J, J)
         s, kind, eig_min = _solve_spd(A, np.einsum("nij,ni->nj", J, r))
-        self._report(t, kind, eig_min, "JᵀJ")
+        self._report(state, t, kind, eig_min, "JᵀJ")
         return x - lr * s
 
 
@@ -155,7 +154,7 @@ class LevenbergMarquardt(Optimizer):
     D = I (``scaling="identity"``, Levenberg). Each step tries θ + δ: if L goes
     down the step is taken and λ ← λ/ν (closer to Gauss–Newton); if not, λ ← λν
     (closer to a short gradient step) and δ is solved again, up to ``max_tries``
-    times. λ is kept per start; ``lambdas`` records it after every step (n,).
+    times. λ is kept per start; the trajectory's ``notes`` hold it after every step (n,).
 
     damping : initial λ > 0;  factor : ν > 1;  scaling : "marquardt" or "identity".
     """
@@ -171,11 +170,9 @@ class LevenbergMarquardt(Optimizer):
         self.max_tries = check_int("max_tries", max_tries, low=1)
         if self.scaling == "identity":
             self.name = "Levenberg"
-        self.lambdas: list[np.ndarray] = []
 
     def init_state(self, x):
-        self.lambdas = []
-        return {"lam": np.full(x.shape[0], self.damping)}
+        return {"lam": np.full(x.shape[0], self.damping), "notes": []}
 
     def step(self, x, g, state, *, lr, t, objective):
         r, J = _least_squares_parts(objective, x)
@@ -207,7 +204,7 @@ class LevenbergMarquardt(Optimizer):
             if not todo.any():
                 break
         state["lam"] = lam
-        self.lambdas.append(lam.copy())
+        state["notes"].append(lam.copy())
         return out
 
     def hyperparameters(self):

@@ -1,9 +1,13 @@
 """Static figures (matplotlib): functions that take data and return Figure/Axes.
 
+``style`` (``from i2dl_helpers.plotting import style``) holds the screen and classroom
+styles that every figure and explorer follows.
+
 Names are imported lazily from their modules (see ``_EXPORTS``); add one line
 per public name.
 """
 from .._lazy import lazy_exports
+from . import style  # noqa: F401  (plotting.style: screen / classroom presentation styles)
 
 _EXPORTS = {
     # sgd_plots.py: figures of the GD-for-networks and SGD notebooks

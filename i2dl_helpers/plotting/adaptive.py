@@ -13,7 +13,7 @@ import numpy as np
 
 from ..optim import run
 from ..optim.first_order import Recorder
-from ..style import PALETTE
+from .style import PALETTE
 from .views2d import contour_background
 
 __all__ = ["adaptive_glyphs", "per_parameter_rates"]

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 
 from ..numdiff import difference_quotient
 from ..optim import GD, run
-from ..style import PALETTE, context
+from .style import PALETTE, context
 
 __all__ = ["convexity_gallery", "difference_error_plot", "regimes_plot"]
 

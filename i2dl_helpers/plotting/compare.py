@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
 
-from ..style import PALETTE
+from .style import PALETTE
 from .views2d import contour_background
 
 __all__ = ["fitted_curves", "paths_and_losses", "stability_plot"]

@@ -17,7 +17,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from ..graph import Value, topological_order
-from ..style import context, current
+from .style import context, current
 
 __all__ = ["draw", "draw_graph", "render", "layout", "node_label", "GraphArtists", "MAX_WIDTH"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..style import PALETTE
+from .style import PALETTE
 
 __all__ = ["training_plot", "gradient_cloud", "variance_plot", "schedule_plot", "race_plot", "cost_plot"]
 

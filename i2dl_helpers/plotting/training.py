@@ -9,7 +9,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..style import PALETTE
+from .style import PALETTE
 
 __all__ = ["plot_history", "compare_histories", "lr_range_plot", "lr_schedule_plot", "scaling_plot"]
 

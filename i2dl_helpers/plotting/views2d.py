@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.colors import BoundaryNorm, ListedColormap, TwoSlopeNorm
 from matplotlib.patches import Patch
 
-from ..style import PALETTE
+from .style import PALETTE
 
 __all__ = ["basin_colors", "basin_plot", "chord_plot", "contour_background", "contour_levels", "contour_path", "convexity_gallery",
            "convexity_map",

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..graph import BackwardStep, Value, topological_order
 from ..plotting.graph_draw import FILL, MAX_WIDTH, node_label, render
-from ..style import PALETTE
+from ..plotting.style import PALETTE
 from .base import Control, Explorer
 
 __all__ = ["BackpropStepper", "lecture_neuron"]

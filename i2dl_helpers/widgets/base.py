@@ -27,7 +27,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .._validate import check_choice
-from .. import style as _style
+from ..plotting import style as _style
 from .sliders import Control, EchoFilter, log_slider
 from .views import VIEWS, active_renderer
 

@@ -6,7 +6,7 @@ import numpy as np
 from .. import objectives as _objectives
 from ..convexity import gallery
 from ..objectives import Objective
-from ..style import PALETTE
+from ..plotting.style import PALETTE
 from .base import Control, Explorer
 from .chooser import ObjectiveChooser
 

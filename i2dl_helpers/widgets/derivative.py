@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..objectives import Objective, get
-from ..style import PALETTE
+from ..plotting.style import PALETTE
 from .base import Control, Explorer
 
 __all__ = ["DifferenceQuotient"]

@@ -8,7 +8,7 @@ drawing instructions in the figure's pixel coordinates (a few kB of JSON); a
 small ES module (``figure_canvas.js``, loaded by anywidget) draws them on a
 canvas laid exactly over the PNG. Colours, line widths, dashes, markers and
 fonts are taken from the matplotlib artists themselves, so the result reads as
-one matplotlib figure and follows :mod:`i2dl_helpers.style`.
+one matplotlib figure and follows :mod:`i2dl_helpers.plotting.style`.
 
 What it can draw: ``Line2D`` (solid or dashed lines, NaN gaps, filled or open
 markers of any matplotlib marker style, alpha), ``LineCollection`` with solid

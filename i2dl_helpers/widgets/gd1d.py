@@ -9,7 +9,7 @@ from .._validate import check_positive
 from ..objectives import Objective
 from ..optim import GD, run
 from ..optim.theory import regime
-from ..style import PALETTE
+from ..plotting.style import PALETTE
 from .base import Control, Explorer
 from .chooser import ObjectiveChooser
 

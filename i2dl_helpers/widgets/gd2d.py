@@ -9,7 +9,7 @@ from ..convexity import min_eigenvalue_2x2
 from ..objectives import Objective
 from ..optim import GD, run
 from ..plotting.views2d import replace_contours
-from ..style import PALETTE
+from ..plotting.style import PALETTE
 from .base import Control, Explorer
 from .chooser import ObjectiveChooser
 

@@ -23,7 +23,7 @@ from .. import objectives as _objectives
 from ..objectives import Objective
 from ..optim import run
 from ..plotting.views2d import replace_contours
-from ..style import PALETTE
+from ..plotting.style import PALETTE
 from .base import Control, Explorer
 from .chooser import ObjectiveChooser
 

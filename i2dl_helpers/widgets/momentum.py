@@ -8,7 +8,7 @@ from .. import objectives as _objectives
 from ..optim import SGD, run
 from ..optim.first_order import momentum_rate
 from ..plotting.views2d import replace_contours
-from ..style import PALETTE
+from ..plotting.style import PALETTE
 from .base import Control, Explorer
 
 __all__ = ["MomentumExplorer"]

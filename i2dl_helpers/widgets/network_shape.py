@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from .._validate import check_int
-from ..style import PALETTE
+from ..plotting.style import PALETTE
 from .base import Control, Explorer
 
 __all__ = ["NetworkShape", "layer_sizes", "count_params"]

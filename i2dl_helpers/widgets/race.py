@@ -7,7 +7,7 @@ import numpy as np
 from ..objectives import Objective
 from ..optim.racing import LR_GRID, PRESETS, RACERS, make_racers, race, tune
 from ..plotting.views2d import replace_contours
-from ..style import PALETTE
+from ..plotting.style import PALETTE
 from .base import Control, Explorer
 from .chooser import ObjectiveChooser
 

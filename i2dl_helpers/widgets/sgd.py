@@ -10,7 +10,7 @@ from ..objectives import LeastSquares
 from ..optim import GD, run
 from ..optim.schedules import Constant, ExponentialDecay, InverseTime, StepDecay
 from ..plotting.views2d import contour_background
-from ..style import PALETTE
+from ..plotting.style import PALETTE
 from .base import Control, Explorer
 
 __all__ = ["SGDExplorer", "SCHEDULES"]

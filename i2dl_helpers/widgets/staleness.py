@@ -6,7 +6,7 @@ import numpy as np
 from ..distributed import delay_bound, delay_bound_scan, delay_rate
 from ..objectives import get
 from ..optim import GD, run
-from ..style import PALETTE
+from ..plotting.style import PALETTE
 from .base import Control, Explorer
 
 __all__ = ["StalenessExplorer"]

@@ -12,7 +12,7 @@ from ..nn import MLP
 from ..optim import SGD, Adam, AdamW
 from ..optim.schedules import CosineAnnealing, warmup_cosine
 from ..optim.training import steps_per_epoch, train
-from ..style import PALETTE
+from ..plotting.style import PALETTE
 from .base import Control, Explorer
 
 __all__ = ["TrainingExplorer", "OPTIMIZERS", "SCHEDULES"]

@@ -37,7 +37,7 @@ CASES = {
 }
 
 PRELUDE = """from i2dl_helpers.widgets import *
-from i2dl_helpers import style
+from i2dl_helpers.plotting import style
 
 
 def with_style(name, make):
