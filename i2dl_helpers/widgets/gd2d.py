@@ -72,7 +72,7 @@ class GradientDescent2D(ObjectiveChooser, Explorer):
         with self.quietly():
             sx.value = float(np.clip(x, sx.min, sx.max))
             sy.value = float(np.clip(y, sy.min, sy.max))
-        self._safe(lambda: self.refresh("start"))
+        self._safe(lambda: self.refresh("x0"))  # the start moved (both coordinates)
 
     def _on_click(self, event):
         if event.inaxes is self.ax and event.xdata is not None and getattr(event, "button", 1) == 1:
