@@ -107,6 +107,16 @@ def _explain_nonfinite(arrays: dict[str, np.ndarray]) -> None:
                      "(did gradient descent diverge? try a smaller lr)")
 
 
+def _check_flat(theta, num_params: int) -> np.ndarray:
+    """A flat parameter vector θ of shape (num_params,), finite; ValueError naming theta otherwise."""
+    theta = np.asarray(theta, dtype=float)
+    if theta.shape != (num_params,):
+        raise ValueError(f"theta must have shape ({num_params},), got {theta.shape}")
+    if not np.isfinite(theta).all():
+        raise ValueError("theta must be finite (no NaN or inf)")
+    return theta
+
+
 class TwoLayerNet:
     """Two-layer ReLU network  Ŷ = max(0, X W1 + b1) W2 + b2  with an L2 loss.
 
@@ -207,11 +217,7 @@ class TwoLayerNet:
 
     def set_flat(self, theta) -> None:
         """Set all parameters from a vector of shape (num_params,) (inverse of get_flat)."""
-        theta = np.asarray(theta, dtype=float)
-        if theta.shape != (self.num_params,):
-            raise ValueError(f"theta must have shape ({self.num_params},), got {theta.shape}")
-        if not np.isfinite(theta).all():
-            raise ValueError("theta must be finite (no NaN or inf)")
+        theta = _check_flat(theta, self.num_params)
         i = 0
         for k in PARAM_NAMES:
             size = self.params[k].size
@@ -403,11 +409,7 @@ class MLP:
 
     def set_flat(self, theta) -> None:
         """Set all parameters from a vector of shape (num_params,) (copied)."""
-        theta = np.array(theta, dtype=float)
-        if theta.shape != (self.num_params,):
-            raise ValueError(f"theta must have shape ({self.num_params},), got {theta.shape}")
-        if not np.isfinite(theta).all():
-            raise ValueError("theta must be finite (no NaN or inf)")
+        theta = _check_flat(theta, self.num_params).copy()
         self._theta = theta
         self.params = self._views(theta)
 
