@@ -1,0 +1,224 @@
+// The browser half of i2dl_helpers.flatprog: run an objective's flat program and the
+// course's first-order optimisers without a Python kernel.
+//
+// evaluate(program, x)          -> {value, grad}: L(θ) and ∇L(θ) at one point x (an array of d numbers);
+//                                  the program runs as one generated function (interpret(): op by op,
+//                                  also the fallback where the page's security policy forbids that)
+// runOptimizer(program, name, hyper, x0, steps, maxAbs = 1e8)
+//                               -> {points, values, status, stop}: the iterates θ_0 ... θ_k
+//
+// The programs are made by i2dl_helpers.flatprog.compile_objective (see its docstring for the ops).
+// Every update rule repeats the Python implementation (i2dl_helpers/optim/first_order.py, torch
+// semantics) operation by operation, in the same order, so both give the same iterates to round-off.
+// The loop repeats optim.run for one start without tol or schedule: a step that leaves ±maxAbs or
+// gives a non-finite loss is not taken and the run stops as "diverged".
+
+const LOGE2 = 0.6931471805599453;
+const has = (table, key) => Object.prototype.hasOwnProperty.call(table, key);
+
+function logaddexp(x, y) {
+  // numpy's npy_logaddexp
+  if (x === y) return x + LOGE2;
+  const tmp = x - y;
+  if (tmp > 0) return x + Math.log1p(Math.exp(-tmp));
+  if (tmp <= 0) return y + Math.log1p(Math.exp(tmp));
+  return tmp; // NaN
+}
+
+const UNARY = {
+  neg: (a) => -a, exp: Math.exp, log: Math.log, sqrt: Math.sqrt, sin: Math.sin, cos: Math.cos,
+  tan: Math.tan, tanh: Math.tanh, abs: Math.abs, square: (a) => a * a,
+  sigmoid: (a) => Math.exp(-logaddexp(0.0, -a)),
+  relu: (a) => (a > 0 || a !== a ? a : 0.0), // np.maximum(a, 0.0): NaN stays NaN
+  step: (a) => (a > 0 ? 1.0 : 0.0),
+  sign: (a) => (a > 0 ? 1.0 : a < 0 ? -1.0 : a === 0 ? 0.0 : a), // np.sign: ±0 -> 0, NaN -> NaN
+};
+const BINARY = { add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b };
+
+const decoded = new WeakMap();
+
+function decode(program) {
+  // the ops as closures over a register array, built once per program
+  let code = decoded.get(program);
+  if (code) return code;
+  code = program.ops.map((op) => {
+    const o = op.out, a = op.args ? op.args[0] : 0, b = op.args ? op.args[1] : 0;
+    if (op.op === 'input') { const i = op.index; return (r, x) => { r[o] = x[i]; }; }
+    if (op.op === 'const') { const v = op.value; return (r) => { r[o] = v; }; }
+    if (op.op === 'pow') { const n = op.n; return (r) => { r[o] = Math.pow(r[a], n); }; }
+    if (has(BINARY, op.op)) { const f = BINARY[op.op]; return (r) => { r[o] = f(r[a], r[b]); }; }
+    if (has(UNARY, op.op)) { const f = UNARY[op.op]; return (r) => { r[o] = f(r[a]); }; }
+    throw new Error(`flat program: unknown op ${JSON.stringify(op.op)}`);
+  });
+  decoded.set(program, code);
+  return code;
+}
+
+export function interpret(program, x, gradient = true) {
+  // the reference interpreter: one op after the other over a register array
+  const code = decode(program);
+  const r = new Float64Array(program.registers);
+  const n = gradient ? code.length : program.value_ops;
+  for (let i = 0; i < n; i++) code[i](r, x);
+  const value = r[program.value];
+  return gradient ? { value, grad: program.grad.map((k) => r[k]) } : { value };
+}
+
+// ---- the fast path: the program as the body of one JavaScript function ---------------------------
+const INFIX = { add: '+', sub: '-', mul: '*', div: '/' };
+const MATH = { exp: 'exp', log: 'log', sqrt: 'sqrt', sin: 'sin', cos: 'cos', tan: 'tan', tanh: 'tanh', abs: 'abs' };
+
+function literal(v) {
+  // the shortest text that reads back to the same double (-0 kept)
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`flat program: bad number ${v}`);
+  return Object.is(v, -0) ? '(-0)' : `(${String(v)})`;
+}
+
+function reg(k, below) {
+  // a register name, only for an integer register already written (nothing else reaches the code)
+  if (!Number.isInteger(k) || k < 0 || k >= below) throw new Error(`flat program: bad register ${k}`);
+  return `r${k}`;
+}
+
+function line(op, i) {
+  const o = reg(op.out, i + 1), [a, b] = (op.args || []).map((k) => reg(k, i));
+  if (op.op === 'input') return `const ${o} = +x[${reg(op.index, Infinity).slice(1)}];`;
+  if (op.op === 'const') return `const ${o} = ${literal(op.value)};`;
+  if (op.op === 'pow') return `const ${o} = Math.pow(${a}, ${literal(op.n)});`;
+  if (has(INFIX, op.op)) return `const ${o} = ${a} ${INFIX[op.op]} ${b};`;
+  if (has(MATH, op.op)) return `const ${o} = Math.${MATH[op.op]}(${a});`;
+  if (op.op === 'neg') return `const ${o} = -${a};`;
+  if (has(UNARY, op.op)) return `const ${o} = U.${op.op}(${a});`;
+  throw new Error(`flat program: unknown op ${JSON.stringify(op.op)}`);
+}
+
+const generated = new WeakMap();
+
+function generate(program) {
+  // {full, value}: functions x -> [L, ∂L/∂θ_0, ...] and x -> L; null where the page forbids new Function
+  if (generated.has(program)) return generated.get(program);
+  let fns = null;
+  try {
+    const lines = program.ops.map(line);
+    const n = lines.length, nv = program.value_ops;
+    if (!Number.isInteger(nv) || nv > n) throw new Error(`flat program: bad value_ops ${nv}`);
+    const v = reg(program.value, nv);
+    const grads = program.grad.map((k) => reg(k, n)).join(', ');
+    const value = lines.slice(0, nv).join('\n') + `\nreturn ${v};`;
+    const full = lines.join('\n') + `\nreturn [${v}, ${grads}];`;
+    fns = { value: new Function('x', 'U', value), full: new Function('x', 'U', full) };
+  } catch (err) {
+    if (!(err instanceof EvalError)) throw err; // a Content-Security-Policy without 'unsafe-eval'
+  }
+  generated.set(program, fns);
+  return fns;
+}
+
+export function evaluate(program, x, gradient = true) {
+  // L(θ) and ∇L(θ) at one point x: {value, grad} ({value} alone with gradient = false)
+  const fns = generate(program);
+  if (!fns) return interpret(program, x, gradient);
+  if (!gradient) return { value: fns.value(x, UNARY) };
+  const out = fns.full(x, UNARY);
+  return { value: out[0], grad: out.slice(1) };
+}
+
+// ---- update rules: step(x, g, state, lr, t) -> new x (arrays of d numbers) --------------------
+const map2 = (x, g, f) => x.map((xi, i) => f(xi, g[i], i));
+
+function sgd(h) {
+  const beta = h.momentum ?? 0.0, nesterov = !!h.nesterov, wd = h.weight_decay ?? 0.0;
+  return (x, g0, s, lr) => {
+    const g = wd ? map2(g0, x, (gi, xi) => gi + wd * xi) : g0;
+    if (beta === 0) return map2(x, g, (xi, gi) => xi - lr * gi);
+    s.buf = s.buf === undefined ? g.slice() : map2(s.buf, g, (bi, gi) => bi * beta + gi);
+    const dir = nesterov ? map2(g, s.buf, (gi, bi) => gi + beta * bi) : s.buf;
+    return map2(x, dir, (xi, di) => xi - lr * di);
+  };
+}
+
+function adagrad(h) {
+  const eps = h.eps ?? 1e-10, decay = h.lr_decay ?? 0.0, init = h.initial_accumulator_value ?? 0.0;
+  return (x, g, s, lr, t) => {
+    const clr = lr / (1 + t * decay);
+    s.sum = map2(s.sum ?? x.map(() => init), g, (si, gi) => si + gi * gi);
+    return x.map((xi, i) => xi + ((-clr) * g[i]) / (Math.sqrt(s.sum[i]) + eps));
+  };
+}
+
+function rmsprop(h) {
+  const a = h.alpha ?? 0.99, eps = h.eps ?? 1e-8, mom = h.momentum ?? 0.0, centered = !!h.centered;
+  return (x, g, s, lr) => {
+    const zeros = x.map(() => 0.0);
+    s.sq = map2(s.sq ?? zeros, g, (si, gi) => si * a + ((1 - a) * gi) * gi);
+    let avg;
+    if (centered) {
+      const w = 1 - a;
+      s.ga = map2(s.ga ?? zeros, g, (m, gi) => (w < 0.5 ? m + w * (gi - m) : gi - (gi - m) * (1 - w)));
+      avg = s.sq.map((si, i) => Math.sqrt(si + ((-1) * s.ga[i]) * s.ga[i]) + eps);
+    } else {
+      avg = s.sq.map((si) => Math.sqrt(si) + eps);
+    }
+    if (mom > 0) {
+      s.buf = map2(s.buf ?? zeros, g, (bi, gi, i) => bi * mom + gi / avg[i]);
+      return map2(x, s.buf, (xi, bi) => xi + (-lr) * bi);
+    }
+    return map2(x, g, (xi, gi, i) => xi + ((-lr) * gi) / avg[i]);
+  };
+}
+
+function adam(h, decoupled) {
+  const [b1, b2] = h.betas ?? [0.9, 0.999], eps = h.eps ?? 1e-8;
+  const wd = h.weight_decay ?? (decoupled ? 1e-2 : 0.0);
+  return (x0, g0, s, lr) => {
+    const x = decoupled && wd ? x0.map((xi) => xi * (1 - lr * wd)) : x0;
+    const g = wd && !decoupled ? map2(g0, x, (gi, xi) => gi + wd * xi) : g0;
+    s.step = (s.step ?? 0) + 1;
+    const k = s.step, w = 1 - b1, zeros = x.map(() => 0.0);
+    s.m = map2(s.m ?? zeros, g, (m, gi) => (w < 0.5 ? m + w * (gi - m) : gi - (gi - m) * (1 - w)));
+    s.v = map2(s.v ?? zeros, g, (v, gi) => v * b2 + ((1 - b2) * gi) * gi);
+    const stepSize = lr / (1 - Math.pow(b1, k));
+    const corr = Math.pow(1 - Math.pow(b2, k), 0.5);
+    return x.map((xi, i) => xi + ((-stepSize) * s.m[i]) / (Math.sqrt(s.v[i]) / corr + eps));
+  };
+}
+
+const RULES = {
+  GD: (h) => sgd({ ...h, momentum: 0.0 }), SGD: sgd,
+  Momentum: (h) => sgd({ momentum: 0.9, ...h }), Nesterov: (h) => sgd({ momentum: 0.9, ...h, nesterov: true }),
+  AdaGrad: adagrad, Adagrad: adagrad, RMSProp: rmsprop, RMSprop: rmsprop,
+  Adam: (h) => adam(h, false), AdamW: (h) => adam(h, true),
+};
+export const OPTIMIZERS = Object.keys(RULES);
+
+export function makeStep(name, hyper = {}) {
+  // name: GD, SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam or AdamW; hyper: torch's names
+  // (lr, momentum, nesterov, weight_decay, eps, lr_decay, initial_accumulator_value, alpha,
+  // centered, betas), defaults as in Python (Momentum and Nesterov: momentum 0.9, as the race's)
+  const make = RULES[name];
+  if (!make) throw new Error(`optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${name}`);
+  if (!(hyper.lr > 0)) throw new Error(`lr must be a positive number, got ${hyper.lr}`);
+  return make(hyper);
+}
+
+export function runOptimizer(program, name, hyper, x0, steps, maxAbs = 1e8) {
+  const step = makeStep(name, hyper), lr = hyper.lr, state = {};
+  let x = Array.from(x0, Number);
+  let { value, grad } = evaluate(program, x);
+  const points = [x], values = [value];
+  if (!Number.isFinite(value) || !grad.every(Number.isFinite)) {
+    return { points, values, status: 'diverged', stop: 0 };
+  }
+  for (let t = 0; t < steps; t++) {
+    const next = step(x, grad, state, lr, t);
+    const out = evaluate(program, next);
+    if (!next.every((v) => Math.abs(v) <= maxAbs) || !Number.isFinite(out.value)) {
+      return { points, values, status: 'diverged', stop: t + 1 };
+    }
+    x = next;
+    ({ value, grad } = out);
+    points.push(x);
+    values.push(value);
+  }
+  return { points, values, status: 'max_steps', stop: steps };
+}

@@ -1,0 +1,269 @@
+"""The browser runs the course's maths as Python does: flat programs and optimiser steps in Chromium.
+
+``i2dl_helpers/widgets/flatprog.js`` is loaded into one blank page (no JupyterLab); one
+``page.evaluate`` call runs every case and the results are compared here with Python:
+
+* iterates: every catalogue objective of dimension 1 and 2 × GD, Momentum, Nesterov, AdaGrad,
+  RMSProp, Adam × 200 steps from the objective's ``start`` with its ``lr`` (where that diverges, the
+  race's tuned lr of ``optim.racing.PRESETS`` if the surface has one, else the divergence itself is
+  compared), plus the race presets (their starts and tuned lrs) and typed functions: the browser's
+  points equal ``optim.run``'s on the catalogue objective to 1e-12 relative, and they stop alike.
+  They also equal ``optim.run`` on the same program evaluated by numpy (``flatprog.to_objective``),
+  always: a run that differs from the catalogue's is excused only when Python's own run moves by
+  more than 1e-6 if its gradient is nudged by one ulp (RMSProp on the ravine: no rounding of
+  the gradient but the catalogue's own reproduces it). Typed functions (V8's and numpy's exp,
+  log, pow ... may differ in the last bit, which some runs amplify) are held to 1e-9;
+* values and gradients of every program on a grid equal ``flatprog.evaluate``'s to 1e-12 relative,
+  both as the generated function (``evaluate``) and op by op (``interpret``, also the fallback of a
+  page whose security policy forbids ``new Function``, checked too);
+* the comparison can fail: wrong update rules (mutants of the module) are caught.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from i2dl_helpers import expressions, flatprog, objectives, optim
+from i2dl_helpers.objectives import Objective
+from i2dl_helpers.optim.racing import PRESETS, RACERS
+
+pytestmark = [pytest.mark.browser]
+
+MODULE = Path(flatprog.__file__).parent / "widgets" / "flatprog.js"
+STEPS = 200
+RTOL = 1e-12
+#: typed functions call exp, log, pow, cos ... whose last bit may differ between V8 and numpy (the grid
+#: check holds them to 1e-12, in practice 1 ulp); RMSProp and momentum near a minimum amplify that
+#: bit over 200 steps (to ~2e-11 here), so their runs are held to this
+TYPED_RTOL = 1e-9
+#: typed functions that use every kind of op (transcendentals, kinks, non-integer powers)
+TYPED = {
+    "sqrt(x**2 + 1) + 0.3*sin(2*x) + 0.1*softplus(x) + 0.05*abs(x - 0.5)": ("x",),
+    "(x**2 + y**2)**0.75 + 0.2*tanh(x*y) + 0.1*relu(y - 1) + 0.05*exp(-x**2)": ("x", "y"),
+    "log(1 + x**2 + 3*y**2) - 0.1*cos(x + y)/(2 + sigmoid(y)) + x**-2*0": ("x", "y"),
+}
+
+#: wrong update rules the parity check must catch: (text in flatprog.js, replacement)
+MUTANTS = {
+    "Adam without bias correction": ("const stepSize = lr / (1 - Math.pow(b1, k));", "const stepSize = lr;"),
+    "momentum with a sign error": ("(bi, gi) => bi * beta + gi", "(bi, gi) => bi * beta - gi"),
+    "Nesterov as heavy ball": ("const dir = nesterov ?", "const dir = false ?"),
+    "RMSProp without the square root": ("avg = s.sq.map((si) => Math.sqrt(si) + eps);", "avg = s.sq.map((si) => si + eps);"),
+    "AdaGrad that forgets": ("(si, gi) => si + gi * gi", "(si, gi) => gi * gi"),
+}
+
+#: a typed function at points where it is undefined, infinite, kinked or overflows
+SPECIAL = (["relu(x) + abs(x) + sigmoid(x) + softplus(x) + tanh(x)",
+            "relu(x) + abs(x) + sigmoid(x) + softplus(x) + log(x) + sqrt(x) + 1/x + tanh(x) + x**-3 + x**1.5"],
+           [-1e308, -800.0, -1.0, -0.0, 0.0, 1e-300, 0.5, 1.0, 745.5, 800.0, 1e308])
+
+_RUN_ALL = """
+async ([text, runs, grids]) => {
+  const t0 = performance.now();
+  const programs = JSON.parse(text);  // as a page or widget state would carry them
+  const fp = window.flatprog;
+  const iterates = runs.map(([p, name, hyper, x0, steps]) => fp.runOptimizer(programs[p], name, hyper, x0, steps));
+  const t1 = performance.now();
+  const evals = grids.map(([p, pts]) => pts.map((x) => fp.evaluate(programs[p], x)));
+  const t2 = performance.now();
+  const interpreted = grids.map(([p, pts]) => pts.map((x) => fp.interpret(programs[p], x)));
+  return {iterates, evals, interpreted, ms: [t1 - t0, t2 - t1, performance.now() - t2]};
+}
+"""
+
+
+def _cases():
+    """(programs, objectives, runs): runs are (program index, optimiser, start, label)."""
+    programs, objs, runs = [], [], []
+    for name in objectives.names():
+        obj = objectives.get(name)
+        programs.append(flatprog.compile_objective(obj))
+        objs.append(obj)
+        for racer, make in RACERS.items():
+            opt = make(obj.lr)
+            if name in PRESETS and optim.run(obj, opt, obj.start, steps=STEPS).status == "diverged":
+                opt = make(PRESETS[name]["lr"][racer])
+            runs.append((len(objs) - 1, opt, obj.start, f"{name}/{racer}"))
+        if name in PRESETS:
+            for racer, opt in optim.racing.make_racers(lr=PRESETS[name]["lr"]).items():
+                runs.append((len(objs) - 1, opt, np.array(PRESETS[name]["start"]), f"{name}/{racer} (race)"))
+    for text, variables in TYPED.items():
+        obj = expressions.parse(text, variables, domain=[(-2, 2)] * len(variables))
+        programs.append(flatprog.compile_objective(obj))
+        objs.append(obj)
+        for racer, make in RACERS.items():
+            runs.append((len(objs) - 1, make(0.05), obj.start, f"typed {text[:20]}…/{racer}"))
+    return programs, objs, runs
+
+
+def _grid(obj) -> np.ndarray:
+    if obj.dim == 1:
+        return obj.grid(41)[:, None]
+    return obj.grid(15)[2].reshape(-1, 2)
+
+
+def _relative(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """|a − b| / max(|b|) per row (the iterate's or gradient's size), 0 where both are equal."""
+    a, b = np.atleast_2d(a), np.atleast_2d(b)
+    scale = np.max(np.abs(b), axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", over="ignore"):   # inf − inf where both are inf: equal, 0
+        diff = np.where((a == b) | (np.isnan(a) & np.isnan(b)), 0.0, np.abs(a - b))
+        return np.max(diff / np.where(scale > 0, scale, 1.0), axis=-1)
+
+
+@pytest.fixture(scope="module")
+def flat_page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content("<!doctype html><html><body></body></html>")
+    source = MODULE.read_text(encoding="utf-8")
+    page.add_script_tag(content=source + "\nwindow.flatprog = {evaluate, interpret, runOptimizer};\n", type="module")
+    for i, (old, new) in enumerate(MUTANTS.values()):
+        assert old in source, old
+        mutant = source.replace(old, new)
+        page.add_script_tag(content=mutant + f"\nwindow.mutant{i} = {{runOptimizer}};\n", type="module")
+    page.wait_for_function(f"() => window.flatprog !== undefined && window.mutant{len(MUTANTS) - 1} !== undefined")
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def _sensitivity(obj, opt, x0) -> float:
+    """How far Python's own run moves when every gradient is nudged by one ulp (relative 2⁻⁵²)."""
+    nudge = 1.0 + 2.0**-52
+    nudged = Objective(lambda p: obj(p), lambda p: obj.grad(p) * nudge, dim=obj.dim)
+    a = optim.run(obj, opt, x0, steps=STEPS).points.reshape(-1, obj.dim)
+    b = optim.run(nudged, opt, x0, steps=STEPS).points.reshape(-1, obj.dim)
+    return float(_relative(b, a).max()) if a.shape == b.shape else np.inf
+
+
+def _compare(label, got, ref, dim, failures, rtol=RTOL) -> float:
+    """The largest relative difference of the browser's iterates from a Python Trajectory (inf if
+    they stop differently); appends a failure message when above RTOL."""
+    pts = np.array(got["points"], dtype=float).reshape(-1, dim)
+    ref_pts = np.asarray(ref.points, dtype=float).reshape(-1, dim)
+    if got["status"] != ref.status or got["stop"] != ref.stop_step or pts.shape != ref_pts.shape:
+        failures.append(f"{label}: browser {got['status']} at {got['stop']}, Python {ref.status} at {ref.stop_step}")
+        return np.inf
+    err = float(_relative(pts, ref_pts).max())
+    if not err <= rtol:
+        failures.append(f"{label}: iterates differ by {err:.3g} (relative)")
+    return err
+
+
+def _check_runs(objs, programs, runs, iterates, failures) -> dict:
+    """Compare every browser run with Python; returns the worst differences and the excused runs."""
+    flat = [flatprog.to_objective(p) for p in programs]
+    report = {"catalogue": 0.0, "program": 0.0, "typed": 0.0, "sensitive": [], "n_typed": 0}
+    for (i, opt, x0, label), got in zip(runs, iterates):
+        dim = objs[i].dim
+        if label.startswith("typed"):
+            ref = optim.run(objs[i], opt, x0, steps=STEPS)
+            report["typed"] = max(report["typed"], _compare(label, got, ref, dim, failures, TYPED_RTOL))
+            report["n_typed"] += 1
+            continue
+        # the same program run by numpy: the browser must repeat it to round-off, always
+        ours = optim.run(flat[i], opt, x0, steps=STEPS)
+        report["program"] = max(report["program"], _compare(label + " (numpy program)", got, ours, dim, failures))
+        errors: list[str] = []
+        err = _compare(label, got, optim.run(objs[i], opt, x0, steps=STEPS), dim, errors)
+        amplified = _sensitivity(objs[i], opt, x0) if errors else 0.0
+        if amplified > 1e-6:
+            # no other rounding of the same gradient reproduces Python's run to 1e-12 either
+            report["sensitive"].append(f"{label} ({err:.2g}; a 1-ulp nudge of the gradient moves Python's own "
+                                       f"run by {amplified:.2g})")
+            continue
+        failures += errors
+        report["catalogue"] = max(report["catalogue"], err)
+    return report
+
+
+def _check_grids(objs, programs, grids, evals, failures) -> float:
+    """Compare the browser's values and gradients on grids with flatprog.evaluate; the worst difference."""
+    worst = 0.0
+    for (i, pts), got in zip(grids, evals):
+        value, grad = flatprog.evaluate(programs[i], np.array(pts))
+        js_v = np.array([e["value"] for e in got], dtype=float)
+        js_g = np.array([e["grad"] for e in got], dtype=float)
+        err = max(float(_relative(js_v[:, None], value[:, None]).max()), float(_relative(js_g, grad).max()))
+        worst = max(worst, err)
+        if not err <= RTOL:
+            failures.append(f"{objs[i].name}: browser values/gradients differ by {err:.3g} (relative)")
+    return worst
+
+
+def test_browser_iterates_and_gradients_equal_python(flat_page, capsys):
+    tic = time.perf_counter()
+    programs, objs, runs = _cases()
+    payload = [(i, opt.name, opt.hyperparameters(), np.asarray(x0, float).tolist(), STEPS)
+               for i, opt, x0, _ in runs]
+    grids = [(i, _grid(obj).tolist()) for i, obj in enumerate(objs)]
+    for text in SPECIAL[0]:
+        objs.append(expressions.parse(text))
+        programs.append(flatprog.compile_objective(objs[-1]))
+        grids.append((len(objs) - 1, [[x] for x in SPECIAL[1]]))
+    out = flat_page.evaluate(_RUN_ALL, [json.dumps(programs, allow_nan=False), payload, grids])
+    failures: list[str] = []
+    rep = _check_runs(objs, programs, runs, out["iterates"], failures)
+    worst_eval = _check_grids(objs, programs, grids, out["evals"], failures)
+    worst_eval = max(worst_eval, _check_grids(objs, programs, grids, out["interpreted"], failures))
+    sensitive, n_typed = rep["sensitive"], rep["n_typed"]
+    with capsys.disabled():
+        print(f"\nflatprog parity: {len(runs)} runs × {STEPS} steps; max relative difference of the browser's "
+              f"iterates from optim.run on the catalogue objective {rep['catalogue']:.3g} "
+              f"({len(runs) - len(sensitive) - n_typed} runs), on the same program in numpy {rep['program']:.3g} "
+              f"({len(runs) - n_typed} runs), on typed functions {rep['typed']:.3g} ({n_typed} runs); "
+              f"{sum(len(p) for _, p in grids)} grid points, values/gradients {worst_eval:.3g}; "
+              f"browser {out['ms'][0]:.0f} ms (runs) + {out['ms'][1]:.0f} ms (grids; "
+              f"{out['ms'][2]:.0f} ms interpreted op by op), "
+              f"test {time.perf_counter() - tic:.1f} s")
+        if sensitive:
+            print("  runs that amplify round-off in Python itself (held to the numpy program only): "
+                  + "; ".join(sensitive))
+    assert not failures, "\n".join(failures)
+    assert len(runs) >= len(objectives.names()) * 6
+    assert len(sensitive) <= 2, f"too many runs are excused as ill-conditioned: {sensitive}"
+
+
+def test_wrong_update_rules_are_caught(flat_page):
+    obj = objectives.get("himmelblau")
+    program = flatprog.compile_objective(obj)
+    opts = {name: make(obj.lr) for name, make in RACERS.items()}
+    refs = {name: np.asarray(optim.run(obj, opt, obj.start, steps=50).points) for name, opt in opts.items()}
+    payload = [(name, opt.hyperparameters()) for name, opt in opts.items()]
+    got = flat_page.evaluate("""([program, payload, x0, n]) => Array.from({length: n}, (_, i) =>
+        payload.map(([name, hyper]) => window[`mutant${i}`].runOptimizer(program, name, hyper, x0, 50).points))""",
+                             [program, payload, obj.start.tolist(), len(MUTANTS)])
+    for label, runs in zip(MUTANTS, got):
+        errors = [float(_relative(np.array(pts), refs[name]).max()) if np.shape(pts) == refs[name].shape else np.inf
+                  for (name, _), pts in zip(payload, runs)]
+        assert max(errors) > 1e-6, f"the mutant '{label}' was not caught: {errors}"
+
+
+def test_a_page_that_forbids_eval_falls_back_to_the_interpreter(browser):
+    obj = objectives.get("rosenbrock")
+    program = flatprog.compile_objective(obj)
+    # the page's own script runs the optimiser (page.evaluate itself would be exempt from the policy)
+    script = (MODULE.read_text(encoding="utf-8")
+              + "\ntry { new Function('return 1'); window.blocked = false; }"
+              + " catch (err) { window.blocked = err instanceof EvalError; }"
+              + f"\nwindow.result = runOptimizer({json.dumps(program)}, 'Adam', {{lr: 0.01}}, "
+              + f"{json.dumps(obj.start.tolist())}, 50);\n")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content('<!doctype html><html><head><meta http-equiv="Content-Security-Policy" '
+                         "content=\"script-src 'unsafe-inline'\"></head><body></body></html>")
+        page.add_script_tag(content=script, type="module")
+        page.wait_for_function("() => window.result !== undefined")
+        blocked, points = page.evaluate("() => [window.blocked, window.result.points]")
+    finally:
+        context.close()
+    assert blocked, "the page was meant to forbid new Function"
+    ref = optim.run(obj, optim.Adam(0.01), obj.start, steps=50)
+    assert float(_relative(np.array(points), ref.points).max()) <= RTOL
