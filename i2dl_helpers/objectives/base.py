@@ -175,7 +175,7 @@ class Objective:
             elif self.dim <= 2:
                 pts = self.grid(200) if self.dim == 1 else self.grid(200)[2]
                 with np.errstate(all="ignore"):
-                    values = np.asarray(self(pts if self.dim == 2 else pts), dtype=float)
+                    values = np.asarray(self(pts), dtype=float)
                 finite = values[np.isfinite(values)]
                 self._best = float(finite.min()) if finite.size else 0.0
             else:
