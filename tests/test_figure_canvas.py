@@ -63,7 +63,10 @@ def test_text_sits_where_matplotlib_puts_it():
     assert op["x"] == pytest.approx(x0 + w / 2, abs=0.01) and op["align"] == "center"
     assert op["weight"] == "bold" and op["box"]["fill"] == "rgba(255,255,255,1)"
     assert op["box"]["rect"][2] > w  # the box pads the text
-    assert overlay_ops(fig, [ax.text(0, 0, "")], renderer) == []  # nothing to draw
+    # an empty text draws nothing but keeps its place, one line tall, for the browser to fill
+    (empty,) = overlay_ops(fig, [ax.text(0.5, 0.9, "", transform=ax.transAxes, ha="center", va="top")], renderer)
+    assert empty["text"] == "" and empty["rect"][1] == pytest.approx(300 - y0 - h, abs=0.5)
+    assert empty["rect"][3] == pytest.approx(h, rel=0.2) and empty["valign"] == "top"
 
 
 def test_segments_and_what_cannot_be_drawn():
@@ -80,7 +83,10 @@ def test_explorer_sends_the_background_once_then_only_the_overlay():
     e = GradientDescent1D("quadratic", lr=0.1, x0=2.0, renderer="canvas")
     view = e._view.widget
     background = view.background
-    assert background.startswith(b"\x89PNG") and [op["kind"] for op in view.overlay] == ["line"] * 4
+    assert background.startswith(b"\x89PNG") and [op["kind"] for op in view.overlay] == ["line"] * 3 + ["text", "line"]
+    assert [op["gid"] for op in view.overlay] == ["path", "start", "end", "offplot", "loss"]
+    assert view.scene["name"] == "gd1d" and view.scene["program"]["format"] == "i2dl-flatprog"
+    assert set(view.scene_widgets["controls"]) >= {"lr", "x0", "steps"}
     e.controls["lr"].value = 0.3
     assert view.background is background, "a slider move must not send a new background"
     path = e._path.get_xydata()

@@ -33,6 +33,9 @@ from .views import VIEWS, active_renderer
 
 __all__ = ["Control", "Explorer", "log_slider"]
 
+#: the status line's colour per kind (the browser writes the same HTML on a page without a kernel)
+STATUS_COLOURS = {"info": "#333", "ok": "#1a7f37", "warn": "#b35900", "error": "#b00020"}
+
 
 class Explorer:
     """Base class: controls + a figure built once + status line + error box.
@@ -153,9 +156,8 @@ class Explorer:
 
     def set_status(self, text: str, kind: str = "info") -> None:
         """Show ``text`` below the figure; kind is "info", "ok", "warn" or "error"."""
-        colours = {"info": "#333", "ok": "#1a7f37", "warn": "#b35900", "error": "#b00020"}
         self.status_text = text
-        self.status.value = (f'<span class="i2dl-status" style="color:{colours[kind]};font-family:monospace">'
+        self.status.value = (f'<span class="i2dl-status" style="color:{STATUS_COLOURS[kind]};font-family:monospace">'
                              f"{html.escape(text)}</span>")
 
     def show_error(self, message: str | None) -> None:
@@ -264,7 +266,53 @@ class Explorer:
 
     def _redraw(self, full: bool = False):
         with _style.context(_style.SCREEN):
+            if full and hasattr(self._view, "set_scene"):
+                self._publish_scene()
             self._view.show(full)
+
+    # -- stepping in the browser ------------------------------------------------
+    #: the key of this explorer's update in ``scenes.js`` (None: it steps in the kernel only)
+    SCENE: str | None = None
+
+    def _scene_params(self) -> dict:
+        """What the browser's update needs besides the controls' values (limits, tol, ...);
+        JSON-serialisable. Called after every full redraw."""
+        return {}
+
+    def _scene_program(self):
+        """The objective the browser runs: its flat program (``flatprog.compile_objective``),
+        or None when it has none (then the explorer steps in the kernel and says so)."""
+        from .. import flatprog
+
+        objective = self.objective
+        if objective is None:
+            return None
+        cached = getattr(self, "_compiled", None)
+        if cached is not None and cached[0] is objective:
+            return cached[1]
+        try:
+            program = flatprog.compile_objective(objective)
+        except (flatprog.NotCompilable, TypeError):
+            program = None
+        self._compiled = (objective, program)
+        return program
+
+    def _publish_scene(self) -> None:
+        """Tell the canvas view how to step in the browser (or that it cannot)."""
+        scene = None
+        if self.SCENE is not None:
+            program = self._scene_program()
+            if program is not None or self.objective is None:
+                scene = {"name": self.SCENE, "program": program, "params": self._scene_params(),
+                         "kernel_only": sorted(self._kernel_only_controls()), "status_colours": STATUS_COLOURS}
+        refs = {"controls": {name: c for name, c in self.controls.items() if hasattr(c, "value")},
+                "status": self.status}
+        self._view.set_scene(scene, refs if scene else None)
+
+    def _kernel_only_controls(self) -> set[str]:
+        """Controls whose change needs the kernel (a new background): without one, the page
+        disables them. By default the declared redraw controls and the typed-function box."""
+        return set(self._redraw_controls) | ({"expression"} if self.expression_variables else set())
 
     def redraw(self, full: bool = True) -> None:
         """Redraw now (``full`` re-renders the background too)."""

@@ -78,6 +78,19 @@ function drawText(ctx, op) {
   lines.forEach((line, i) => ctx.fillText(line, op.x, op.rect[1] + h * (i + 0.5)));
 }
 
+function drawImage(ctx, op) {
+  // op.image: {data: RGBA bytes, width, height} (top row first), scaled into op.rect without smoothing
+  const im = op.image;
+  if (!im) return;
+  const off = document.createElement('canvas');
+  off.width = im.width; off.height = im.height;
+  off.getContext('2d').putImageData(new ImageData(im.data, im.width, im.height), 0, 0);
+  ctx.imageSmoothingEnabled = false;
+  ctx.globalAlpha = op.alpha ?? 1;
+  ctx.drawImage(off, op.rect[0], op.rect[1], op.rect[2], op.rect[3]);
+  ctx.globalAlpha = 1;
+}
+
 function paint(ctx, ops) {
   for (const op of ops) {
     withClip(ctx, op.clip, () => {
@@ -98,10 +111,100 @@ function paint(ctx, ops) {
           ctx.stroke();
         });
       } else if (op.kind === 'text') {
-        drawText(ctx, op);
+        if (op.text) drawText(ctx, op);
+      } else if (op.kind === 'image') {
+        drawImage(ctx, op);
       }
     });
   }
+}
+
+// ---- explorers that step in the browser ----------------------------------------------------------
+// A scene (scenes.js) computes, from the controls' values, the data of the artists it moves, keyed by
+// their gid: {x, y} for a line, {text, at} for a text, {image} for an image; the kernel's last overlay
+// gives everything else (styles, clip boxes, the data -> pixel transform of each artist's axes).
+const FAR = 1e5;
+
+function toPixels(trans, xs, ys) {
+  const [a, b, c, d, e, f] = trans.m, out = new Array(2 * xs.length);
+  for (let i = 0; i < xs.length; i++) {
+    let X = xs[i], Y = ys[i];
+    if (trans.xlog) X = X > 0 ? Math.log10(X) : NaN;
+    if (trans.ylog) Y = Y > 0 ? Math.log10(Y) : NaN;
+    const px = a * X + c * Y + e, py = b * X + d * Y + f;
+    if (Number.isFinite(px) && Number.isFinite(py)) {
+      out[2 * i] = Math.round(Math.min(FAR, Math.max(-FAR, px)) * 100) / 100;
+      out[2 * i + 1] = Math.round(Math.min(FAR, Math.max(-FAR, py)) * 100) / 100;
+    } else {
+      out[2 * i] = out[2 * i + 1] = null;
+    }
+  }
+  return out;
+}
+
+let measurer = null;
+function textWidth(op, text) {
+  measurer = measurer || document.createElement('canvas').getContext('2d');
+  measurer.font = `${op.style} ${op.weight} ${op.size}px "${op.family}", ${FONT_FALLBACK}`;
+  return Math.max(...text.split('\n').map((line) => measurer.measureText(line).width));
+}
+
+function patchText(op, a) {
+  const text = String(a.text ?? '');
+  if (text === op.text && !a.at) return op;
+  const lines = text.split('\n').length, lineHeight = op.rect[3] / (op.lines || 1);
+  const w = text ? textWidth(op, text) : 0, h = lineHeight * lines;
+  let x = op.x, [left, top] = op.rect;
+  let anchorY = op.valign === 'top' ? top : op.valign === 'center' || op.valign === 'center_baseline'
+    ? top + op.rect[3] / 2 : top + op.rect[3];
+  if (a.at && op.trans) {
+    const p = toPixels(op.trans, [a.at[0]], [a.at[1]]);
+    if (p[0] === null) return { ...op, text: '' };
+    const dx = p[0] - (op.at_px ? op.at_px[0] : p[0]), dy = p[1] - (op.at_px ? op.at_px[1] : p[1]);
+    x += dx; anchorY += dy;
+  }
+  left = op.align === 'left' ? x : op.align === 'center' ? x - w / 2 : x - w;
+  top = op.valign === 'top' ? anchorY : op.valign === 'center' || op.valign === 'center_baseline'
+    ? anchorY - h / 2 : anchorY - h;
+  const out = { ...op, text, x, rect: [left, top, w, h], lines };
+  if (op.box) {
+    const pad = (op.box.rect[2] - op.rect[2]) / 2;
+    out.box = { ...op.box, rect: [left - pad, top - pad, w + 2 * pad, h + 2 * pad] };
+  }
+  return out;
+}
+
+function patchOp(op, a) {
+  if (a.visible === false) return null;
+  if (op.kind === 'line' && a.x && op.trans) return { ...op, xy: toPixels(op.trans, a.x, a.y) };
+  if (op.kind === 'text' && 'text' in a) return patchText(op, a);
+  if (op.kind === 'image' && a.image) return { ...op, image: a.image };
+  return op;
+}
+
+function escapeHtml(text) {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' })[c]);
+}
+
+export function frameOps(scene, values, overlay) {
+  // the frame of a browser-stepped explorer: the kernel's last overlay with the artists the scene
+  // moves recomputed from the controls' values -> {ops, status}
+  const step = SCENES[scene.name];
+  if (!step) throw new Error(`no scene ${JSON.stringify(scene.name)} in this module`);
+  const out = step({ params: scene.params || {}, program: scene.program, values });
+  const artists = out.artists || {};
+  const ops = [];
+  for (const op of overlay) {
+    const patched = op.gid && artists[op.gid] ? patchOp(op, artists[op.gid]) : op;
+    if (patched) ops.push(patched);
+  }
+  return { ops, status: out.status || null };
+}
+
+function statusHtml(scene, status) {
+  // Explorer.set_status's HTML
+  const colour = (scene.status_colours || {})[status.kind] || '#333';
+  return `<span class="i2dl-status" style="color:${colour};font-family:monospace">${escapeHtml(status.text)}</span>`;
 }
 
 function render({ model, el }) {
@@ -119,6 +222,76 @@ function render({ model, el }) {
   const ctx = canvas.getContext('2d');
 
   let url = null, shownBackground = null, frame = 0, scheduled = false, disposed = false;
+  // the scene: its control models by name, the status line's model, whether a kernel answered
+  let controls = {}, statusModel = null, kernel = false, standalone = false, wroteStatus = false;
+  let binding = 0, lastError = null;
+  const disabledByUs = new Set();
+
+  function sceneOps(base) {
+    const scene = model.get('scene') || {};
+    if (!scene.name || !Object.keys(controls).length) return base;  // none, or still resolving controls
+    const values = {};
+    for (const [name, m] of Object.entries(controls)) values[name] = m.get('value');
+    let out;
+    try {
+      out = frameOps(scene, values, base);
+      lastError = null;
+    } catch (err) {
+      if (String(err) !== lastError) console.error(`i2dl ${scene.name}:`, err);
+      lastError = String(err);
+      return base;
+    }
+    if (standalone && !kernel && out.status && statusModel) {
+      statusModel.set('value', statusHtml(scene, out.status));
+      wroteStatus = true;
+    }
+    return out.ops;
+  }
+
+  function onControl() { schedule(); }
+
+  async function bindScene() {
+    const ticket = ++binding;
+    for (const m of Object.values(controls)) m.off('change:value', onControl);
+    controls = {};
+    const refs = model.get('scene_widgets') || {};
+    const scene = model.get('scene') || {};
+    if (!scene.name) { schedule(); return; }
+    const resolve = (ref) => model.widget_manager.get_model(String(ref).replace(/^IPY_MODEL_/, ''));
+    const found = {};
+    for (const [name, ref] of Object.entries(refs.controls || {})) found[name] = await resolve(ref);
+    const status = refs.status ? await resolve(refs.status) : null;
+    if (ticket !== binding || disposed) return;
+    controls = found;
+    statusModel = status;
+    for (const m of Object.values(controls)) m.on('change:value', onControl);
+    applyStandalone();
+    schedule();
+  }
+
+  function applyStandalone() {
+    // without a kernel, controls that need one (a new background) are disabled and say why
+    const scene = model.get('scene') || {};
+    const kernelOnly = new Set(standalone && !kernel ? scene.kernel_only || [] : []);
+    for (const [name, m] of Object.entries(controls)) {
+      if (kernelOnly.has(name) && !m.get('disabled')) {
+        m.set('disabled', true);
+        m.set('tooltip', 'needs a running Python kernel (open the notebook in JupyterLab or Binder)');
+        disabledByUs.add(name);
+      } else if (!kernelOnly.has(name) && disabledByUs.has(name)) {
+        m.set('disabled', false);
+        m.set('tooltip', null);
+        disabledByUs.delete(name);
+      }
+    }
+  }
+
+  model.on('msg:custom', (msg) => {
+    if (!msg || msg.kind !== 'pong') return;
+    kernel = true;
+    applyStandalone();
+    if (wroteStatus) model.send({ kind: 'resend-status' });
+  });
 
   function resize() {
     const w = model.get('width'), h = model.get('height'), r = window.devicePixelRatio || 1;
@@ -150,7 +323,7 @@ function render({ model, el }) {
     }
     if (disposed) return;
     ctx.clearRect(0, 0, canvas.width, canvas.height);
-    paint(ctx, model.get('overlay') || []);
+    paint(ctx, sceneOps(model.get('overlay') || []));
     frame += 1;
     root.dataset.frame = String(frame);
   }
@@ -166,9 +339,20 @@ function render({ model, el }) {
   model.on('change:height', () => { resize(); schedule(); });
   model.on('change:background', schedule);
   model.on('change:overlay', schedule);
+  model.on('change:scene', bindScene);
+  model.on('change:scene_widgets', bindScene);
   resize();
   update();
-  return () => { disposed = true; if (url) URL.revokeObjectURL(url); };
+  bindScene();
+  // Is a kernel listening? It answers at once; a static page never does.
+  try { model.send({ kind: 'ping' }); } catch (err) { /* no comm: a static page */ }
+  const probe = setTimeout(() => { standalone = true; applyStandalone(); schedule(); }, 1500);
+  return () => {
+    disposed = true;
+    clearTimeout(probe);
+    for (const m of Object.values(controls)) m.off('change:value', onControl);
+    if (url) URL.revokeObjectURL(url);
+  };
 }
 
 export default { render };

@@ -22,13 +22,16 @@ static PNG of the whole figure instead (see ``Explorer._repr_mimebundle_``).
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import anywidget
+import ipywidgets as widgets
 import numpy as np
 import traitlets
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
+from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.text import Annotation, Text
 
@@ -119,6 +122,28 @@ def _marker(line: Line2D, px: float, alpha) -> dict | None:
     return {"polys": polys, "closed": filled, "fill": face, "edge": edge, "edge_width": round(edge_width, 3)}
 
 
+def _data_transform(artist, height: float) -> dict | None:
+    """How the browser maps the data coordinates of ``artist``'s axes to canvas pixels, or None
+    when the artist is not drawn in data coordinates.
+
+    ``{"m": [a, b, c, d, e, f], "xlog": bool, "ylog": bool}``: with X = log10(x) on a log axis
+    (else x), and Y alike, the canvas point is (a X + c Y + e, b X + d Y + f) (y down).
+    Only for artists of explorers that step in the browser (``FigureCanvasWidget.scene``)."""
+    ax = artist.axes
+    if ax is None or artist.get_transform() != ax.transData:
+        return None
+    scales = (ax.get_xscale(), ax.get_yscale())
+    if any(scale not in ("linear", "log") for scale in scales):
+        return None
+    if ax.xaxis.get_transform().__class__.__name__ == "LogTransform" and ax.xaxis.get_transform().base != 10:
+        return None
+    if ax.yaxis.get_transform().__class__.__name__ == "LogTransform" and ax.yaxis.get_transform().base != 10:
+        return None
+    a, c, e, b, d, f = ax.transData.get_affine().get_matrix()[:2].ravel()
+    return {"m": [float(a), float(-b), float(c), float(-d), float(e), float(height - f)],
+            "xlog": scales[0] == "log", "ylog": scales[1] == "log"}
+
+
 def _line_op(line: Line2D, height: float, px: float) -> dict:
     if line.get_drawstyle() not in ("default", None):
         raise Unsupported("drawstyle")
@@ -152,7 +177,15 @@ def _segments_op(coll: LineCollection, height: float, px: float) -> dict:
 def _text_op(text: Text, renderer, height: float, px: float) -> dict | None:
     s = text.get_text()
     if not s:
-        return None
+        # an empty text keeps its place (a browser-stepped explorer may fill it): measured
+        # as one line, so the browser knows where a text would go and how tall it is
+        text.set_text("Mg")
+        try:
+            op = _text_op(text, renderer, height, px)
+        finally:
+            text.set_text("")
+        op["text"] = ""
+        return op
     if text.get_rotation() % 360 != 0 or text.get_usetex() or s.count("$") >= 2:
         raise Unsupported("rotated text / maths")
     if isinstance(text, Annotation) and text.arrow_patch is not None:
@@ -167,7 +200,8 @@ def _text_op(text: Text, renderer, height: float, px: float) -> dict | None:
           "rect": _rect(x0, y0, w, h, height),
           "size": round(props.get_size_in_points() * px, 2), "family": props.get_name(),
           "weight": weight if isinstance(weight, str) else str(int(weight)), "style": props.get_style(),
-          "color": _css(text.get_color(), text.get_alpha()), "clip": _clip(text, height), "box": None}
+          "color": _css(text.get_color(), text.get_alpha()), "clip": _clip(text, height), "box": None,
+          "valign": text.get_verticalalignment(), "lines": s.count("\n") + 1}
     patch = text.get_bbox_patch()
     if patch is not None:
         pad = getattr(patch.get_boxstyle(), "pad", 0.3) * props.get_size_in_points() * px
@@ -177,12 +211,28 @@ def _text_op(text: Text, renderer, height: float, px: float) -> dict | None:
     return op
 
 
-def overlay_ops(figure, artists, renderer) -> list[dict]:
+def _image_op(image: AxesImage, height: float) -> dict:
+    """An image whose pixels the browser computes (a scene's ``image``); only its place is sent."""
+    if image.get_transform() != image.axes.transData or image.origin != "lower":
+        raise Unsupported("image not in data coordinates with origin='lower'")
+    x0, x1, y0, y1 = image.get_extent()
+    corners = image.axes.transData.transform([(x0, y0), (x1, y1)])
+    (l, b), (r, t) = corners.min(axis=0), corners.max(axis=0)
+    return {"kind": "image", "rect": _rect(l, b, r - l, t - b, height), "clip": _clip(image, height),
+            "alpha": 1.0 if image.get_alpha() is None else float(image.get_alpha())}
+
+
+def overlay_ops(figure, artists, renderer, *, browser_images: bool = False) -> list[dict]:
     """Drawing instructions for ``artists`` (in order) in canvas pixels of ``figure``.
 
     ``renderer`` is the figure's Agg renderer (text extents are measured with
     it). Raises :class:`Unsupported` for an artist the browser side cannot draw.
-    Invisible artists and empty texts give no instruction.
+    Invisible artists give no instruction; an empty text gives one with its
+    place (see ``_text_op``). Every op carries the artist's ``gid`` (None if
+    unset) and, for lines and texts in data coordinates, ``trans`` (see
+    ``_data_transform``): explorers that step in the browser name the artists
+    they move by gid. ``browser_images``: an ``AxesImage`` becomes an "image" op
+    whose pixels the browser's scene computes (else it is unsupported).
     """
     height = float(renderer.height)
     px = figure.dpi / 72.0  # points -> pixels
@@ -191,31 +241,88 @@ def overlay_ops(figure, artists, renderer) -> list[dict]:
         if not artist.get_visible():
             continue
         if isinstance(artist, Line2D):
-            ops.append(_line_op(artist, height, px))
+            op = _line_op(artist, height, px)
         elif isinstance(artist, LineCollection):
-            ops.append(_segments_op(artist, height, px))
+            op = _segments_op(artist, height, px)
         elif isinstance(artist, Text):
             op = _text_op(artist, renderer, height, px)
-            if op is not None:
-                ops.append(op)
+        elif isinstance(artist, AxesImage) and browser_images:
+            op = _image_op(artist, height)
         else:
             raise Unsupported(type(artist).__name__)
+        op["gid"] = artist.get_gid()
+        if not isinstance(artist, AxesImage):
+            op["trans"] = _data_transform(artist, height)
+            if op["kind"] == "text" and op["trans"] is not None:  # where its data position is, in pixels
+                x, y = artist.get_transform().transform(artist.get_position())
+                op["at_px"] = [round(float(x), 2), round(height - float(y), 2)]
+        ops.append(op)
     return ops
+
+
+#: the browser modules, in order, joined into the widget's one ES module (see ``_bundle``)
+_MODULES = ("flatprog.js", "flatbatch.js", "scenes.js", "figure_canvas.js")
+
+
+def _bundle() -> str:
+    """flatprog.js (the maths), flatbatch.js (many starts at once), scenes.js (each explorer's
+    update in the browser) and figure_canvas.js (the painter) as one module: anywidget loads a
+    single file, so only the last keeps its ``export``s; the others' exports become plain
+    top-level names the later files use."""
+    here = Path(__file__).parent
+    parts = []
+    for i, name in enumerate(_MODULES):
+        path = here / name
+        if not path.exists():
+            continue
+        text = path.read_text(encoding="utf-8")
+        if i < len(_MODULES) - 1:
+            text = re.sub(r"^export (?=(async )?function |const |let |class )", "", text, flags=re.M)
+        parts.append(f"// ---- {name} ----\n{text}")
+    return "\n".join(parts)
 
 
 class FigureCanvasWidget(anywidget.AnyWidget):
     """A PNG background (the static figure) with a canvas on top on which the
-    browser draws ``overlay`` (the list :func:`overlay_ops` returns)."""
+    browser draws ``overlay`` (the list :func:`overlay_ops` returns).
 
-    _esm = Path(__file__).with_name("figure_canvas.js")
+    ``scene`` (optional) lets the browser compute the moving artists itself:
+    ``{"name": a key of scenes.js's SCENES, "params": {...}, "program": a flat
+    program or None}``, with ``scene_widgets`` = ``{"controls": {name: widget},
+    "status": HTML widget}``. On a change of a control the browser runs the
+    scene's update and repaints in the same frame, without waiting for the
+    kernel; the kernel still receives the new value (it is the control's own
+    value) and keeps ``trajectory``, ``status_text`` and the overlay up to date.
+    Without a kernel (a static page) the browser also writes the status line.
+    The front end asks ``{"kind": "ping"}`` on render; the kernel answers
+    ``{"kind": "pong"}``, which tells it that a kernel is listening.
+    """
+
+    _esm = _bundle()
     # The figure scales down with a narrower notebook column (never up): the root is at most its
     # pixel width and keeps its aspect ratio; image and overlay fill it, so the overlay, drawn in
     # the figure's pixel coordinates, stays exactly on the image.
     _css = (".i2dl-figure{position:relative;line-height:0;max-width:100%}"
             ".i2dl-figure-background{display:block;width:100%;height:100%}"
-            ".i2dl-figure-overlay{position:absolute;left:0;top:0;width:100%;height:100%;pointer-events:none}")
+            ".i2dl-figure-overlay{position:absolute;left:0;top:0;width:100%;height:100%;pointer-events:none}"
+            ".i2dl-figure.i2dl-clickable .i2dl-figure-overlay{pointer-events:auto;cursor:crosshair}")
     background = traitlets.Bytes(b"").tag(sync=True)
     overlay = traitlets.List([]).tag(sync=True)
     width = traitlets.Int(0).tag(sync=True)
     height = traitlets.Int(0).tag(sync=True)
     alt = traitlets.Unicode("").tag(sync=True)
+    scene = traitlets.Dict({}).tag(sync=True)
+    scene_widgets = traitlets.Dict({}).tag(sync=True, **widgets.widget_serialization)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.on_msg(self._answer)
+
+    def _answer(self, _widget, content, _buffers) -> None:
+        kind = content.get("kind") if isinstance(content, dict) else None
+        if kind == "ping":
+            self.send({"kind": "pong"})
+        elif kind == "resend-status":  # the page wrote the status line itself before the kernel answered
+            status = self.scene_widgets.get("status")
+            if status is not None:
+                status.send_state("value")

@@ -4,13 +4,13 @@
 // evaluate(program, x)          -> {value, grad}: L(θ) and ∇L(θ) at one point x (an array of d numbers);
 //                                  the program runs as one generated function (interpret(): op by op,
 //                                  also the fallback where the page's security policy forbids that)
-// runOptimizer(program, name, hyper, x0, steps, maxAbs = 1e8)
-//                               -> {points, values, status, stop}: the iterates θ_0 ... θ_k
+// runOptimizer(program, name, hyper, x0, steps, maxAbs = 1e8, tol = null)
+//                               -> {points, values, status, stop, reason}: the iterates θ_0 ... θ_k
 //
 // The programs are made by i2dl_helpers.flatprog.compile_objective (see its docstring for the ops).
 // Every update rule repeats the Python implementation (i2dl_helpers/optim/first_order.py, torch
 // semantics) operation by operation, in the same order, so both give the same iterates to round-off.
-// The loop repeats optim.run for one start without tol or schedule: a step that leaves ±maxAbs or
+// The loop repeats optim.run for one start without a schedule: a step that leaves ±maxAbs or
 // gives a non-finite loss is not taken and the run stops as "diverged".
 
 const LOGE2 = 0.6931471805599453;
@@ -201,24 +201,108 @@ export function makeStep(name, hyper = {}) {
   return make(hyper);
 }
 
-export function runOptimizer(program, name, hyper, x0, steps, maxAbs = 1e8) {
+// ---- Python's number formatting (format(v, spec)) for the texts the browser writes ----------------
+function roundDigits(v, digits, exponential) {
+  // v (finite, >= 0) rounded as Python does (correctly, ties to even): digits after the point of
+  // v.toFixed / of the mantissa of v.toExponential. JavaScript rounds exact ties away from zero.
+  const text = exponential ? v.toExponential(digits) : v.toFixed(digits);
+  const exact = exponential ? v.toExponential(Math.min(100, digits + 30)) : (v < 1e21 ? v.toFixed(Math.min(100, digits + 30)) : null);
+  if (exact === null) return text;
+  const [mant, exp] = exact.split('e');
+  const cut = mant.indexOf('.') + 1 + digits;   // the first dropped digit
+  const rest = mant.slice(cut);
+  if (!/^50*$/.test(rest)) return text;          // not an exact tie: JavaScript rounded correctly
+  const kept = mant.slice(0, cut).replace(/\.$/, '');
+  const last = kept.replace('.', '').slice(-1);
+  if (Number(last) % 2 === 0) return kept + (exponential ? 'e' + exp : ''); // ties to even: round down
+  return text;
+}
+
+function pyExp(text) {
+  // JavaScript's 1.5e+5 -> Python's 1.5e+05
+  return text.replace(/e([+-])(\d)$/, 'e$10$2');
+}
+
+function formatE(a, p) { return pyExp(roundDigits(a, p, true)); }
+
+function formatG(a, p, alternate = false) {
+  if (p === 0) p = 1;
+  if (a === 0) return '0';
+  const exp = Number(roundDigits(a, p - 1, true).split('e')[1]);
+  let text;
+  if (exp >= -4 && exp < p) text = roundDigits(a, p - 1 - exp, false);
+  else text = formatE(a, p - 1);
+  if (!alternate) text = text.replace(/(\.\d*?)0+(e|$)/, '$1$2').replace(/\.(e|$)/, '$1');
+  return text;
+}
+
+export function pyfmt(v, spec = '') {
+  // format(v, spec) for the specs the explorers use: [+][.precision](f|e|g|%|d) or ''
+  const m = /^([+ ]?)(?:\.(\d+))?([efg%d]?)$/.exec(spec);
+  if (!m) throw new Error(`pyfmt: unsupported format spec ${JSON.stringify(spec)}`);
+  const [, sign, precision, type] = m;
+  v = Number(v);
+  if (Number.isNaN(v)) return (sign === '+' ? '+' : sign) + 'nan';
+  const negative = v < 0 || Object.is(v, -0);
+  const a = Math.abs(v);
+  let body;
+  if (!Number.isFinite(a)) body = 'inf';
+  else if (type === 'd') body = String(Math.round(a));
+  else if (type === 'f') body = roundDigits(a, precision === undefined ? 6 : Number(precision), false);
+  else if (type === '%') body = roundDigits(a * 100, precision === undefined ? 6 : Number(precision), false) + '%';
+  else if (type === 'e') body = formatE(a, precision === undefined ? 6 : Number(precision));
+  else if (type === 'g') body = formatG(a, precision === undefined ? 6 : Number(precision));
+  else if (precision !== undefined) body = formatG(a, Number(precision));
+  else body = pyRepr(a);
+  if (type === '%' && !Number.isFinite(a)) body += '%';
+  return (negative ? '-' : sign) + body;
+}
+
+function pyRepr(a) {
+  // Python's repr(float) of a >= 0: the shortest round-trip digits, like JavaScript's String,
+  // but 1e-05 / 1e+16 from 1e-5 / 1e16 and a '.0' on integers below 1e16
+  if (a === 0) return '0.0';
+  const exp = Number(a.toExponential().split('e')[1]);
+  const short = String(a);
+  const digits = short.replace(/e.*$/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '') || '0';
+  if (exp < -4 || exp >= 16) {
+    const mant = digits.length > 1 ? digits[0] + '.' + digits.slice(1) : digits;
+    const e = Number(a.toExponential().split('e')[1]);
+    return `${mant}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  }
+  return /[.e]/.test(short) ? short : short + '.0';
+}
+
+function reasonFor(x, maxAbs) {
+  // optim.base._why_diverged: why a step was not taken
+  if (!x.every(Number.isFinite)) return 'θ became inf/NaN';
+  if (!x.every((v) => Math.abs(v) <= maxAbs)) return `|θ| exceeded ${pyfmt(maxAbs, 'g')}`;
+  return 'the loss became inf/NaN';
+}
+
+export function runOptimizer(program, name, hyper, x0, steps, maxAbs = 1e8, tol = null) {
+  // optim.run for one start (no schedule): {points, values, status, stop, reason}; with tol, the
+  // stopping rule ‖θ_{k+1} − θ_k‖ < tol ends the run as "converged" (that last point is kept)
   const step = makeStep(name, hyper), lr = hyper.lr, state = {};
   let x = Array.from(x0, Number);
   let { value, grad } = evaluate(program, x);
   const points = [x], values = [value];
   if (!Number.isFinite(value) || !grad.every(Number.isFinite)) {
-    return { points, values, status: 'diverged', stop: 0 };
+    return { points, values, status: 'diverged', stop: 0, reason: 'loss or gradient undefined at the start' };
   }
   for (let t = 0; t < steps; t++) {
     const next = step(x, grad, state, lr, t);
     const out = evaluate(program, next);
     if (!next.every((v) => Math.abs(v) <= maxAbs) || !Number.isFinite(out.value)) {
-      return { points, values, status: 'diverged', stop: t + 1 };
+      return { points, values, status: 'diverged', stop: t + 1, reason: reasonFor(next, maxAbs) };
     }
+    let moved = 0;
+    if (tol !== null) { for (let i = 0; i < x.length; i++) moved += (next[i] - x[i]) * (next[i] - x[i]); }
     x = next;
     ({ value, grad } = out);
     points.push(x);
     values.push(value);
+    if (tol !== null && Math.sqrt(moved) < tol) return { points, values, status: 'converged', stop: t + 1, reason: null };
   }
-  return { points, values, status: 'max_steps', stop: steps };
+  return { points, values, status: 'max_steps', stop: steps, reason: null };
 }

@@ -33,6 +33,7 @@ class GradientDescent1D(ObjectiveChooser, Explorer):
 
     figsize = (9.5, 3.6)
     expression_variables = ("x",)
+    SCENE = "gd1d"  # scenes.js repeats _update in the browser
     CONTROLS = (
         Control("objective", "function", "choice", redraw=True),
         Control("lr", "learning rate α", "log", 1e-3, 10.0, grow=True),
@@ -70,17 +71,18 @@ class GradientDescent1D(ObjectiveChooser, Explorer):
         (self._curve,) = ax.plot([], [], color=PALETTE["black"], lw=1.5, zorder=1)
         self._minima = ax.scatter([], [], marker="*", s=140, color=PALETTE["green"], zorder=2, label="minima")
         self._path = self.animate(*ax.plot([], [], "-o", color=PALETTE["vermillion"], ms=4, lw=1,
-                                               alpha=0.85, zorder=3, label="iterates x_k"))
-        self._start = self.animate(*ax.plot([], [], "o", color=PALETTE["blue"], ms=9, zorder=4, label="start x₀"))
+                                               alpha=0.85, zorder=3, label="iterates x_k", gid="path"))
+        self._start = self.animate(*ax.plot([], [], "o", color=PALETTE["blue"], ms=9, zorder=4, label="start x₀", gid="start"))
         self._end = self.animate(*ax.plot([], [], "s", color=PALETTE["orange"], ms=8, zorder=4, mec="k",
-                                             label="last x_k"))
+                                             label="last x_k", gid="end"))
         self._offplot = self.animate(ax.text(0.03, 0.97, "", transform=ax.transAxes, ha="left", va="top",
                                              color=PALETTE["vermillion"], fontweight="bold", zorder=6,
-                                             bbox=dict(fc="white", ec="none", alpha=0.85)))
+                                             bbox=dict(fc="white", ec="none", alpha=0.85), gid="offplot"))
         ax.set_xlabel("x")
         ax.set_ylabel("L(x)")
         ax.legend(loc="upper right", fontsize="small")
-        self._loss = self.animate(*self.ax_loss.plot([], [], "-o", color=PALETTE["vermillion"], ms=3, lw=1))
+        self._loss = self.animate(*self.ax_loss.plot([], [], "-o", color=PALETTE["vermillion"], ms=3, lw=1,
+                                                         gid="loss"))
         self.ax_loss.set_xlabel("step k")
         self.ax_loss.set_ylabel("L(x_k)")
 
@@ -100,6 +102,12 @@ class GradientDescent1D(ObjectiveChooser, Explorer):
         self.ax.set_ylim(*self._ylim)
         self.ax.set_title(obj.name.replace("_", " "))
         self.ax_loss.set_ylim(*self._ylim)
+
+    def _scene_params(self):
+        lo, hi = (float(v) for v in self._objective.domain[0])
+        quadratic = self._objective.smoothness is not None and self._objective.name == "quadratic"
+        return {"tol": self.tol, "domain": [lo, hi], "ylim": [float(v) for v in self._ylim],
+                "curvature": float(self._objective.smoothness) if quadratic else None}
 
     def _update(self, changed):
         full = changed is None  # the declared redraw controls (objective, steps) are added by the base

@@ -149,6 +149,15 @@ class CanvasView(View):
         self.widget = FigureCanvasWidget(alt=f"{name} figure")
         self._clean = b""  # the last background PNG
         self._whole_frame = False  # the last frame was sent as a whole PNG
+        self._browser_images = False  # the scene computes AxesImage pixels in the browser
+
+    def set_scene(self, scene: dict | None, widgets_: dict | None = None) -> None:
+        """Let the browser step the explorer (see ``FigureCanvasWidget.scene``); None: it does not."""
+        self._browser_images = bool(scene)
+        with self.widget.hold_sync():
+            if widgets_ is not None:
+                self.widget.scene_widgets = widgets_
+            self.widget.scene = scene or {}
 
     def _present_full(self):
         buffer = np.asarray(self.canvas.buffer_rgba())
@@ -162,7 +171,8 @@ class CanvasView(View):
         from .figure_canvas import Unsupported, overlay_ops
 
         try:
-            ops = overlay_ops(self.figure, self.animated, self.canvas.get_renderer())
+            ops = overlay_ops(self.figure, self.animated, self.canvas.get_renderer(),
+                              browser_images=self._browser_images)
         except Unsupported:
             self._paint_over_background()
             background, ops = encode_png(np.asarray(self.canvas.buffer_rgba())), []

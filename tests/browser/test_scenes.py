@@ -1,0 +1,171 @@
+"""The browser steps each explorer exactly as the kernel does: scenes.js against the explorers' `_update`.
+
+An explorer that steps in the browser (``Explorer.SCENE``) sends its canvas widget a *scene*: the
+objective's flat program and the parameters its update needs. On a control change the page runs
+``SCENES[name]`` (``i2dl_helpers/widgets/scenes.js``) and repaints without waiting for a kernel.
+Here the widget's whole ES module (``figure_canvas._bundle()``) is loaded into a blank Chromium page
+and, for every explorer and a list of control settings (each chosen to reach another branch: a
+converging, an oscillating, a diverging, an off-plot run ...):
+
+* Python sets the controls; the kernel's overlay (the drawing instructions) and status line are the
+  reference;
+* the browser gets the values and the overlay of the *previous* state (what a static page has when
+  a slider moves) and computes the frame with ``frameOps``;
+* every moved line must sit where matplotlib puts it (to 0.02 px), every text and the status line
+  must read the same, character for character.
+
+The check can fail: a scene that leaves out a step or formats a number differently is caught
+(``test_a_wrong_scene_is_caught``).
+"""
+from __future__ import annotations
+
+import html
+import json
+
+import numpy as np
+import pytest
+
+from i2dl_helpers.widgets import figure_canvas
+
+pytestmark = [pytest.mark.browser]
+
+#: explorer -> (factory, control settings applied one after the other)
+CASES: dict[str, tuple] = {}
+
+
+def case(name):
+    def register(fn):
+        CASES[name] = fn
+        return fn
+    return register
+
+
+@case("GradientDescent1D quadratic")
+def _gd1d_quadratic():
+    from i2dl_helpers.widgets import GradientDescent1D
+
+    e = GradientDescent1D("quadratic", lr=0.1, x0=2.0, renderer="canvas")
+    lam = e.objective.smoothness
+    return e, [{"lr": 0.05}, {"lr": 1 / lam}, {"lr": 1.5 / lam}, {"lr": 2 / lam}, {"lr": 2.2 / lam},
+               {"lr": 0.001, "x0": -3.0}, {"lr": 9.0}, {"x0": 0.0}]
+
+
+@case("GradientDescent1D double_well")
+def _gd1d_double_well():
+    from i2dl_helpers.widgets import GradientDescent1D
+
+    e = GradientDescent1D("double_well", lr=0.02, steps=120, renderer="canvas")
+    return e, [{"lr": 0.2}, {"lr": 0.5}, {"x0": -1.7}, {"lr": 0.003}, {"lr": 3.0}]
+
+
+def _state(e):
+    view = e._view.widget
+    values = {n: c.value for n, c in e.controls.items() if hasattr(c, "value")}
+    return {"scene": view.scene, "overlay": list(view.overlay), "values": values, "status": e.status.value}
+
+
+def collect(name):
+    """[(before, after)] states of one explorer over its settings (same background only)."""
+    e, settings = CASES[name]()
+    pairs, before = [], _state(e)
+    assert before["scene"].get("name"), f"{name} does not step in the browser"
+    for setting in settings:
+        for control, value in setting.items():
+            e.controls[control].value = value
+        after = _state(e)
+        if after["scene"] == before["scene"]:
+            pairs.append((setting, before, after))
+        before = after
+    e.close()
+    assert len(pairs) >= len(settings) - 1, f"{name}: most settings should keep the background"
+    return pairs
+
+
+@pytest.fixture(scope="module")
+def scene_page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content("<!doctype html><html><body></body></html>")
+    page.add_script_tag(content=figure_canvas._bundle() + "\nwindow.i2dl = {frameOps, statusHtml, pyfmt};\n",
+                        type="module")
+    page.wait_for_function("() => window.i2dl !== undefined")
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def browser_frames(page, pairs):
+    calls = [{"scene": b["scene"], "values": a["values"], "overlay": b["overlay"]} for _, b, a in pairs]
+    return page.evaluate("""(calls) => calls.map(({scene, values, overlay}) => {
+        const out = window.i2dl.frameOps(scene, values, overlay);
+        return {ops: out.ops, status: out.status && window.i2dl.statusHtml(scene, out.status)};
+    })""", calls)
+
+
+def differences(expected_ops, got_ops, expected_status, got_status) -> list[str]:
+    found = []
+    if got_status != expected_status:
+        found.append(f"status: browser {html.unescape(str(got_status))!r} vs kernel {html.unescape(expected_status)!r}")
+    want = [op for op in expected_ops if not (op["kind"] == "text" and not op["text"])]
+    got = [op for op in got_ops if not (op["kind"] == "text" and not op["text"])]
+    if [op.get("gid") for op in got] != [op.get("gid") for op in want]:
+        return found + [f"artists: browser {[o.get('gid') for o in got]} vs kernel {[o.get('gid') for o in want]}"]
+    for w, g in zip(want, got):
+        if w["kind"] == "line":
+            a = np.array([np.nan if v is None else v for v in w["xy"]], dtype=float)
+            b = np.array([np.nan if v is None else v for v in g["xy"]], dtype=float)
+            if a.shape != b.shape:
+                found.append(f"{w['gid']}: {b.size // 2} points in the browser, {a.size // 2} in the kernel")
+            elif not np.array_equal(np.isnan(a), np.isnan(b)) or np.nanmax(np.abs(a - b), initial=0) > 0.02:
+                found.append(f"{w['gid']}: points differ by {np.nanmax(np.abs(a - b)):.3g} px")
+        elif w["kind"] == "text":
+            if g["text"] != w["text"]:
+                found.append(f"{w['gid']}: browser {g['text']!r} vs kernel {w['text']!r}")
+            elif w.get("trans") and abs(g["x"] - w["x"]) > 0.5:
+                found.append(f"{w['gid']}: anchor at x={g['x']:.1f}, kernel {w['x']:.1f}")
+        elif w["kind"] == "image":
+            pass  # compared pixel by pixel in test_basin_parity.py
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_browser_steps_like_the_kernel(scene_page, name):
+    pairs = collect(name)
+    frames = browser_frames(scene_page, pairs)
+    failures = []
+    for (setting, _, after), frame in zip(pairs, frames):
+        diff = differences(after["overlay"], frame["ops"], after["status"], frame["status"])
+        failures += [f"{setting}: {d}" for d in diff]
+    assert not failures, f"{name}:\n" + "\n".join(failures)
+
+
+def test_python_number_formats(scene_page):
+    specs = [".3g", ".4g", ".4f", ".6f", ".2e", ".3e", "g", ".0f", "+.3f", ".1%", ""]
+    rng = np.random.default_rng(0)
+    numbers = list(np.concatenate([10.0 ** rng.uniform(-9, 12, 150) * rng.choice([-1, 1], 150),
+                                   [0.0, -0.0, 1.0, 0.125, 0.375, 2.5, 0.5, 1e16, 1e-5, 123456789.0, 9.9995,
+                                    0.00012345, 1e8, 2.675, 1.5, float("inf"), -float("inf")]]))
+    calls = [(float(v), s) for v in numbers for s in specs]
+    got = scene_page.evaluate("(calls) => calls.map(([v, s]) => window.i2dl.pyfmt(v, s))", calls)
+    wrong = [(v, s, g, format(v, s)) for (v, s), g in zip(calls, got) if g != format(v, s)]
+    assert not wrong, f"{len(wrong)} of {len(calls)} differ, e.g. (value, spec, browser, Python): {wrong[:8]}"
+
+
+def test_a_wrong_scene_is_caught(browser):
+    source = figure_canvas._bundle()
+    wrong = source.replace("at step ${k}`", "at step ${k + 1}`").replace("pyfmt(xs[n], '.3g')", "pyfmt(xs[n], '.4g')")
+    assert wrong != source
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content("<!doctype html><html><body></body></html>")
+        page.add_script_tag(content=wrong + "\nwindow.i2dl = {frameOps, statusHtml, pyfmt};\n", type="module")
+        page.wait_for_function("() => window.i2dl !== undefined")
+        pairs = collect("GradientDescent1D quadratic")
+        frames = browser_frames(page, pairs)
+        caught = sum(bool(differences(a["overlay"], f["ops"], a["status"], f["status"]))
+                     for (_, _, a), f in zip(pairs, frames))
+        assert caught >= 1, "a scene with a wrong step count and number format went unnoticed"
+    finally:
+        context.close()
