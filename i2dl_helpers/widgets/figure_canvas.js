@@ -339,6 +339,27 @@ function render({ model, el }) {
   model.on('change:height', () => { resize(); schedule(); });
   model.on('change:background', schedule);
   model.on('change:overlay', schedule);
+  // a click inside the scene's click target (params.click) sets two controls to the point under it
+  canvas.addEventListener('click', (event) => {
+    const scene = model.get('scene') || {}, target = scene.params && scene.params.click;
+    if (!target || !controls[target.x] || !controls[target.y]) return;
+    const box = canvas.getBoundingClientRect(), w = model.get('width'), h = model.get('height');
+    const px = (event.clientX - box.left) * (w / box.width), py = (event.clientY - box.top) * (h / box.height);
+    const [l, t, rw, rh] = target.rect;
+    if (px < l || px > l + rw || py < t || py > t + rh) return;
+    const [a, b, c, d, e, f] = target.trans.m, det = a * d - b * c;
+    let X = (d * (px - e) - c * (py - f)) / det, Y = (a * (py - f) - b * (px - e)) / det;
+    if (target.trans.xlog) X = 10 ** X;
+    if (target.trans.ylog) Y = 10 ** Y;
+    for (const [name, v] of [[target.x, X], [target.y, Y]]) {
+      const m = controls[name], lo = m.get('min'), hi = m.get('max');
+      m.set('value', Math.min(hi, Math.max(lo, v)));
+      try { m.save_changes(); } catch (err) { /* a static page has no kernel to tell */ }
+    }
+  });
+  function clickable() { root.classList.toggle('i2dl-clickable', !!((model.get('scene') || {}).params || {}).click); }
+  model.on('change:scene', clickable);
+  clickable();
   model.on('change:scene', bindScene);
   model.on('change:scene_widgets', bindScene);
   resize();

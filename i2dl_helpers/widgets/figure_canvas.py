@@ -222,6 +222,24 @@ def _image_op(image: AxesImage, height: float) -> dict:
             "alpha": 1.0 if image.get_alpha() is None else float(image.get_alpha())}
 
 
+def click_target(ax, height: float, x: str, y: str) -> dict:
+    """A scene's ``params["click"]``: a click inside ``ax`` sets the controls named ``x`` and ``y``
+    to the data point under the mouse (clipped to their sliders' ranges)."""
+    l, b, w, h = ax.bbox.bounds
+    return {"trans": _data_transform(ax.lines[0] if ax.lines else _Probe(ax), height),
+            "rect": _rect(l, b, w, h, height), "x": x, "y": y}
+
+
+class _Probe:
+    """Stands for an artist in data coordinates of ``ax`` (for ``_data_transform``)."""
+
+    def __init__(self, ax):
+        self.axes = ax
+
+    def get_transform(self):
+        return self.axes.transData
+
+
 def overlay_ops(figure, artists, renderer, *, browser_images: bool = False) -> list[dict]:
     """Drawing instructions for ``artists`` (in order) in canvas pixels of ``figure``.
 
@@ -261,7 +279,8 @@ def overlay_ops(figure, artists, renderer, *, browser_images: bool = False) -> l
 
 
 #: the browser modules, in order, joined into the widget's one ES module (see ``_bundle``)
-_MODULES = ("flatprog.js", "flatbatch.js", "scenes.js", "figure_canvas.js")
+_MODULES = ("flatprog.js", "flatbatch.js", "scenes.js", "scenes_2d.js", "scenes_calculus.js", "scenes_basins.js",
+            "figure_canvas.js")
 
 
 def _bundle() -> str:

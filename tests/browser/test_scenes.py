@@ -29,15 +29,7 @@ from i2dl_helpers.widgets import figure_canvas
 
 pytestmark = [pytest.mark.browser]
 
-#: explorer -> (factory, control settings applied one after the other)
-CASES: dict[str, tuple] = {}
-
-
-def case(name):
-    def register(fn):
-        CASES[name] = fn
-        return fn
-    return register
+from .scene_cases import CASES, case, load_all  # noqa: F401  (the other explorers' cases register themselves there)
 
 
 @case("GradientDescent1D quadratic")
@@ -129,7 +121,7 @@ def differences(expected_ops, got_ops, expected_status, got_status) -> list[str]
     return found
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", sorted(load_all()))
 def test_the_browser_steps_like_the_kernel(scene_page, name):
     pairs = collect(name)
     frames = browser_frames(scene_page, pairs)
