@@ -292,22 +292,29 @@ class Explorer:
             return cached[1]
         try:
             program = flatprog.compile_objective(objective)
-        except (flatprog.NotCompilable, TypeError):
+        except (ValueError, TypeError):  # NotCompilable (data-backed) is a ValueError
             program = None
         self._compiled = (objective, program)
         return program
 
     def _publish_scene(self) -> None:
-        """Tell the canvas view how to step in the browser (or that it cannot)."""
-        scene = None
+        """Tell the canvas view how to step in the browser, or why it cannot (then a page
+        without a kernel disables the controls and shows the reason in the status line)."""
+        scene = {"name": None, "kernel_only": sorted(n for n, c in self.controls.items() if hasattr(c, "value")),
+                 "status_colours": STATUS_COLOURS,
+                 "reason": "This explorer computes in Python: open the notebook in JupyterLab or Binder "
+                           "to move its controls."}
         if self.SCENE is not None:
             program = self._scene_program()
             if program is not None or self.objective is None:
                 scene = {"name": self.SCENE, "program": program, "params": self._scene_params(),
                          "kernel_only": sorted(self._kernel_only_controls()), "status_colours": STATUS_COLOURS}
+            else:
+                scene["reason"] = (f"{getattr(self.objective, 'name', 'this function')} is computed in Python "
+                                   "(it needs its data): open the notebook in JupyterLab or Binder to move the controls.")
         refs = {"controls": {name: c for name, c in self.controls.items() if hasattr(c, "value")},
                 "status": self.status}
-        self._view.set_scene(scene, refs if scene else None)
+        self._view.set_scene(scene, refs)
 
     def _kernel_only_controls(self) -> set[str]:
         """Controls whose change needs the kernel (a new background): without one, the page

@@ -225,11 +225,18 @@ function render({ model, el }) {
   // the scene: its control models by name, the status line's model, whether a kernel answered
   let controls = {}, statusModel = null, kernel = false, standalone = false, wroteStatus = false;
   let binding = 0, lastError = null;
-  const disabledByUs = new Set();
+  const disabledByUs = new Map();  // control name -> its placeholder before (text boxes)
 
   function sceneOps(base) {
     const scene = model.get('scene') || {};
-    if (!scene.name || !Object.keys(controls).length) return base;  // none, or still resolving controls
+    if (!scene.name) {
+      if (standalone && !kernel && scene.reason && statusModel) {
+        statusModel.set('value', statusHtml(scene, { text: scene.reason, kind: 'warn' }));
+        wroteStatus = true;
+      }
+      return base;
+    }
+    if (!Object.keys(controls).length) return base;  // still resolving the control models
     const values = {};
     for (const [name, m] of Object.entries(controls)) values[name] = m.get('value');
     let out;
@@ -248,7 +255,10 @@ function render({ model, el }) {
     return out.ops;
   }
 
-  function onControl() { schedule(); }
+  function onControl() {
+    // a new frame only where the page computes it; otherwise the kernel's overlay brings it
+    if ((model.get('scene') || {}).name) schedule();
+  }
 
   async function bindScene() {
     const ticket = ++binding;
@@ -256,7 +266,6 @@ function render({ model, el }) {
     controls = {};
     const refs = model.get('scene_widgets') || {};
     const scene = model.get('scene') || {};
-    if (!scene.name) { schedule(); return; }
     const resolve = (ref) => model.widget_manager.get_model(String(ref).replace(/^IPY_MODEL_/, ''));
     const found = {};
     for (const [name, ref] of Object.entries(refs.controls || {})) found[name] = await resolve(ref);
@@ -277,10 +286,13 @@ function render({ model, el }) {
       if (kernelOnly.has(name) && !m.get('disabled')) {
         m.set('disabled', true);
         m.set('tooltip', 'needs a running Python kernel (open the notebook in JupyterLab or Binder)');
-        disabledByUs.add(name);
+        const placeholder = m.get('placeholder');
+        if (typeof placeholder === 'string') m.set('placeholder', 'typing a function needs a running Python kernel');
+        disabledByUs.set(name, placeholder);
       } else if (!kernelOnly.has(name) && disabledByUs.has(name)) {
         m.set('disabled', false);
         m.set('tooltip', null);
+        if (typeof disabledByUs.get(name) === 'string') m.set('placeholder', disabledByUs.get(name));
         disabledByUs.delete(name);
       }
     }

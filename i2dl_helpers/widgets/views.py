@@ -152,8 +152,8 @@ class CanvasView(View):
         self._browser_images = False  # the scene computes AxesImage pixels in the browser
 
     def set_scene(self, scene: dict | None, widgets_: dict | None = None) -> None:
-        """Let the browser step the explorer (see ``FigureCanvasWidget.scene``); None: it does not."""
-        self._browser_images = bool(scene)
+        """Let the browser step the explorer (see ``FigureCanvasWidget.scene``; name None: it cannot)."""
+        self._browser_images = bool(scene and scene.get("name"))
         with self.widget.hold_sync():
             if widgets_ is not None:
                 self.widget.scene_widgets = widgets_

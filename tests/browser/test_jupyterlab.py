@@ -226,6 +226,15 @@ gd1''',
     "explorer 2D": '''from i2dl_helpers.widgets import GradientDescent2D
 gd2 = GradientDescent2D("ill_conditioned", lr=0.1, x0=-2.25, y0=1.5, steps=100)  # explorer 2D
 gd2''',
+    # today's kernel round trip: the same explorers with stepping in the browser switched off
+    "kernel 1D": '''class KernelStepped1D(GradientDescent1D):
+    SCENE = None  # every frame computed by the kernel
+gd1k = KernelStepped1D("quadratic", lr=0.1, x0=1.5, steps=50)  # kernel 1D
+gd1k''',
+    "kernel 2D": '''class KernelStepped2D(GradientDescent2D):
+    SCENE = None
+gd2k = KernelStepped2D("ill_conditioned", lr=0.1, x0=-2.25, y0=1.5, steps=100)  # kernel 2D
+gd2k''',
     "explorer image 1D": '''gd1i = GradientDescent1D("quadratic", lr=0.1, x0=1.5, steps=50, renderer="image")  # explorer image 1D
 gd1i''',
     "explorer image 2D": '''gd2i = GradientDescent2D("ill_conditioned", lr=0.1, x0=-2.25, y0=1.5, steps=100, renderer="image")  # explorer image 2D
@@ -290,7 +299,7 @@ def _kernel_side_ms(name: str) -> dict:
 
     from i2dl_helpers.widgets import GradientDescent1D, GradientDescent2D
     lrs = 10 ** (-1 + LOG_STEP * np.r_[np.arange(1, 16), np.arange(14, -1, -1)])
-    if name.startswith("explorer"):
+    if name.startswith(("explorer", "kernel")):
         renderer = "image" if "image" in name else "canvas"
         ex = (GradientDescent1D("quadratic", lr=0.1, x0=1.5, steps=50, renderer=renderer) if "1D" in name else
               GradientDescent2D("ill_conditioned", lr=0.1, x0=-2.25, y0=1.5, steps=100, renderer=renderer))
@@ -344,7 +353,7 @@ def test_slider_latency(lab, artifacts, workdir, capsys):
     try:
         open_and_run_cells(page, server.url, workdir, "latency.ipynb", list(LATENCY_CELLS.values()))
         for name, src in LATENCY_CELLS.items():
-            if name.startswith("explorer"):
+            if name.startswith(("explorer", "kernel")):
                 view = ExplorerView.in_cell(page, f"# {name}")
             else:
                 cell = page.locator(".jp-CodeCell").filter(has_text=f"# {name}")
@@ -365,6 +374,8 @@ def test_slider_latency(lab, artifacts, workdir, capsys):
     for dim in ("1D", "2D"):
         ex, base = results[f"explorer {dim}"], results[f"interact {dim}"]
         results[f"speed-up {dim}"] = round(base["total_ms"]["median"] / ex["total_ms"]["median"], 2)
+        results[f"browser vs kernel {dim}"] = round(results[f"kernel {dim}"]["total_ms"]["median"]
+                                                    / ex["total_ms"]["median"], 2)
     (artifacts / "latency.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     with capsys.disabled():
         print("\nslider -> new image in Chromium (ms; median / p95 of", PRESSES, "key presses)")
@@ -373,8 +384,10 @@ def test_slider_latency(lab, artifacts, workdir, capsys):
                 print(f"  {name:16s} total {r['total_ms']['median']:6.1f} / {r['total_ms']['p95']:6.1f}   "
                       f"to new src {r['to_src_ms']['median']:6.1f}   decode {r['decode_ms']['median']:5.1f}   "
                       f"kernel {r['kernel'] or '-'}")
+            elif name.startswith("speed-up"):
+                print(f"  {name}: interact median / explorer median = {r}x")
             else:
-                print(f"  {name}: baseline median / explorer median = {r}x")
+                print(f"  {name}: kernel-stepped median / browser-stepped median = {r}x")
     for name, r in results.items():
         if isinstance(r, dict):
             assert r["presses"] == PRESSES and r["total_ms"]["n"] == PRESSES, f"{name}: some presses showed no image"
