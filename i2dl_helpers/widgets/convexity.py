@@ -22,6 +22,11 @@ def _choices() -> dict[str, Objective]:
     return out
 
 
+#: the gallery's 1D convex examples (Python functions the compiler cannot read) as typed formulas,
+#: so the browser can evaluate them (ChordExplorer._scene_program compares the two before use)
+_GALLERY_FORMULAS = {"x²": "x**2", "exp(x)": "exp(x)", "softplus": "softplus(x)", "x⁴": "x**4"}
+
+
 class ChordExplorer(ObjectiveChooser, Explorer):
     """Two points θ₁ = x, θ₂ = y on the graph of L, the chord between them and λ.
 
@@ -43,6 +48,7 @@ class ChordExplorer(ObjectiveChooser, Explorer):
 
     figsize = (6.5, 3.8)
     expression_variables = ("x",)
+    SCENE = "chord"  # scenes_calculus.js repeats _update in the browser
     CONTROLS = (
         Control("objective", "function", "choice", redraw=True),
         Control("x", "θ₁ = x", "float", fmt=".3f", grow=True),
@@ -85,14 +91,14 @@ class ChordExplorer(ObjectiveChooser, Explorer):
         ax = self.ax = fig.subplots()
         (self._curve,) = ax.plot([], [], color=PALETTE["black"], lw=1.5, label="L")
         self._above = self.animate(*ax.plot([], [], color=PALETTE["vermillion"], lw=4, alpha=0.6,
-                                                 solid_capstyle="butt", label="graph above chord"))
-        self._chord = self.animate(*ax.plot([], [], color=PALETTE["blue"], lw=2, label="chord"))
-        self._ends = self.animate(*ax.plot([], [], "o", color=PALETTE["blue"], ms=8))
-        self._gapline = self.animate(*ax.plot([], [], "-", color=PALETTE["orange"], lw=2.5))
+                                                 solid_capstyle="butt", label="graph above chord", gid="above"))
+        self._chord = self.animate(*ax.plot([], [], color=PALETTE["blue"], lw=2, label="chord", gid="chord"))
+        self._ends = self.animate(*ax.plot([], [], "o", color=PALETTE["blue"], ms=8, gid="ends"))
+        self._gapline = self.animate(*ax.plot([], [], "-", color=PALETTE["orange"], lw=2.5, gid="gapline"))
         self._on_chord = self.animate(*ax.plot([], [], "s", color=PALETTE["blue"], ms=7, mec="k",
-                                                    label="λL(x) + (1−λ)L(y)"))
+                                                    label="λL(x) + (1−λ)L(y)", gid="on_chord"))
         self._on_graph = self.animate(*ax.plot([], [], "o", color=PALETTE["orange"], ms=7, mec="k",
-                                                    label="L(λx + (1−λ)y)"))
+                                                    label="L(λx + (1−λ)y)", gid="on_graph"))
         ax.set_xlabel("θ")
         ax.legend(loc="upper center", fontsize="small", ncol=2)
 
@@ -109,6 +115,26 @@ class ChordExplorer(ObjectiveChooser, Explorer):
         self.ax.set_xlim(lo, hi)
         self.ax.set_ylim(ymin - pad, ymax + 4 * pad)  # room for the legend
         self.ax.set_title(f"is {obj.name.replace('_', ' ')} convex?")
+
+    def _scene_params(self):
+        return {"name": self._objective.name}
+
+    def _scene_program(self):
+        """The catalogue's and typed functions' flat program; the gallery's Python-defined convex
+        examples get the program of the same formula typed in (checked against them first)."""
+        program = super()._scene_program()
+        text = _GALLERY_FORMULAS.get(self._objective.name)
+        if program is not None or text is None or self._is_typed(self._objective.name):
+            return program
+        from .. import expressions, flatprog
+
+        try:
+            program = flatprog.compile_objective(expressions.parse(text, variables=("x",)))
+            flatprog._probe(self._objective, program)
+        except (flatprog.NotCompilable, ValueError, TypeError):
+            program = None
+        self._compiled = (self._objective, program)
+        return program
 
     def _sync_sliders(self):
         lo, hi = (float(v) for v in self._objective.domain[0])

@@ -18,6 +18,7 @@ class DifferenceQuotient(Explorer):
     """
 
     figsize = (6.5, 3.8)
+    SCENE = "derivative"  # scenes_calculus.js repeats _update in the browser
     CONTROLS = (
         Control("h", "step h", "log", 1e-4, 2.0),
         Control("x", "point x", "float", grow=True),
@@ -44,13 +45,17 @@ class DifferenceQuotient(Explorer):
         ax.set_xlim(lo, hi)
         pad = 0.1 * (ys.max() - ys.min())
         ax.set_ylim(ys.min() - pad, ys.max() + pad)
-        self._tangent = self.animate(ax.plot([], [], color=PALETTE["green"], lw=2, label="tangent, slope L'(x)")[0])
+        self._tangent = self.animate(ax.plot([], [], color=PALETTE["green"], lw=2, label="tangent, slope L'(x)",
+                                             gid="tangent")[0])
         self._secant = self.animate(ax.plot([], [], "--", color=PALETTE["vermillion"], lw=2,
-                                            label="secant, slope (L(x+h) − L(x))/h")[0])
-        self._points = self.animate(ax.plot([], [], "o", color=PALETTE["blue"], ms=7)[0])
+                                            label="secant, slope (L(x+h) − L(x))/h", gid="secant")[0])
+        self._points = self.animate(ax.plot([], [], "o", color=PALETTE["blue"], ms=7, gid="points")[0])
         ax.set_xlabel("x")
         ax.set_ylabel("L(x)")
         ax.legend(loc="upper center", fontsize="small")
+
+    def _scene_params(self):
+        return {"domain": [float(v) for v in self._objective.domain[0]]}
 
     def _update(self, changed):
         obj, h, x = self._objective, self.controls["h"].value, self.controls["x"].value
@@ -61,7 +66,7 @@ class DifferenceQuotient(Explorer):
         self._tangent.set_data(line, fx + slope * (line - x))
         self._secant.set_data(line, fx + quotient * (line - x))
         self._points.set_data([x, x + h], [fx, fxh])
-        self.set_status(f"(L(x+h) − L(x))/h = {quotient:.6f}   L'(x) = {slope:.6f}   "
+        self.set_status(f"(L(x+h) − L(x))/h = {quotient:.6f}   L'(x) = {slope + 0.0:.6f}   "
                         f"difference = {quotient - slope:.2e}", "info")
         self.quotient, self.derivative = quotient, slope
         return False
