@@ -18,12 +18,15 @@
 // uses flatprog.js's top-level names (line, literal, reg, UNARY, makeStep, evaluate).
 //
 // runBatch writes ONE JavaScript function per (program, update rule, tol or not): a loop over the
-// starts, and inside it a loop over the steps, with the program's ops inlined as local constants and
-// the optimiser's state in local variables: no array is allocated per start or per step. The
-// numeric hyper-parameters are arguments, so moving a slider reuses the function the engine has
-// already optimised. Every update rule repeats flatprog.js's (and so Python's) arithmetic operation
-// by operation. Where the page forbids `new Function`, the same loop runs on flatprog.js's
-// makeStep and evaluate (slower, the same numbers).
+// steps and inside it a loop over the starts (each start's step is independent of its neighbour's,
+// so the processor overlaps them), with the program's ops inlined as local constants and every
+// start's point, gradient and optimiser state in Float64Arrays allocated once per call: nothing is
+// allocated per start or per step. The numeric hyper-parameters (lr, momentum, betas, ...) are
+// arguments, so moving a slider reuses the function the engine has already optimised; functions
+// are cached by their source text, so a program parsed again from JSON reuses them too. Every
+// update rule repeats flatprog.js's (and so Python's) arithmetic operation by operation. Where
+// the page forbids `new Function`, the same loop runs on flatprog.js's makeStep and evaluate
+// (slower, the same numbers).
 
 export const BASIN_DIVERGED = -1;
 export const BASIN_NOT_CONVERGED = -2;
@@ -165,13 +168,16 @@ function batchSource(program, rule, withTol) {
   const v = reg(program.value, nOps), grads = program.grad.map((k) => reg(k, nOps));
   if (grads.length !== d) throw new Error(`flat program: needs ${d} gradient registers`);
   const all = (f, sep) => Array.from({ length: d }, (_, i) => f(i)).join(sep);
-  const arrays = rule.state.map(([name, init]) => `const S_${name} = new Float64Array(count * ${d})${init === '0.0' ? '' : `.fill(${init})`};`).join('\n');
+  const arrays = rule.state.map(([name, init]) =>
+    `const S_${name} = new Float64Array(count * ${d})${init === '0.0' ? '' : `.fill(${init})`};`).join('\n');
   const load = rule.state.map(([name]) => `let ${all((i) => `${name}${i} = S_${name}[o + ${i}]`, ', ')};`).join('\n');
   const save = rule.state.map(([name]) => all((i) => `S_${name}[o + ${i}] = ${name}${i};`, ' ')).join('\n');
   const converged = withTol
     ? `let moved = 0;
 ${all((i) => `moved += (n${i} - x${i}) * (n${i} - x${i});`, '\n')}
-if (Math.sqrt(moved) < tol) { ${all((i) => `X[o + ${i}] = n${i};`, ' ')} act[s] = 0; live--; status[s] = 1; stop[s] = t + 1; continue; }`
+if (Math.sqrt(moved) < tol) {
+  ${all((i) => `X[o + ${i}] = n${i};`, ' ')} act[s] = 0; live--; status[s] = 1; stop[s] = t + 1; continue;
+}`
     : '';
   return `${rule.setup}
 ${arrays}
@@ -196,7 +202,9 @@ for (let t = 0; t < steps && live > 0; t++) {
 ${load}
 ${all(rule.step, '\n')}
 ${batchEval(program, (j) => `n${j}`)}
-    if (!(${all((i) => `Math.abs(n${i}) <= maxAbs`, ' && ')} && Number.isFinite(${v}))) { act[s] = 0; live--; status[s] = 2; stop[s] = t + 1; continue; }
+    if (!(${all((i) => `Math.abs(n${i}) <= maxAbs`, ' && ')} && Number.isFinite(${v}))) {
+      { act[s] = 0; live--; status[s] = 2; stop[s] = t + 1; continue; } // the step is not taken
+    }
 ${converged}
     ${all((i) => `X[o + ${i}] = n${i}; G[o + ${i}] = ${grads[i]};`, ' ')}
 ${save}
@@ -204,22 +212,20 @@ ${save}
 }`;
 }
 
-const batchCache = new WeakMap();
+const batchFunctions = new Map(); // source text -> generated function (or null: new Function forbidden)
 
 function batchFunction(program, rule, withTol) {
   // the generated loop for (program, rule's code, tol or not); null where the page forbids new Function
-  let table = batchCache.get(program);
-  if (!table) batchCache.set(program, (table = new Map()));
-  const key = `${rule.key} ${withTol ? 'tol' : ''}`;
-  if (table.has(key)) return table.get(key);
-  let fn = null;
   const source = batchSource(program, rule, withTol);
+  if (batchFunctions.has(source)) return batchFunctions.get(source);
+  let fn = null;
   try {
     fn = new Function('X', 'status', 'stop', 'count', 'steps', 'P', 'maxAbs', 'tol', 'U', source);
   } catch (err) {
     if (!(err instanceof EvalError)) throw err; // a Content-Security-Policy without 'unsafe-eval'
   }
-  table.set(key, fn);
+  if (batchFunctions.size >= 64) batchFunctions.clear(); // typed functions come and go
+  batchFunctions.set(source, fn);
   return fn;
 }
 
