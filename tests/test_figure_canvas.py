@@ -129,8 +129,25 @@ def test_a_frame_the_browser_cannot_draw_is_sent_whole_and_the_background_comes_
 
 
 def test_an_explorer_built_on_an_image_falls_back_to_whole_frames():
-    e = BasinExplorer("himmelblau", lr=0.01, steps=20, n=20, renderer="canvas")
+    class KernelBasins(BasinExplorer):
+        SCENE = None  # the image's pixels come from the kernel
+
+    e = KernelBasins("himmelblau", lr=0.01, steps=20, n=20, renderer="canvas")
     first = e._view.widget.background
     assert e._view.widget.overlay == []
     e.controls["lr"].value = 0.02
     assert e._view.widget.background != first
+
+
+def test_a_browser_stepped_image_sends_only_its_place():
+    e = BasinExplorer("himmelblau", lr=0.01, steps=20, n=20, renderer="canvas")
+    view = e._view.widget
+    first = view.background
+    (image,) = [op for op in view.overlay if op["kind"] == "image"]
+    assert image["gid"] == "map" and "image" not in image  # the browser computes the pixels
+    l, t, w, h = image["rect"]
+    (x0, y0), (x1, y1) = e.ax.transData.transform([e.ax.get_xlim()[0], e.ax.get_ylim()[0]]), \
+        e.ax.transData.transform([e.ax.get_xlim()[1], e.ax.get_ylim()[1]])
+    assert [l, t, w, h] == pytest.approx([x0, view.height - y1, x1 - x0, y1 - y0], abs=0.01)
+    e.controls["lr"].value = 0.02
+    assert view.background is first
