@@ -43,6 +43,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -85,9 +86,9 @@ VENDOR: dict[str, dict] = {
         # nbconvert's lab template: MathJax 2.7.7 with ?config=TeX-AMS_CHTML-full,Safe
         "version": "2.7.7",
         "integrity": "sha512-OOl0B2/0tSJAtAZarXnQuLDBLgTNRqiI9VqHTQzPsxf4okT2iIpDrvaklK9x2QEMD1sDj4yRn11Ygci41DxMAQ==",
-        "files": ["MathJax.js", *(f"config/{name}.js" for name in MATHJAX_CONFIG.split(",")), "extensions/*.js", "extensions/TeX/*.js",
-                  "extensions/HTML-CSS/*.js", "jax/input/TeX/*.js", "jax/element/mml/*.js",
-                  "jax/element/mml/optable/*.js", "jax/output/CommonHTML/*.js",
+        "files": ["MathJax.js", *(f"config/{name}.js" for name in MATHJAX_CONFIG.split(",")),
+                  "extensions/*.js", "extensions/TeX/*.js", "extensions/HTML-CSS/*.js", "jax/input/TeX/*.js",
+                  "jax/element/mml/*.js", "jax/element/mml/optable/*.js", "jax/output/CommonHTML/*.js",
                   "jax/output/CommonHTML/autoload/*.js", "jax/output/CommonHTML/fonts/TeX/*.js",
                   "jax/output/PreviewHTML/*.js", "fonts/HTML-CSS/TeX/woff/*.woff", "LICENSE", "package.json"],
     },
@@ -112,10 +113,18 @@ def integrity_of(data: bytes) -> str:
     return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode("ascii")
 
 
+class VendorUnavailable(RuntimeError):
+    """A pinned package is neither in the cache nor downloadable (no network?)."""
+
+
 def _get(url: str, timeout: float = 60.0) -> bytes:
     request = urllib.request.Request(url, headers={"User-Agent": "i2dl-build-site (python urllib)"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return response.read()
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.read()
+    except (urllib.error.URLError, OSError) as error:
+        raise VendorUnavailable(f"cannot download {url} ({error}); the site's front end comes from the npm "
+                                f"registry once, then from the cache {cache_dir()}") from error
 
 
 def tarball(name: str) -> bytes:
@@ -332,6 +341,8 @@ PAGE_TEMPLATE = r"""{%- extends 'index.html.j2' -%}
 {%- endblock html_head_js_mermaidjs -%}
 {% block extra_css %}
 <style type="text/css">
+/* widgets in the UI font, as in JupyterLab (the page's body is in the browser's default serif) */
+.jupyter-widgets { font-family: var(--jp-ui-font-family); }
 img.i2dl-static-figure { display: block; max-width: 100%; height: auto; }
 .jupyter-widgets:has(> .widget-subarea > *) > img.i2dl-static-figure { display: none; }
 </style>
@@ -340,7 +351,8 @@ img.i2dl-static-figure { display: block; max-width: 100%; height: auto; }
 {% set div_id = uuid4() %}
 <div id="{{ div_id }}" class="jupyter-widgets jp-OutputArea-output {{ extra_class }}">
 {%- if 'image/png' in output.data %}
-<img class="i2dl-static-figure" alt="{{ output.data.get('text/plain', '') | escape_html }}" src="data:image/png;base64,{{ output.data['image/png'] }}">
+<img class="i2dl-static-figure" alt="{{ output.data.get('text/plain', '') | escape_html }}"
+     src="data:image/png;base64,{{ output.data['image/png'] }}">
 {%- endif %}
 <script type="application/vnd.jupyter.widget-view+json">
 {{ output.data['application/vnd.jupyter.widget-view+json'] | json_dumps | escape_html_script }}
@@ -413,6 +425,8 @@ def build(notebooks: list[Path], out: Path, timeout: int = 600, *, echo=None) ->
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    for name in VENDOR:  # download (or check the cached copies) before spending minutes on the notebooks
+        tarball(name)
     reports, pages, ranges = [], [], set()
     for path in notebooks:
         path = Path(path).resolve()

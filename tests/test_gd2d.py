@@ -124,6 +124,42 @@ def test_click_sets_the_start_with_ipympl():
         matplotlib.use(backend)
 
 
+def _click_to_data(click, px, py):
+    """Invert the click target's affine map (canvas pixels, y down) -> data coordinates."""
+    a, b, c, d, e, f = click["trans"]["m"]
+    det = a * d - b * c
+    return (d * (px - e) - c * (py - f)) / det, (a * (py - f) - b * (px - e)) / det
+
+
+def test_click_target_in_the_browser_maps_the_contour_axes_to_their_limits():
+    # the canvas renderer: the browser sets x0 and y0 to the clicked point (figure_canvas.js)
+    e = GradientDescent2D("bowl", renderer="canvas")
+    try:
+        for name in ("bowl", "rosenbrock"):   # a new function: new limits, the scene is sent again
+            e.controls["objective"].value = name
+            view = e._view.widget
+            scene = view.scene
+            assert scene["name"] == "gd2d" and "condition" in scene["kernel_only"]
+            click = scene["params"]["click"]
+            assert (click["x"], click["y"]) == ("x0", "y0")
+            assert not click["trans"]["xlog"] and not click["trans"]["ylog"]
+            left, top, width, height = click["rect"]
+            (xl, xh), (yl, yh) = e.ax.get_xlim(), e.ax.get_ylim()
+            assert (xl, xh, yl, yh) == tuple(e.objective.domain.ravel())
+            # the rectangle is the contour axes in PNG pixels (the PNG is `view.height` tall, y down)
+            l, b, w, h = e.ax.bbox.bounds
+            assert view.height == e.figure.bbox.height
+            np.testing.assert_allclose([left, top, width, height], [l, view.height - b - h, w, h], atol=0.01)
+            # its corners map to the axes' data limits: top left (θ₁ low, θ₂ high), bottom right
+            # (the rectangle is rounded to 0.01 px: allow that much, in data units)
+            tol = 0.01 * np.array([(xh - xl) / width, (yh - yl) / height])
+            for (px, py), want in (((left, top), (xl, yh)), ((left + width, top + height), (xh, yl)),
+                                   ((left + width / 2, top + height / 2), ((xl + xh) / 2, (yl + yh) / 2))):
+                assert np.all(np.abs(np.subtract(_click_to_data(click, px, py), want)) <= tol), (name, px, py)
+    finally:
+        e.close()
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="objective must be one of"):
         GradientDescent2D("nope", renderer="image")

@@ -239,6 +239,7 @@ function render({ model, el }) {
     if (!Object.keys(controls).length) return base;  // still resolving the control models
     const values = {};
     for (const [name, m] of Object.entries(controls)) values[name] = m.get('value');
+    root.dataset.values = JSON.stringify(values);  // what this frame shows (tests rebuild it in Python)
     let out;
     try {
       out = frameOps(scene, values, base);
@@ -281,6 +282,7 @@ function render({ model, el }) {
   function applyStandalone() {
     // without a kernel, controls that need one (a new background) are disabled and say why
     const scene = model.get('scene') || {};
+    root.dataset.kernel = kernel ? 'yes' : standalone ? 'none' : 'unknown';  // a static page: 'none'
     const kernelOnly = new Set(standalone && !kernel ? scene.kernel_only || [] : []);
     for (const [name, m] of Object.entries(controls)) {
       if (kernelOnly.has(name) && !m.get('disabled')) {

@@ -10,6 +10,7 @@ from ..objectives import Objective
 from ..optim import GD, run
 from ..plotting.views2d import replace_contours
 from ..plotting.style import PALETTE
+from . import figure_canvas
 from .base import Control, Explorer
 from .chooser import ObjectiveChooser
 
@@ -22,8 +23,9 @@ class GradientDescent2D(ObjectiveChooser, Explorer):
     Left: contours of L with the iterates θ_0, θ_1, ... joined in order (the
     contours are drawn once; only the path moves). Right: L(θ_k) − L* per step on
     a log axis, L* = ``objective.best`` the lowest known value. The axes never
-    rescale: a diverging path leaves the plot and a note says at which step. With
-    ``renderer="ipympl"`` a click on the contour plot sets the start.
+    rescale: a diverging path leaves the plot and a note says at which step. A click
+    on the contour plot sets the start, with ``renderer="ipympl"`` (in the kernel) and
+    with the canvas renderer (in the browser, also on a page without a kernel).
 
     objective : a name from ``objectives.names(dim=2)`` or a 2D Objective.
     lr, x0, y0: α and the start θ_0 (default: the objective's ``lr`` and ``start``).
@@ -36,6 +38,7 @@ class GradientDescent2D(ObjectiveChooser, Explorer):
     figsize = (9.0, 3.8)
     expression_variables = ("x", "y")
     chooser_dim = 2
+    SCENE = "gd2d"  # scenes_2d.js repeats _update in the browser
     CONTROLS = (
         Control("objective", "function", "choice", redraw=True),
         Control("lr", "learning rate α", "log", 1e-4, 10 ** 0.5, grow=True),
@@ -93,17 +96,19 @@ class GradientDescent2D(ObjectiveChooser, Explorer):
         self.ax, self.ax_loss = fig.subplots(1, 2, width_ratios=[1.25, 1])
         ax = self.ax
         self._path = self.animate(*ax.plot([], [], "-o", color=PALETTE["vermillion"], ms=3, lw=1.2, zorder=4,
-                                           label="θ_k"))
+                                           label="θ_k", gid="path"))
         self._start = self.animate(*ax.plot([], [], "o", color=PALETTE["blue"], ms=9, mec="w", zorder=5,
-                                            label="θ_0"))
+                                            label="θ_0", gid="start"))
         self._end = self.animate(*ax.plot([], [], "s", color=PALETTE["orange"], ms=8, mec="k", zorder=5,
-                                          label="last θ_k"))
+                                          label="last θ_k", gid="end"))
         self._note = self.animate(ax.text(0.5, 0.97, "", transform=ax.transAxes, ha="center", va="top",
                                           color=PALETTE["vermillion"], fontweight="bold",
-                                          bbox=dict(fc="w", ec="none", alpha=0.8)))
-        self._loss = self.animate(*self.ax_loss.plot([], [], "-o", color=PALETTE["vermillion"], ms=2.5, lw=1.2))
+                                          bbox=dict(fc="w", ec="none", alpha=0.8), gid="note"))
+        self._loss = self.animate(*self.ax_loss.plot([], [], "-o", color=PALETTE["vermillion"], ms=2.5, lw=1.2,
+                                                     gid="loss"))
         self._loss_note = self.animate(self.ax_loss.text(0.97, 0.97, "", transform=self.ax_loss.transAxes,
-                                                         ha="right", va="top", color=PALETTE["vermillion"]))
+                                                         ha="right", va="top", color=PALETTE["vermillion"],
+                                                         gid="loss_note"))
         self.ax_loss.set_yscale("log")
         self.ax_loss.set_xlabel("step k")
         self.ax_loss.set_ylabel("L(θ_k) − L*")
@@ -119,6 +124,26 @@ class GradientDescent2D(ObjectiveChooser, Explorer):
         top = max(float(finite.max()) - obj.best, 1e-6) * 10
         self._loss_ylim = (1e-12, top)
         self.ax_loss.set_ylim(*self._loss_ylim)
+
+    # -- stepping in the browser (scenes_2d.js, SCENES.gd2d) ------------------------
+    def _scene_params(self):
+        obj = self._objective
+        height = getattr(self._view.widget, "height", 0) or self.figure.bbox.height  # the PNG's height
+        # The scene is sent before the new background is drawn, and a new function's tick labels
+        # can move the axes (constrained layout): lay the figure out now, so that the click target
+        # is where the contours will be drawn (~0.1 s, only when the background changes).
+        engine = self.figure.get_layout_engine()
+        if engine is not None:
+            engine.execute(self.figure)
+        smooth = None if obj.smoothness is None else float(obj.smoothness)
+        return {"tol": self.tol, "domain": np.asarray(obj.domain, dtype=float).tolist(),
+                "loss_ylim": [float(v) for v in self._loss_ylim], "best": float(obj.best),
+                "minima": np.asarray(obj.minima, dtype=float).reshape(-1, 2).tolist(), "smoothness": smooth,
+                "kappa": float(self._kappa) if obj.name == "ill_conditioned" and smooth is not None else None,
+                "click": figure_canvas.click_target(self.ax, height, "x0", "y0")}
+
+    def _kernel_only_controls(self) -> set[str]:
+        return super()._kernel_only_controls() | {"condition"}  # κ draws new contours
 
     def _sync_to_objective(self):
         """Start sliders follow the domain; start and α move to the function's defaults."""

@@ -37,6 +37,7 @@ class MomentumExplorer(Explorer):
     """
 
     figsize = (9.0, 3.4)
+    SCENE = "momentum"  # scenes_2d.js repeats _update in the browser
     CONTROLS = (
         Control("lr", "learning rate α", "log", 1e-3, 10 ** 0.5, grow=True),
         Control("beta", "momentum β", "float", 0.0, 0.99, step=0.001, fmt=".3f"),
@@ -76,19 +77,24 @@ class MomentumExplorer(Explorer):
         ax.set_xlabel("q = αλ")
         ax.set_ylabel("β")
         ax.set_title("where momentum converges")
-        self._marks = self.animate(*ax.plot([], [], "o", ms=9, color=PALETTE["vermillion"], mec="k", zorder=5))
-        self._mark_labels = [self.animate(ax.text(0, 0, "", fontsize="small", zorder=6)) for _ in range(2)]
+        self._marks = self.animate(*ax.plot([], [], "o", ms=9, color=PALETTE["vermillion"], mec="k", zorder=5,
+                                           gid="marks"))
+        self._mark_labels = [self.animate(ax.text(0, 0, "", fontsize="small", zorder=6, gid=f"mark_label_{i}"))
+                             for i in range(2)]
         ax.legend(loc="lower right", fontsize="x-small")
         self._region = None  # the shaded region and the quadratic's contours are drawn when κ is known
         self._contours = []
-        self._path = self.animate(*self.ax.plot([], [], "-o", color=PALETTE["vermillion"], ms=2.5, lw=1.1, zorder=4))
-        self._start = self.animate(*self.ax.plot([], [], "o", color=PALETTE["blue"], ms=8, mec="w", zorder=5))
+        self._path = self.animate(*self.ax.plot([], [], "-o", color=PALETTE["vermillion"], ms=2.5, lw=1.1, zorder=4,
+                                                gid="path"))
+        self._start = self.animate(*self.ax.plot([], [], "o", color=PALETTE["blue"], ms=8, mec="w", zorder=5,
+                                                 gid="start"))
         self._note = self.animate(self.ax.text(0.5, 0.97, "", transform=self.ax.transAxes, ha="center", va="top",
                                                color=PALETTE["vermillion"], fontweight="bold",
-                                               bbox=dict(fc="w", ec="none", alpha=0.8)))
-        self._loss = self.animate(*self.ax_loss.plot([], [], "-", color=PALETTE["vermillion"], lw=1.4, label=r"$L(\theta_k)$"))
+                                               bbox=dict(fc="w", ec="none", alpha=0.8), gid="note"))
+        self._loss = self.animate(*self.ax_loss.plot([], [], "-", color=PALETTE["vermillion"], lw=1.4,
+                                                     label=r"$L(\theta_k)$", gid="loss"))
         self._envelope = self.animate(*self.ax_loss.plot([], [], "--", color=PALETTE["black"], lw=1,
-                                                         label=r"envelope $L(\theta_0)\,\rho^{2k}$"))
+                                                         label=r"envelope $L(\theta_0)\,\rho^{2k}$", gid="envelope"))
         self.ax_loss.set_yscale("log")
         self.ax_loss.set_ylim(1e-14, 1e3)
         self.ax_loss.set_xlabel("step k")
@@ -108,6 +114,9 @@ class MomentumExplorer(Explorer):
                                              minima=False)
         self.ax.set_title(f"{'Nesterov' if nesterov else 'heavy ball'} on ½(u² + {kappa:.3g}v²)")
         self.ax_loss.set_xlim(0, self.controls["steps"].value)
+
+    def _scene_params(self):
+        return {"q_max": _Q_MAX, "start": list(_START)}
 
     def _update(self, changed):
         full = changed is None or changed in self._redraw_controls  # the base redraws for the declared ones

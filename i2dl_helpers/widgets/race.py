@@ -51,6 +51,7 @@ class OptimizerRace(ObjectiveChooser, Explorer):
     expression_variables = ("x", "y")
     chooser_dim = 2
     chooser_control = "surface"
+    SCENE = "race"  # scenes_2d.js repeats _update in the browser
     CONTROLS = (
         Control("surface", "surface", "choice", redraw=True),
         Control("steps", "steps", "int", 1, 2000, redraw=True),
@@ -125,10 +126,14 @@ class OptimizerRace(ObjectiveChooser, Explorer):
         self._paths, self._ends, self._curves = {}, {}, {}
         for name in RACERS:
             col = COLOURS[name]
-            self._paths[name] = self.animate(*self.ax.plot([], [], "-", color=col, lw=1.6, zorder=4, label=name))
-            self._ends[name] = self.animate(*self.ax.plot([], [], "o", color=col, ms=6, mec="k", zorder=6))
-            self._curves[name] = self.animate(*self.ax_loss.plot([], [], "-", color=col, lw=1.6, label=name))
-        self._start = self.animate(*self.ax.plot([], [], "o", color="w", ms=9, mec="k", zorder=7))
+            self._paths[name] = self.animate(*self.ax.plot([], [], "-", color=col, lw=1.6, zorder=4, label=name,
+                                                          gid=f"path_{name}"))
+            self._ends[name] = self.animate(*self.ax.plot([], [], "o", color=col, ms=6, mec="k", zorder=6,
+                                                         gid=f"end_{name}"))
+            self._curves[name] = self.animate(*self.ax_loss.plot([], [], "-", color=col, lw=1.6, label=name,
+                                                                gid=f"curve_{name}"))
+        self._start = self.animate(*self.ax.plot([], [], "o", color="w", ms=9, mec="k", zorder=7,
+                                                gid="start"))
         self._target_line = self.ax_loss.axhline(self.target, color="0.4", ls=":", lw=1, label="target")
         self.ax_loss.set_yscale("log")
         self.ax_loss.set_xlabel("step k")
@@ -175,7 +180,20 @@ class OptimizerRace(ObjectiveChooser, Explorer):
         self.results = self._run(start, steps)
         self._draw(start)
         self.set_status(self._message(), "ok")
-        return changed is None
+        # a new choice of racers redraws fully: the browser's scene learns the choice from its
+        # params (a SelectMultiple's value does not reach the page, only its index)
+        return changed in (None, "racers")
+
+    # -- stepping in the browser (scenes_2d.js, SCENES.race) ---------------------------
+    def _scene_params(self):
+        (x0, x1), (y0, y1) = (tuple(map(float, r)) for r in self._objective.domain)
+        return {"racers": list(self.controls["racers"].value), "all": list(RACERS),
+                "hyper": {key: [racer, kw] for key, (racer, kw, *_rest) in _HYPER.items()},
+                "best": float(self._lstar), "ylim": [float(v) for v in self._ylim],
+                "domain": [[x0, x1], [y0, y1]], "target": self.target}
+
+    def _kernel_only_controls(self) -> set[str]:
+        return super()._kernel_only_controls() | {"racers"}  # see _update
 
     def _run(self, start: np.ndarray, steps: int) -> dict:
         """The race with the controls' settings; only racers whose settings changed run again

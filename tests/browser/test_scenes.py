@@ -30,6 +30,7 @@ from i2dl_helpers.widgets import figure_canvas
 pytestmark = [pytest.mark.browser]
 
 from .scene_cases import CASES, case, load_all  # noqa: F401  (the other explorers' cases register themselves there)
+from .scene_cases_2d import test_click_sets_the_start_in_the_browser  # noqa: F401  (collected here)
 
 
 @case("GradientDescent1D quadratic")
