@@ -266,9 +266,12 @@ class Explorer:
 
     def _redraw(self, full: bool = False):
         with _style.context(_style.SCREEN):
-            if full and hasattr(self._view, "set_scene"):
+            scene = full and hasattr(self._view, "set_scene")
+            if scene:  # before the draw: the view must know whether the browser paints the images ...
                 self._publish_scene()
             self._view.show(full)
+            if scene:  # ... and after it, for click targets in the laid-out figure (sent only if changed)
+                self._publish_scene()
 
     # -- stepping in the browser ------------------------------------------------
     #: the key of this explorer's update in ``scenes.js`` (None: it steps in the kernel only)

@@ -129,12 +129,6 @@ class GradientDescent2D(ObjectiveChooser, Explorer):
     def _scene_params(self):
         obj = self._objective
         height = getattr(self._view.widget, "height", 0) or self.figure.bbox.height  # the PNG's height
-        # The scene is sent before the new background is drawn, and a new function's tick labels
-        # can move the axes (constrained layout): lay the figure out now, so that the click target
-        # is where the contours will be drawn (~0.1 s, only when the background changes).
-        engine = self.figure.get_layout_engine()
-        if engine is not None:
-            engine.execute(self.figure)
         smooth = None if obj.smoothness is None else float(obj.smoothness)
         return {"tol": self.tol, "domain": np.asarray(obj.domain, dtype=float).tolist(),
                 "loss_ylim": [float(v) for v in self._loss_ylim], "best": float(obj.best),
