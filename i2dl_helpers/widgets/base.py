@@ -266,6 +266,9 @@ class Explorer:
 
     def _redraw(self, full: bool = False):
         with _style.context(_style.SCREEN):
+            if hasattr(self._view, "values"):  # the browser's slider may show a rounded copy of these
+                self._view.values = {n: c.value for n, c in self.controls.items()
+                                     if isinstance(getattr(c, "value", None), (int, float))}
             scene = full and hasattr(self._view, "set_scene")
             if scene:  # before the draw: the view must know whether the browser paints the images ...
                 self._publish_scene()

@@ -182,6 +182,34 @@ function patchOp(op, a) {
   return op;
 }
 
+// ---- values set from code: the slider shows the nearest grid point, the frame the exact value -------
+function sliderPosition(m, v) {
+  // where v sits on the slider's track (the exponent on a log slider), as widgets.sliders._position
+  const base = m.get('base');
+  if (typeof base === 'number') return v > 0 ? Math.log(v) / Math.log(base) : null;
+  return v;
+}
+
+function sliderGridValue(m, v) {
+  // the grid point the slider snaps v to (widgets.sliders._grid_value), or null
+  const step = m.get('step'), lo = m.get('min'), hi = m.get('max');
+  if (typeof v !== 'number' || typeof step !== 'number' || !(step > 0)) return null;
+  const at = sliderPosition(m, v);
+  if (at === null) return null;
+  const snapped = lo + Math.round((Math.min(Math.max(at, lo), hi) - lo) / step) * step;
+  return typeof m.get('base') === 'number' ? m.get('base') ** snapped : snapped;
+}
+
+export function controlValue(m, kernelValue) {
+  // the value a frame shows: the kernel's, when the slider only shows its rounded copy
+  const v = m.get('value');
+  if (typeof kernelValue !== 'number' || typeof v !== 'number' || v === kernelValue) return v;
+  const near = sliderGridValue(m, kernelValue);
+  if (near === null) return v;
+  const a = sliderPosition(m, v), b = sliderPosition(m, near);
+  return a !== null && b !== null && Math.abs(a - b) <= 1e-6 * m.get('step') ? kernelValue : v;
+}
+
 function escapeHtml(text) {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' })[c]);
 }
@@ -237,8 +265,8 @@ function render({ model, el }) {
       return base;
     }
     if (!Object.keys(controls).length) return base;  // still resolving the control models
-    const values = {};
-    for (const [name, m] of Object.entries(controls)) values[name] = m.get('value');
+    const values = {}, known = model.get('kernel_values') || {};
+    for (const [name, m] of Object.entries(controls)) values[name] = controlValue(m, known[name]);
     root.dataset.values = JSON.stringify(values);  // what this frame shows (tests rebuild it in Python)
     let out;
     try {
@@ -353,6 +381,7 @@ function render({ model, el }) {
   model.on('change:height', () => { resize(); schedule(); });
   model.on('change:background', schedule);
   model.on('change:overlay', schedule);
+  model.on('change:kernel_values', schedule);
   // a click inside the scene's click target (params.click) sets two controls to the point under it
   canvas.addEventListener('click', (event) => {
     const scene = model.get('scene') || {}, target = scene.params && scene.params.click;

@@ -311,7 +311,8 @@ class FigureCanvasWidget(anywidget.AnyWidget):
     "status": HTML widget}``. On a change of a control the browser runs the
     scene's update and repaints in the same frame, without waiting for the
     kernel; the kernel still receives the new value (it is the control's own
-    value) and keeps ``trajectory``, ``status_text`` and the overlay up to date.
+    value) and keeps ``trajectory``, ``status_text`` and the overlay up to date. ``kernel_values``
+    keeps values set from code exact where the slider can only show a rounded copy.
     Without a kernel (a static page) the browser also writes the status line.
     The front end asks ``{"kind": "ping"}`` on render; the kernel answers
     ``{"kind": "pong"}``, which tells it that a kernel is listening.
@@ -332,6 +333,10 @@ class FigureCanvasWidget(anywidget.AnyWidget):
     alt = traitlets.Unicode("").tag(sync=True)
     scene = traitlets.Dict({}).tag(sync=True)
     scene_widgets = traitlets.Dict({}).tag(sync=True, **widgets.widget_serialization)
+    #: the controls' values the kernel's last frame shows: a value set from code off a slider's grid
+    #: (α = 2.3 on a log grid) is shown by the slider as the nearest grid point; the page then steps
+    #: with the kernel's value, as the kernel does (widgets.sliders.EchoFilter), until the reader moves it
+    kernel_values = traitlets.Dict({}).tag(sync=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

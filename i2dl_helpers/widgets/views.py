@@ -150,6 +150,7 @@ class CanvasView(View):
         self._clean = b""  # the last background PNG
         self._whole_frame = False  # the last frame was sent as a whole PNG
         self._browser_images = False  # the scene computes AxesImage pixels in the browser
+        self.values: dict = {}  # the controls' values this frame shows (sent with it, see _send)
 
     def set_scene(self, scene: dict | None, widgets_: dict | None = None) -> None:
         """Let the browser step the explorer (see ``FigureCanvasWidget.scene``; name None: it cannot)."""
@@ -187,6 +188,7 @@ class CanvasView(View):
             if background is not None:
                 self.widget.background = background
             self.widget.overlay = ops
+            self.widget.kernel_values = self.values
 
 
 class IpymplView(View):

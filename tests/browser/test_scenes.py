@@ -84,7 +84,7 @@ def scene_page(browser):
     context = browser.new_context()
     page = context.new_page()
     page.set_content("<!doctype html><html><body></body></html>")
-    page.add_script_tag(content=figure_canvas._bundle() + "\nwindow.i2dl = {frameOps, statusHtml, pyfmt};\n",
+    page.add_script_tag(content=figure_canvas._bundle() + "\nwindow.i2dl = {frameOps, statusHtml, pyfmt, controlValue};\n",
                         type="module")
     page.wait_for_function("() => window.i2dl !== undefined")
     try:
@@ -173,3 +173,17 @@ def test_a_wrong_scene_is_caught(browser):
         assert caught >= 1, "a scene with a wrong step count and number format went unnoticed"
     finally:
         context.close()
+
+
+def test_a_value_set_from_code_stays_exact(scene_page):
+    """α = 2.3 set from code sits off the log slider's grid (exponent step 0.05): the slider shows
+    10**0.35 and the frame uses 2.3, as the kernel does (widgets.sliders.EchoFilter); once the
+    reader moves the slider, its value counts."""
+    got = scene_page.evaluate("""() => {
+      const log = (value) => ({get: (k) => ({value, base: 10, min: -3, max: 1, step: 0.05})[k]});
+      const lin = (value) => ({get: (k) => ({value, min: -3, max: 3, step: 0.5})[k]});
+      const f = window.i2dl.controlValue;
+      return [f(log(10 ** 0.35), 2.3), f(log(10 ** 0.4), 2.3), f(log(10 ** 0.35), undefined),
+              f(lin(1.5), 1.3), f(lin(1.0), 1.3), f(lin(-3), -3.2)];
+    }""")
+    assert got == [2.3, 10 ** 0.4, 10 ** 0.35, 1.3, 1.0, -3.2]
