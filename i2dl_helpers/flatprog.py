@@ -11,11 +11,32 @@ written out in topological order. Evaluating the program therefore repeats the
 engine's arithmetic operation by operation: the gradient is the engine's
 chain rule, not a finite difference.
 
+Typed functions, the quadratic forms and saddle use that chain rule. The other
+catalogue objectives have a hand-written numpy gradient, restated in
+``GRADIENT_FORMULAS``; their programs are the numpy code itself, value and
+gradient written out operation by operation in numpy's order (``x**2`` is
+``square``, ``x**3`` is ``pow``, as numpy computes them), not the engine's
+chain rule. Why: the chain rule reaches the same gradient by other roundings,
+and runs that amplify the last bit (RMSProp near a valley floor) then drift
+visibly from ``optim.run`` on the catalogue objective. The restated programs
+give the catalogue's value and gradient *bit for bit* in numpy (checked on a
+grid at every compile; should they not, e.g. on another numpy build, the program
+falls back to the chain rule). ``program["gradient"]`` says which: ``"numpy"``
+or ``"chain rule"``. The quadratic forms (ill_conditioned, ravine,
+quadratic_form) cannot be restated: their numpy gradient ``θ @ A − b`` is a BLAS
+product that fuses multiply-adds (one rounding where × then + take two; which
+ones depends on the machine's BLAS kernel). In the browser the arithmetic ops
+(+ − × ÷, sqrt) round as numpy's do; exp, sin, cos and pow are V8's own and
+may differ from numpy's in the last bit. So saddle, whose numpy gradient calls
+pow (``y**3``), keeps the chain rule (y·y·y): the browser then repeats its
+program exactly, which a pow could not.
+
 Program (a dict)::
 
     {"format": "i2dl-flatprog", "version": 1, "name": str, "variables": [str, ...],
      "dim": d, "registers": R, "ops": [op, ...], "value_ops": k,
-     "value": register of L, "grad": [register of ∂L/∂θ_i for i < d]}
+     "value": register of L, "grad": [register of ∂L/∂θ_i for i < d],
+     "gradient": "chain rule" | "numpy"}
 
 Every op writes register ``out``; ``ops[:value_ops]`` compute ``value`` alone
 (a contour grid needs no gradient). Ops:
@@ -26,14 +47,17 @@ Every op writes register ``out``; ``ops[:value_ops]`` compute ``value`` alone
     relu (a) = max(a, 0)   sigmoid (a) = exp(−logaddexp(0, −a))
     step (a) = 1 if a > 0 else 0 (relu's slope)         sign (a) (abs's slope)
 
-Small integer powers are multiplied out exactly as the engine does. Where L is
-undefined the program gives NaN, as the typed functions do.
+Small integer powers are multiplied out exactly as the engine does (in the
+programs restating numpy: as numpy computes them). Where L is undefined the
+program gives NaN, as the typed functions do.
 
 What compiles: every function :func:`expressions.parse` accepts, and the
 catalogue's objectives of dimension 1 and 2 (``objectives.names()``), whose
-numpy formulas are restated here as expression text. That text is *checked*,
+numpy formulas are restated here as expression text (``FORMULAS``, and
+``GRADIENT_FORMULAS`` for the hand-written gradients). That text is *checked*,
 not trusted: compiling compares the program with the objective's own value and
-gradient at points of its domain, and ``tests/test_flatprog.py`` on whole grids.
+gradient on a grid over its domain (bit for bit where the gradient is restated),
+and ``tests/test_flatprog.py`` does so on whole grids.
 Objectives built from data (LeastSquares, NetLoss, curve fits) raise
 :class:`NotCompilable`: their loss needs the data set and runs in the kernel.
 
@@ -54,7 +78,7 @@ from .graph import Value
 from .objectives.base import Objective
 
 __all__ = ["FORMAT", "VERSION", "NotCompilable", "compile_expression", "compile_objective", "evaluate",
-           "formula", "to_objective", "validate"]
+           "formula", "gradient_formula", "probe_points", "to_objective", "validate"]
 
 FORMAT = "i2dl-flatprog"
 VERSION = 1
@@ -213,10 +237,81 @@ def _program(tree, variables: tuple[str, ...], name: str) -> dict:
     return _assemble(emit, name, variables, value, grads, value_ops)
 
 
-def _assemble(emit: _Emitter, name, variables, value: int, grads: list[int], value_ops: int) -> dict:
+def _assemble(emit: _Emitter, name, variables, value: int, grads: list[int], value_ops: int,
+              gradient: str = "chain rule") -> dict:
     return {"format": FORMAT, "version": VERSION, "name": name, "variables": list(variables),
             "dim": len(variables), "registers": emit.count, "ops": emit.ops, "value_ops": value_ops,
-            "value": value, "grad": grads}
+            "value": value, "grad": grads, "gradient": gradient}
+
+
+# -- a program that repeats numpy code ------------------------------------------------------------
+#: functions of the expression text -> program ops, where the numpy call is the program op's
+_NUMPY_CALLS = {"exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "sin": "sin", "cos": "cos",
+                "tan": "tan", "tanh": "tanh", "abs": "abs", "square": "square"}
+
+
+class _NumpyEmitter(_Emitter):
+    """Writes a folded expression tree as the numpy code it restates: ``a ** n`` as numpy's
+    ``ndarray ** n`` computes it (``square`` for 2, ``sqrt`` for 0.5, ``1/a`` for −1, else
+    ``np.power``), no engine in between. Equal sub-expressions share one register."""
+
+    def __init__(self, inputs: list[str]):
+        super().__init__([])
+        self.regs = {}
+        self.seen: dict[tuple, int] = {}
+        self.variables = {v: self._emit("input", index=i) for i, v in enumerate(inputs)}
+
+    def _once(self, op: str, args: tuple, **extra) -> int:
+        key = (op, args, tuple(sorted(extra.items())))
+        if key not in self.seen:
+            self.seen[key] = (self.binary(op, *args) if op in BINARY else self._emit(op, args, **extra))
+        return self.seen[key]
+
+    def tree(self, node) -> int:
+        """The register of a folded tree (``expressions._fold``): a float, or a node of kind
+        var, neg, pos, call, + − * / or ** with a constant exponent."""
+        if isinstance(node, float):
+            return self.const(node)
+        kind = node.kind
+        if kind == "var":
+            return self.variables[node.text]
+        if kind == "pos":
+            return self.tree(node.args[0])
+        if kind == "neg":
+            return self._once("neg", (self.tree(node.args[0]),))
+        if kind == "call":
+            op = _NUMPY_CALLS.get(node.text)
+            if op is None:
+                raise NotCompilable(f"{node.text}() has no single numpy call to restate")
+            return self._once(op, (self.tree(node.args[0]),))
+        if kind == "**":
+            base, n = node.args
+            if not isinstance(n, float):
+                raise NotCompilable("a power with a variable exponent has no single numpy call to restate")
+            a = self.tree(base)
+            if n == 1.0:
+                return a
+            if n == 2.0:
+                return self._once("square", (a,))
+            if n == 0.5:
+                return self._once("sqrt", (a,))
+            if n == -1.0:
+                return self._once("div", (self.const(1.0), a))
+            return self._once("pow", (a,), n=n)
+        op = {"+": "add", "-": "sub", "*": "mul", "/": "div"}[kind]
+        return self._once(op, (self.tree(node.args[0]), self.tree(node.args[1])))
+
+
+def _numpy_program(value_text: str, grad_texts, variables: tuple[str, ...], name: str) -> dict:
+    """The program that repeats numpy code: the value (its ops first), then each gradient
+    component, every text read by expressions.parse (grammar, constants folded as Python folds
+    ``4 * b``) and written out by :class:`_NumpyEmitter`."""
+    trees = [_typed_tree(expressions.parse(text, variables))[0] for text in (value_text, *grad_texts)]
+    emit = _NumpyEmitter(list(variables))
+    value = emit.tree(trees[0])
+    value_ops = len(emit.ops)
+    grads = [emit.tree(t) for t in trees[1:]]
+    return _assemble(emit, name, variables, value, grads, value_ops, gradient="numpy")
 
 
 def compile_expression(text: str, variables=("x",)) -> dict:
@@ -278,9 +373,50 @@ FORMULAS: dict[str, Callable] = {
 }
 
 
-def formula(objective) -> str:
-    """The expression text of a catalogue objective (the one its program is compiled from)."""
-    maker = FORMULAS.get(getattr(objective, "name", None))
+def _rosenbrock_grad(obj) -> tuple[str, str]:
+    # numpy: -2 * (a - x) - 4 * b * x * (y - x**2), 2 * b * (y - x**2)  (4 * b, 2 * b: Python floats)
+    a, b = float(obj.minima[0, 0]), obj.hessian(np.zeros(2))[1, 1] / 2
+    return f"-2*({_num(a)} - x) - 4*{_num(b)}*x*(y - x**2)", f"2*{_num(b)}*(y - x**2)"
+
+
+def _plateau_grad(obj) -> tuple[str, str]:
+    # numpy: exp(-q)[..., None] * (D * p), q = 0.5 * np.sum(D * p * p, axis=-1)
+    d = np.diag(obj.hessian(np.zeros(2)))
+    q = f"0.5*({_num(d[0])}*x*x + {_num(d[1])}*y*y)"
+    return f"exp(-({q}))*({_num(d[0])}*x)", f"exp(-({q}))*({_num(d[1])}*y)"
+
+
+def _bowl_grad(obj) -> tuple[str, str]:
+    # numpy: a * p
+    a = _num(obj.hessian(np.zeros(2))[0, 0])
+    return f"{a}*x", f"{a}*y"
+
+
+#: catalogue name -> objective -> its hand-written numpy gradient as expression texts, one per
+#: component, operation by operation in numpy's order (Python's left-to-right ``a * b * c``, its
+#: folding of constant products such as ``4 * b``); the programs of these objectives give the
+#: catalogue's gradient bit for bit. Without one (the chain rule):
+#: * the quadratic forms (ill_conditioned, ravine, quadratic_form): ``p @ A - b`` is a BLAS product
+#:   with fused multiply-adds, which + and × cannot repeat;
+#: * saddle: its ``y**3 - y`` calls numpy's pow, which V8's Math.pow does not repeat to the last bit;
+#:   the chain rule's y·y·y keeps the browser on the numpy program bit for bit (a chaotic basin map,
+#:   tests/browser/test_basin_parity.py, follows that program), where the restated gradient would
+#:   follow neither program nor catalogue exactly.
+GRADIENT_FORMULAS: dict[str, Callable] = {
+    "quadratic": lambda obj: (f"{_num(obj.hessian(0.0))}*(x - {_num(obj.minima[0, 0])})",),
+    "double_well": lambda obj: ("x*(x + 1)*(x - 1.5)",),
+    "many_minima": lambda obj: ("0.2*x + 3*sin(3*x)",),
+    "flat_saddle": lambda obj: ("x**2*(x - 1)",),
+    "bowl": _bowl_grad,
+    "rosenbrock": _rosenbrock_grad,
+    "himmelblau": lambda obj: ("4*x*(x**2 + y - 11) + 2*(x + y**2 - 7)",
+                               "2*(x**2 + y - 11) + 4*y*(x + y**2 - 7)"),
+    "plateau": _plateau_grad,
+}
+
+
+def _read_off(maker, objective):
+    """A formula maker's text for the objective (parameters read off it), or NotCompilable."""
     if maker is None or _data_backed(objective) or getattr(objective, "dim", None) not in (1, 2):
         raise NotCompilable(_refusal(objective))
     try:
@@ -288,6 +424,18 @@ def formula(objective) -> str:
     except (ArithmeticError, IndexError, TypeError, ValueError):   # not shaped like the catalogue's
         raise NotCompilable(f"objective {objective.name!r} is not the catalogue's {objective.name!r} "
                             "(its parameters cannot be read off); it needs a Python kernel") from None
+
+
+def formula(objective) -> str:
+    """The expression text of a catalogue objective (the one its program is compiled from)."""
+    return _read_off(FORMULAS.get(getattr(objective, "name", None)), objective)
+
+
+def gradient_formula(objective) -> tuple[str, ...] | None:
+    """The catalogue objective's hand-written numpy gradient as expression texts (one per
+    coordinate), or None where the program takes the gradient by the engine's chain rule."""
+    maker = GRADIENT_FORMULAS.get(getattr(objective, "name", None))
+    return None if maker is None else tuple(_read_off(maker, objective))
 
 
 def _data_backed(objective) -> bool:
@@ -315,14 +463,51 @@ def _typed_tree(objective):
     return None
 
 
-def _probe(objective, program: dict) -> None:
-    """Compare the program with the objective at points of its domain; refuse on a mismatch."""
+class _NotExact(NotCompilable):
+    """The restated numpy program is close to the objective but not equal to the last bit."""
+
+
+def probe_points(objective, n: int = 101, n_random: int = 256) -> np.ndarray:
+    """The points a bit-for-bit check uses: an n×n grid over the domain (n² points on the line in
+    1D), ``n_random`` seeded uniform points in it, the start and the known minima; shape (m, d)."""
     box = np.asarray(objective.domain, dtype=float)
-    fractions = np.array([0.13, 0.37, 0.61, 0.89])[:, None] + np.arange(objective.dim) * 0.07
-    pts = box[:, 0] + (fractions % 1.0) * (box[:, 1] - box[:, 0])
+    if objective.dim == 1:
+        grid = np.linspace(box[0, 0], box[0, 1], n * n)[:, None]
+    else:
+        grid = np.stack(np.meshgrid(*(np.linspace(lo, hi, n) for lo, hi in box)), -1).reshape(-1, 2)
+    rng = np.random.default_rng(20261201)
+    rand = box[:, 0] + rng.random((n_random, objective.dim)) * (box[:, 1] - box[:, 0])
+    return np.concatenate([grid, rand, objective.start[None], objective.minima])
+
+
+def _same_bits(a, b) -> np.ndarray:
+    """Per entry: equal as IEEE doubles bit for bit (so -0.0 differs from 0.0; NaN equals NaN)."""
+    a, b = np.ascontiguousarray(a, dtype=float), np.ascontiguousarray(b, dtype=float)
+    return (a.view(np.uint64) == b.view(np.uint64)) | (np.isnan(a) & np.isnan(b))
+
+
+def _probe(objective, program: dict, *, exact: bool = False) -> None:
+    """Compare the program with the objective at points of its domain; refuse on a mismatch.
+
+    exact=False: four points, to 1e-9 of the largest value/gradient (is this the formula?).
+    exact=True: every point of :func:`probe_points`, value and gradient bit for bit.
+    """
+    if exact:
+        pts = probe_points(objective)
+    else:
+        box = np.asarray(objective.domain, dtype=float)
+        fractions = np.array([0.13, 0.37, 0.61, 0.89])[:, None] + np.arange(objective.dim) * 0.07
+        pts = box[:, 0] + (fractions % 1.0) * (box[:, 1] - box[:, 0])
     value, grad = evaluate(program, pts)
     with np.errstate(all="ignore"):
         ref_v, ref_g = objective(pts), np.reshape(objective.grad(pts), grad.shape)
+    if exact:
+        bad = ~(_same_bits(value, ref_v) & np.all(_same_bits(grad, ref_g), axis=-1))
+        if bad.any():
+            raise _NotExact(f"objective {objective.name!r}: the restated numpy program differs from the "
+                            f"objective in the last bits at {int(bad.sum())} of {len(pts)} points, "
+                            f"e.g. {pts[np.argmax(bad)].tolist()}")
+        return
     scale = 1e-9 * (1.0 + np.abs(ref_v).max() + np.abs(ref_g).max())
     if not (np.all(np.abs(value - ref_v) <= scale) and np.all(np.abs(grad - ref_g) <= scale)):
         raise NotCompilable(f"objective {objective.name!r} does not match the catalogue formula "
@@ -335,6 +520,10 @@ def compile_objective(objective) -> dict:
     objective : a typed function (``expressions.parse``) or a catalogue objective of dimension 1
                 or 2 (``objectives.get(name, **params)``, parameters included).
     Raises NotCompilable (a ValueError) for anything else, e.g. objectives backed by data.
+
+    A catalogue objective with a ``GRADIENT_FORMULAS`` entry gets the program that repeats its
+    numpy value and gradient (``program["gradient"] == "numpy"``) when that equals the objective
+    bit for bit on :func:`probe_points`; otherwise (and without an entry) the engine's chain rule.
     """
     if not (callable(objective) and hasattr(objective, "grad") and hasattr(objective, "dim")):
         raise TypeError(f"objective must be an Objective (value, grad, dim), got {type(objective).__name__}")
@@ -343,6 +532,14 @@ def compile_objective(objective) -> dict:
         return _program(typed[0], typed[1], objective.name)
     text = formula(objective)
     variables = ("x",) if objective.dim == 1 else ("x", "y")
+    grad_texts = gradient_formula(objective)
+    if grad_texts is not None:
+        program = _numpy_program(text, grad_texts, variables, objective.name)
+        try:
+            _probe(objective, program, exact=True)
+            return program
+        except _NotExact:        # e.g. a lookalike, or numpy rounding otherwise: the chain rule, checked below
+            pass
     tree = _typed_tree(expressions.parse(text, variables))[0]
     program = _program(tree, variables, objective.name)
     _probe(objective, program)

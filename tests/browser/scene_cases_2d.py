@@ -126,6 +126,18 @@ def _race_rosenbrock():
     return e, [{"lr_Momentum": 0.01}, {"x0": 0.9, "y0": 0.8}, {"x0": 1.0, "y0": 1.0}]
 
 
+@case("OptimizerRace rosenbrock default α")
+def _race_rosenbrock_default():
+    from i2dl_helpers.widgets import OptimizerRace
+
+    # the race's own setting (1000 steps, the tuned α of every racer, RMSProp's α = 0.01 on the valley
+    # floor): the program restates the catalogue's numpy gradient bit for bit (flatprog.GRADIENT_FORMULAS);
+    # with the engine's chain-rule gradient RMSProp's gap curve here was 8.5 px off, its path 6 px
+    e = OptimizerRace("rosenbrock", renderer="canvas")
+    return e, [{"lr_GD": 0.001}, {"x0": -1.5, "y0": 2.0}, {"lr_RMSProp": 0.003}, {"alpha_RMSProp": 0.9},
+               {"lr_Adam": 0.1}, {"x0": 1.2, "y0": 0.5}]
+
+
 @case("OptimizerRace two racers")
 def _race_subset():
     from i2dl_helpers.widgets import OptimizerRace

@@ -9,13 +9,23 @@
   compared), plus the race presets (their starts and tuned lrs) and typed functions: the browser's
   points equal ``optim.run``'s on the catalogue objective to 1e-12 relative, and they stop alike.
   They also equal ``optim.run`` on the same program evaluated by numpy (``flatprog.to_objective``),
-  always: a run that differs from the catalogue's is excused only when Python's own run moves by
+  always. Objectives whose program restates the catalogue's numpy gradient
+  (``program["gradient"] == "numpy"``: bit for bit in numpy) get no excuse. Only objectives still
+  on the engine's chain rule (the quadratic forms, whose numpy gradient is a BLAS product with
+  fused multiply-adds; saddle, whose numpy y**3 the browser's pow would not repeat) may differ
+  from the catalogue's run, and only when Python's own run moves by
   more than 1e-6 if its gradient is nudged by one ulp (RMSProp on the ravine: no rounding of
   the gradient but the catalogue's own reproduces it). Typed functions (V8's and numpy's exp,
   log, pow ... may differ in the last bit, which some runs amplify) are held to 1e-9;
 * values and gradients of every program on a grid equal ``flatprog.evaluate``'s to 1e-12 relative,
   both as the generated function (``evaluate``) and op by op (``interpret``, also the fallback of a
   page whose security policy forbids ``new Function``, checked too);
+* runs on a restated program whose gradient has IEEE-exact ops only equal ``optim.run`` on the
+  catalogue objective bit for bit;
+* bit for bit: on a 61×61 grid over the domain plus random points (``flatprog.probe_points``),
+  Chromium's value and gradient of each catalogue program equal numpy's to the last bit wherever
+  the program uses only IEEE-exact operations (+ − × ÷, sqrt, neg, abs, square: correctly rounded
+  in both); programs with exp, sin, cos or pow (V8's own Math library) are reported, not held;
 * the comparison can fail: wrong update rules (mutants of the module) are caught.
 """
 from __future__ import annotations
@@ -62,7 +72,7 @@ SPECIAL = (["relu(x) + abs(x) + sigmoid(x) + softplus(x) + tanh(x)",
            [-1e308, -800.0, -1.0, -0.0, 0.0, 1e-300, 0.5, 1.0, 745.5, 800.0, 1e308])
 
 _RUN_ALL = """
-async ([text, runs, grids]) => {
+async ([text, runs, grids, exact]) => {
   const t0 = performance.now();
   const programs = JSON.parse(text);  // as a page or widget state would carry them
   const fp = window.flatprog;
@@ -71,9 +81,31 @@ async ([text, runs, grids]) => {
   const evals = grids.map(([p, pts]) => pts.map((x) => fp.evaluate(programs[p], x)));
   const t2 = performance.now();
   const interpreted = grids.map(([p, pts]) => pts.map((x) => fp.interpret(programs[p], x)));
-  return {iterates, evals, interpreted, ms: [t1 - t0, t2 - t1, performance.now() - t2]};
+  // bit-for-bit grids: [value, ∂L/∂θ_0, ...] as the hex of each double's bits (no number formatting)
+  const hex = (v) => { const b = new DataView(new ArrayBuffer(8)); b.setFloat64(0, v);
+                       return b.getBigUint64(0).toString(16).padStart(16, '0'); };
+  const bits = exact.map(([p, pts]) => pts.map((x) => {
+    const e = fp.evaluate(programs[p], x), i = fp.interpret(programs[p], x);
+    return [[e.value, ...e.grad].map(hex), [i.value, ...i.grad].map(hex)];
+  }));
+  return {iterates, evals, interpreted, bits, ms: [t1 - t0, t2 - t1, performance.now() - t2]};
 }
 """
+
+#: program ops whose result IEEE 754 rounds correctly, so V8 and numpy agree to the last bit
+#: (abs, neg: exact; square is a * a in flatprog.js); exp, log, sin, cos, tan, tanh, pow, sigmoid
+#: call each side's own maths library
+IEEE_EXACT = {"input", "const", "add", "sub", "mul", "div", "sqrt", "neg", "abs", "square", "relu", "step", "sign"}
+
+
+def _gradient_ops(program) -> set[str]:
+    """The kinds of op the gradient registers depend on (the value's own ops may differ)."""
+    ops, need, kinds = program["ops"], set(program["grad"]), set()
+    for op in reversed(ops):
+        if op["out"] in need:
+            kinds.add(op["op"])
+            need.update(op.get("args", ()))
+    return kinds
 
 
 def _cases():
@@ -157,9 +189,12 @@ def _compare(label, got, ref, dim, failures, rtol=RTOL) -> float:
 
 
 def _check_runs(objs, programs, runs, iterates, failures) -> dict:
-    """Compare every browser run with Python; returns the worst differences and the excused runs."""
+    """Compare every browser run with Python; returns the worst differences and the excused runs.
+
+    A run on a program that restates the catalogue's numpy gradient is never excused."""
     flat = [flatprog.to_objective(p) for p in programs]
-    report = {"catalogue": 0.0, "program": 0.0, "typed": 0.0, "sensitive": [], "n_typed": 0}
+    report = {"catalogue": 0.0, "program": 0.0, "typed": 0.0, "sensitive": [], "n_typed": 0,
+              "exact_runs": 0, "exact_identical": 0, "exact_worst": 0.0}
     for (i, opt, x0, label), got in zip(runs, iterates):
         dim = objs[i].dim
         if label.startswith("typed"):
@@ -172,6 +207,16 @@ def _check_runs(objs, programs, runs, iterates, failures) -> dict:
         report["program"] = max(report["program"], _compare(label + " (numpy program)", got, ours, dim, failures))
         errors: list[str] = []
         err = _compare(label, got, optim.run(objs[i], opt, x0, steps=STEPS), dim, errors)
+        if programs[i]["gradient"] == "numpy":       # the catalogue's gradient bit for bit: no excuse
+            failures += errors
+            if err != 0.0 and _gradient_ops(programs[i]) <= IEEE_EXACT:
+                failures.append(f"{label}: a gradient of IEEE-exact ops, yet the browser's iterates are not "
+                                f"those of optim.run on the catalogue objective bit for bit ({err:.3g})")
+            report["catalogue"] = max(report["catalogue"], err)
+            report["exact_runs"] += 1
+            report["exact_identical"] += err == 0.0
+            report["exact_worst"] = max(report["exact_worst"], err)
+            continue
         amplified = _sensitivity(objs[i], opt, x0) if errors else 0.0
         if amplified > 1e-6:
             # no other rounding of the same gradient reproduces Python's run to 1e-12 either
@@ -197,6 +242,32 @@ def _check_grids(objs, programs, grids, evals, failures) -> float:
     return worst
 
 
+def _hex(a) -> np.ndarray:
+    return np.vectorize(lambda u: f"{u:016x}")(np.ascontiguousarray(a, dtype=float).view(np.uint64))
+
+
+def _check_bits(objs, programs, exact, bits, failures) -> list[str]:
+    """Chromium's bits against numpy's on the exact grids: one line per program; a failure where a
+    program of IEEE-exact ops alone differs."""
+    lines = []
+    for (i, pts), got in zip(exact, bits):
+        value, grad = flatprog.evaluate(programs[i], np.array(pts))
+        ref = np.concatenate([_hex(value)[:, None], _hex(grad)], axis=1)
+        js_eval = np.array([e for e, _ in got])
+        js_interp = np.array([k for _, k in got])
+        differ = np.mean(np.any(js_eval != ref, axis=1)), np.mean(np.any(js_eval[:, 1:] != ref[:, 1:], axis=1))
+        ops = sorted({op["op"] for op in programs[i]["ops"]} - IEEE_EXACT)
+        lines.append(f"{objs[i].name} ({programs[i]['gradient']}; {', '.join(ops) or 'IEEE ops only'}): "
+                     f"{100 * differ[1]:.1f} % of {len(pts)} points with another gradient bit"
+                     + (f", {100 * differ[0]:.1f} % value or gradient" if differ[0] > differ[1] else ""))
+        if not np.array_equal(js_eval, js_interp):
+            failures.append(f"{objs[i].name}: evaluate and interpret give different bits")
+        if not ops and differ[0] > 0:
+            failures.append(f"{objs[i].name}: a program of IEEE-exact ops alone differs from numpy in the "
+                            f"last bits at {100 * differ[0]:.2f} % of the grid")
+    return lines
+
+
 def test_browser_iterates_and_gradients_equal_python(flat_page, capsys):
     tic = time.perf_counter()
     programs, objs, runs = _cases()
@@ -207,9 +278,11 @@ def test_browser_iterates_and_gradients_equal_python(flat_page, capsys):
         objs.append(expressions.parse(text))
         programs.append(flatprog.compile_objective(objs[-1]))
         grids.append((len(objs) - 1, [[x] for x in SPECIAL[1]]))
-    out = flat_page.evaluate(_RUN_ALL, [json.dumps(programs, allow_nan=False), payload, grids])
+    exact = [(i, flatprog.probe_points(objs[i], 61).tolist()) for i in range(len(objectives.names()))]
+    out = flat_page.evaluate(_RUN_ALL, [json.dumps(programs, allow_nan=False), payload, grids, exact])
     failures: list[str] = []
     rep = _check_runs(objs, programs, runs, out["iterates"], failures)
+    bit_lines = _check_bits(objs, programs, exact, out["bits"], failures)
     worst_eval = _check_grids(objs, programs, grids, out["evals"], failures)
     worst_eval = max(worst_eval, _check_grids(objs, programs, grids, out["interpreted"], failures))
     sensitive, n_typed = rep["sensitive"], rep["n_typed"]
@@ -222,11 +295,19 @@ def test_browser_iterates_and_gradients_equal_python(flat_page, capsys):
               f"browser {out['ms'][0]:.0f} ms (runs) + {out['ms'][1]:.0f} ms (grids; "
               f"{out['ms'][2]:.0f} ms interpreted op by op), "
               f"test {time.perf_counter() - tic:.1f} s")
+        print(f"  programs restating the numpy gradient: {rep['exact_runs']} runs, "
+              f"{rep['exact_identical']} bit-identical to optim.run on the catalogue objective (all "
+              f"whose gradient has IEEE-exact ops only), worst {rep['exact_worst']:.3g} (no excuse)")
+        print("  Chromium vs numpy, bit for bit on the grids:\n    " + "\n    ".join(bit_lines))
         if sensitive:
-            print("  runs that amplify round-off in Python itself (held to the numpy program only): "
-                  + "; ".join(sensitive))
+            print("  runs that amplify round-off in Python itself (held to the numpy program only; "
+                  "programs on the chain rule): " + "; ".join(sensitive))
     assert not failures, "\n".join(failures)
     assert len(runs) >= len(objectives.names()) * 6
+    assert rep["exact_runs"] >= 6 * 8, "the restated numpy gradients are missing"
+    chain_rule = {objs[i].name for i, *_ in runs if programs[i]["gradient"] == "chain rule"
+                  and not objs[i].name.startswith("typed")}
+    assert {s.split("/")[0] for s in sensitive} <= chain_rule
     assert len(sensitive) <= 2, f"too many runs are excused as ill-conditioned: {sensitive}"
 
 
