@@ -298,7 +298,8 @@ def test_browser_iterates_and_gradients_equal_python(flat_page, capsys):
         print(f"  programs restating the numpy gradient: {rep['exact_runs']} runs, "
               f"{rep['exact_identical']} bit-identical to optim.run on the catalogue objective (all "
               f"whose gradient has IEEE-exact ops only), worst {rep['exact_worst']:.3g} (no excuse)")
-        print("  Chromium vs numpy, bit for bit on the grids:\n    " + "\n    ".join(bit_lines))
+        print("  Chromium vs the same program in numpy (which is the catalogue's value and gradient bit for "
+              "bit where 'numpy'), on the grids:\n    " + "\n    ".join(bit_lines))
         if sensitive:
             print("  runs that amplify round-off in Python itself (held to the numpy program only; "
                   "programs on the chain rule): " + "; ".join(sensitive))
