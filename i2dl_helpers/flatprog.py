@@ -11,7 +11,7 @@ written out in topological order. Evaluating the program therefore repeats the
 engine's arithmetic operation by operation: the gradient is the engine's
 chain rule, not a finite difference.
 
-Typed functions, the quadratic forms and saddle use that chain rule. The other
+Typed functions and saddle use that chain rule. The other
 catalogue objectives have a hand-written numpy gradient, restated in
 ``GRADIENT_FORMULAS``; their programs are the numpy code itself, value and
 gradient written out operation by operation in numpy's order (``x**2`` is
@@ -22,10 +22,9 @@ visibly from ``optim.run`` on the catalogue objective. The restated programs
 give the catalogue's value and gradient *bit for bit* in numpy (checked on a
 grid at every compile; should they not, e.g. on another numpy build, the program
 falls back to the chain rule). ``program["gradient"]`` says which: ``"numpy"``
-or ``"chain rule"``. The quadratic forms (ill_conditioned, ravine,
-quadratic_form) cannot be restated: their numpy gradient ``θ @ A − b`` is a BLAS
-product that fuses multiply-adds (one rounding where × then + take two; which
-ones depends on the machine's BLAS kernel). In the browser the arithmetic ops
+or ``"chain rule"``. (The quadratic forms compute Aθ with plain products and
+sums rather than a BLAS product, whose fused multiply-adds no program could
+repeat and whose roundings depend on the machine.) In the browser the arithmetic ops
 (+ − × ÷, sqrt) round as numpy's do; exp, sin, cos and pow are V8's own and
 may differ from numpy's in the last bit. So saddle, whose numpy gradient calls
 pow (``y**3``), keeps the chain rule (y·y·y): the browser then repeats its
@@ -339,11 +338,12 @@ def _bowl(obj) -> str:
 
 
 def _quadratic_form(obj) -> str:
-    """½ θᵀAθ − bᵀθ with A the (constant) Hessian and b = −∇L(0)."""
+    """½ θᵀAθ − bᵀθ with A the (constant) Hessian and b = −∇L(0), in numpy's order:
+    0.5·(x·(Aθ)_0 + y·(Aθ)_1) − (x·b_0 + y·b_1), (Aθ)_j = x·A_0j + y·A_1j."""
     A, b = obj.hessian(np.zeros(2)), -obj.grad(np.zeros(2))
-    quad = (f"0.5*({_num(A[0, 0])}*x*x + {_num(A[0, 1])}*x*y + {_num(A[1, 0])}*y*x "
-            f"+ {_num(A[1, 1])}*y*y)")
-    return quad if not b.any() else f"{quad} - ({_num(b[0])}*x + {_num(b[1])}*y)"
+    a = [f"(x*{_num(A[0, j])} + y*{_num(A[1, j])})" for j in range(2)]
+    quad = f"0.5*(x*{a[0]} + y*{a[1]})"
+    return quad if not b.any() else f"{quad} - (x*{_num(b[0])} + y*{_num(b[1])})"
 
 
 def _rosenbrock(obj) -> str:
@@ -386,6 +386,13 @@ def _plateau_grad(obj) -> tuple[str, str]:
     return f"exp(-({q}))*({_num(d[0])}*x)", f"exp(-({q}))*({_num(d[1])}*y)"
 
 
+def _quadratic_form_grad(obj) -> tuple[str, str]:
+    # numpy: np.sum(p[..., :, None] * A, axis=-2) - b, i.e. (x·A[0, j] + y·A[1, j]) − b_j
+    A, b = obj.hessian(np.zeros(2)), -obj.grad(np.zeros(2))
+    return tuple(f"x*{_num(A[0, j])} + y*{_num(A[1, j])}" + (f" - {_num(b[j])}" if b[j] != 0 else "")
+                 for j in range(2))
+
+
 def _bowl_grad(obj) -> tuple[str, str]:
     # numpy: a * p
     a = _num(obj.hessian(np.zeros(2))[0, 0])
@@ -396,8 +403,6 @@ def _bowl_grad(obj) -> tuple[str, str]:
 #: component, operation by operation in numpy's order (Python's left-to-right ``a * b * c``, its
 #: folding of constant products such as ``4 * b``); the programs of these objectives give the
 #: catalogue's gradient bit for bit. Without one (the chain rule):
-#: * the quadratic forms (ill_conditioned, ravine, quadratic_form): ``p @ A - b`` is a BLAS product
-#:   with fused multiply-adds, which + and × cannot repeat;
 #: * saddle: its ``y**3 - y`` calls numpy's pow, which V8's Math.pow does not repeat to the last bit;
 #:   the chain rule's y·y·y keeps the browser on the numpy program bit for bit (a chaotic basin map,
 #:   tests/browser/test_basin_parity.py, follows that program), where the restated gradient would
@@ -412,6 +417,9 @@ GRADIENT_FORMULAS: dict[str, Callable] = {
     "himmelblau": lambda obj: ("4*x*(x**2 + y - 11) + 2*(x + y**2 - 7)",
                                "2*(x**2 + y - 11) + 4*y*(x + y**2 - 7)"),
     "plateau": _plateau_grad,
+    "ill_conditioned": _quadratic_form_grad,
+    "ravine": _quadratic_form_grad,
+    "quadratic_form": _quadratic_form_grad,
 }
 
 

@@ -146,9 +146,25 @@ def quadratic_form(A, b=None, *, name: str = "quadratic_form", domain=None) -> O
     if b.shape != (d,):
         raise ValueError(f"b must have shape ({d},), got {b.shape}")
     xstar = np.linalg.solve(A, b)
+    # Aθ (A symmetric) and the dot products as plain products summed left to right: they round
+    # alike on every machine (a BLAS product may fuse multiply-adds; numpy's sum starts from 0 and
+    # turns −0 into 0) and as the browser's flat programs do (flatprog restates them op by op)
+    def dot(u, v):
+        out = u[..., 0] * v[..., 0]
+        for i in range(1, d):
+            out = out + u[..., i] * v[..., i]
+        return out
+
+    def times_a(p):
+        out = p[..., 0, None] * A[0]
+        for i in range(1, d):
+            out = out + p[..., i, None] * A[i]
+        return out
+
+    linear = bool(b.any())
     return Objective(
-        lambda p: 0.5 * np.einsum("...i,ij,...j->...", p, A, p) - p @ b,
-        lambda p: p @ A - b,  # A is symmetric
+        lambda p: 0.5 * dot(p, times_a(p)) - dot(p, b) if linear else 0.5 * dot(p, times_a(p)),
+        lambda p: times_a(p) - b if linear else times_a(p),
         lambda p: np.broadcast_to(A, p.shape[:-1] + (d, d)),
         dim=d, name=name, domain=domain, minima=[xstar], smoothness=eig[-1],
     )

@@ -107,13 +107,11 @@ def _momentum_nesterov():
 def _race_ravine():
     from i2dl_helpers.widgets import OptimizerRace
 
+    # the race's own setting, RMSProp's chaotic hops at the preset's α included: the quadratic form's
+    # gradient is plain products and sums that the program restates bit for bit (before, a BLAS product
+    # with fused multiply-adds put RMSProp's path 2 px and its gap curve 0.5 px off)
     e = OptimizerRace("ravine", renderer="canvas")
-    # RMSProp at the preset's α = 1 hops around the minimum chaotically: the catalogue's gradient and
-    # its flat program differ in the last bit (see test_flatprog_parity.py), which 200 steps amplify
-    # to ~0.5 px on the gap curve (α = 0.01 with decay a = 0.9: 2 px on the path). A small α keeps
-    # RMSProp away from the floor, where its nearly sign-like steps are chaotic.
-    e.controls["lr_RMSProp"].value = 0.003
-    return e, [{"lr_GD": 1.0}, {"x0": 3.0, "y0": 2.0}, {"beta_Momentum": 0.5}, {"beta_Momentum": 0.0},
+    return e, [{"lr_RMSProp": 0.003}, {"lr_RMSProp": 1.0}, {"alpha_RMSProp": 0.9, "lr_RMSProp": 0.01}, {"lr_GD": 1.0}, {"x0": 3.0, "y0": 2.0}, {"beta_Momentum": 0.5}, {"beta_Momentum": 0.0},
                {"beta_Nesterov": 0.3}, {"alpha_RMSProp": 0.9}, {"beta1_Adam": 0.0}, {"beta2_Adam": 0.6},
                {"lr_Adam": 3.0}, {"lr_AdaGrad": 1e-4}]
 

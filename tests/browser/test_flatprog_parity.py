@@ -11,11 +11,9 @@
   They also equal ``optim.run`` on the same program evaluated by numpy (``flatprog.to_objective``),
   always. Objectives whose program restates the catalogue's numpy gradient
   (``program["gradient"] == "numpy"``: bit for bit in numpy) get no excuse. Only objectives still
-  on the engine's chain rule (the quadratic forms, whose numpy gradient is a BLAS product with
-  fused multiply-adds; saddle, whose numpy y**3 the browser's pow would not repeat) may differ
-  from the catalogue's run, and only when Python's own run moves by
-  more than 1e-6 if its gradient is nudged by one ulp (RMSProp on the ravine: no rounding of
-  the gradient but the catalogue's own reproduces it). Typed functions (V8's and numpy's exp,
+  on the engine's chain rule (saddle, whose numpy y**3 the browser's pow would not repeat) may
+  differ from the catalogue's run, and only when Python's own run moves by
+  more than 1e-6 if its gradient is nudged by one ulp. Typed functions (V8's and numpy's exp,
   log, pow ... may differ in the last bit, which some runs amplify) are held to 1e-9;
 * values and gradients of every program on a grid equal ``flatprog.evaluate``'s to 1e-12 relative,
   both as the generated function (``evaluate``) and op by op (``interpret``, also the fallback of a
