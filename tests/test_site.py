@@ -13,7 +13,6 @@ import base64
 import contextlib
 import hashlib
 import html
-import importlib.util
 import io
 import json
 import re
@@ -23,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 import numpy as np
 import pytest
+from site_tools import load_build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,13 +42,6 @@ EXPECTED_SHA512 = {
 
 def sha512(data: bytes) -> str:
     return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode("ascii")
-
-
-def load_build_site():
-    spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

@@ -263,3 +263,35 @@ def measure_slider_latency(view: ExplorerView, label: str, presses: int = 30) ->
             rows.append({"to_src": first["set"] - down, "to_decoded": first["decoded"] - down,
                          "total": first["frame"] - down})
     return {"presses": len(data["down"]), "images": len(data["shown"]), "rows": rows}
+
+
+#: an explorer's figure as the reader sees it, at its own pixel size: the background PNG with (if
+#: ``withOverlay``) the overlay canvas drawn on top, scaled back from width × devicePixelRatio pixels
+COMPOSITE_JS = r"""
+(root, withOverlay) => {
+  const img = root.querySelector('img.i2dl-figure-background');
+  const overlay = root.querySelector('canvas.i2dl-figure-overlay');
+  const out = document.createElement('canvas');
+  out.width = img.naturalWidth; out.height = img.naturalHeight;
+  const g = out.getContext('2d');
+  g.drawImage(img, 0, 0);
+  if (withOverlay) g.drawImage(overlay, 0, 0, out.width, out.height);
+  return out.toDataURL('image/png');
+}
+"""
+
+
+def run_without_eval(browser, script: str, result_js: str):
+    """Run the module ``script`` in a blank page whose security policy forbids ``new Function``
+    (``script-src 'unsafe-inline'`` only) and return ``(blocked, result)``: whether the page did
+    forbid it (the script sets ``window.blocked``) and the value of ``result_js``."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content('<!doctype html><html><head><meta http-equiv="Content-Security-Policy" '
+                         "content=\"script-src 'unsafe-inline'\"></head><body></body></html>")
+        page.add_script_tag(content=script, type="module")
+        page.wait_for_function("() => window.result !== undefined")
+        return page.evaluate(f"() => [window.blocked, {result_js}]")
+    finally:
+        context.close()

@@ -46,6 +46,8 @@ from i2dl_helpers.basins import DIVERGED, NOT_CONVERGED, basin_labels, basin_map
 from i2dl_helpers.objectives import Objective
 from i2dl_helpers.plotting.views2d import basin_colors
 
+from .pagetools import run_without_eval
+
 pytestmark = [pytest.mark.browser]
 
 WIDGETS = Path(flatprog.__file__).parent / "widgets"
@@ -510,16 +512,7 @@ def test_a_page_that_forbids_eval_falls_back(browser):
               + f"\n  const starts = new Float64Array({json.dumps(pts.reshape(-1).tolist())});"
               + f"\n  const r = runBatch({json.dumps(program)}, name, hyper, starts, {STEPS}, {{tol}});"
               + "\n  return [Array.from(r.final), Array.from(r.status), Array.from(r.stop)]; });\n")
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.set_content('<!doctype html><html><head><meta http-equiv="Content-Security-Policy" '
-                         "content=\"script-src 'unsafe-inline'\"></head><body></body></html>")
-        page.add_script_tag(content=script, type="module")
-        page.wait_for_function("() => window.result !== undefined")
-        blocked, result = page.evaluate("() => [window.blocked, window.result]")
-    finally:
-        context.close()
+    blocked, result = run_without_eval(browser, script, "window.result")
     assert blocked, "the page was meant to forbid new Function"
     opts = {"GD": optim.GD(0.03), "Adam": optim.Adam(0.1), "Nesterov": optim.SGD(0.01, momentum=0.9, nesterov=True)}
     for (name, _, tol), (final, status, stop) in zip(runs, result):

@@ -16,7 +16,7 @@ import json
 import numpy as np
 import pytest
 
-from .pagetools import open_and_run_cells
+from .pagetools import COMPOSITE_JS, open_and_run_cells
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -48,18 +48,7 @@ def with_style(name, make):
         style.screen()
 """
 
-_COMPOSITE_JS = r"""
-(root, withOverlay) => {
-  const img = root.querySelector('img.i2dl-figure-background');
-  const overlay = root.querySelector('canvas.i2dl-figure-overlay');
-  const out = document.createElement('canvas');
-  out.width = img.naturalWidth; out.height = img.naturalHeight;
-  const g = out.getContext('2d');
-  g.drawImage(img, 0, 0);
-  if (withOverlay) g.drawImage(overlay, 0, 0, out.width, out.height);
-  return out.toDataURL('image/png');
-}
-"""
+
 
 
 def _reference(call: str) -> np.ndarray:
@@ -95,7 +84,7 @@ def test_canvas_view_matches_matplotlib(lab_server, page, workdir, artifacts):
             want = _reference(call)
             row = report[name] = {}
             for overlay in (True, False):
-                url = root.evaluate(_COMPOSITE_JS, overlay)
+                url = root.evaluate(COMPOSITE_JS, overlay)
                 shown = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB")
                 got = np.asarray(shown).astype(int)
                 assert got.shape == want.shape, f"{name}: browser image {got.shape} vs matplotlib {want.shape}"

@@ -39,6 +39,8 @@ from i2dl_helpers import expressions, flatprog, objectives, optim
 from i2dl_helpers.objectives import Objective
 from i2dl_helpers.optim.racing import PRESETS, RACERS
 
+from .pagetools import run_without_eval
+
 pytestmark = [pytest.mark.browser]
 
 MODULE = Path(flatprog.__file__).parent / "widgets" / "flatprog.js"
@@ -334,16 +336,7 @@ def test_a_page_that_forbids_eval_falls_back_to_the_interpreter(browser):
               + " catch (err) { window.blocked = err instanceof EvalError; }"
               + f"\nwindow.result = runOptimizer({json.dumps(program)}, 'Adam', {{lr: 0.01}}, "
               + f"{json.dumps(obj.start.tolist())}, 50);\n")
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.set_content('<!doctype html><html><head><meta http-equiv="Content-Security-Policy" '
-                         "content=\"script-src 'unsafe-inline'\"></head><body></body></html>")
-        page.add_script_tag(content=script, type="module")
-        page.wait_for_function("() => window.result !== undefined")
-        blocked, points = page.evaluate("() => [window.blocked, window.result.points]")
-    finally:
-        context.close()
+    blocked, points = run_without_eval(browser, script, "window.result.points")
     assert blocked, "the page was meant to forbid new Function"
     ref = optim.run(obj, optim.Adam(0.01), obj.start, steps=50)
     assert float(_relative(np.array(points), ref.points).max()) <= RTOL

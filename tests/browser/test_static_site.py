@@ -25,7 +25,6 @@ overlay) as an RGB array, for comparisons with matplotlib's own rendering.
 from __future__ import annotations
 
 import base64
-import importlib.util
 import io
 import json
 import subprocess
@@ -37,9 +36,10 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
+from site_tools import load_build_site
 
 from .conftest import ARTIFACTS, ROOT, _wait_http, free_port, stop_process_group
-from .pagetools import ExplorerView, measure_slider_latency
+from .pagetools import COMPOSITE_JS, ExplorerView, measure_slider_latency
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -53,13 +53,6 @@ CALLS = {"GradientDescent1D(": "GradientDescent1D('quadratic', lr=0.3, x0=2.5, s
          "GradientDescent2D(": "GradientDescent2D()", "MomentumExplorer(": "MomentumExplorer()",
          "OptimizerRace(": "OptimizerRace()", "ChordExplorer(": "ChordExplorer()",
          "DifferenceQuotient(": "DifferenceQuotient()", "BasinExplorer(": "BasinExplorer(n=200)"}
-
-
-def load_build_site():
-    spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -137,20 +130,7 @@ def live(browser, static_server):
         context.close()
 
 
-#: the figure as the reader sees it, at its own pixel size: the background PNG with the overlay
-#: canvas drawn on top (the canvas holds width x devicePixelRatio pixels; scaled back to the PNG's)
-_COMPOSITE_JS = r"""
-root => {
-  const img = root.querySelector('img.i2dl-figure-background');
-  const overlay = root.querySelector('canvas.i2dl-figure-overlay');
-  const out = document.createElement('canvas');
-  out.width = img.naturalWidth; out.height = img.naturalHeight;
-  const g = out.getContext('2d');
-  g.drawImage(img, 0, 0);
-  g.drawImage(overlay, 0, 0, out.width, out.height);
-  return out.toDataURL('image/png');
-}
-"""
+
 
 
 def page_figure_pixels(page, index: int) -> np.ndarray:
@@ -162,7 +142,7 @@ def page_figure_pixels(page, index: int) -> np.ndarray:
     from PIL import Image
 
     root = page.locator(".i2dl-figure").nth(index)
-    url = root.evaluate(_COMPOSITE_JS)
+    url = root.evaluate(COMPOSITE_JS, True)
     png = base64.b64decode(url.split(",", 1)[1])
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
