@@ -275,6 +275,10 @@ function render({ model, el }) {
     } catch (err) {
       if (String(err) !== lastError) console.error(`i2dl ${scene.name}:`, err);
       lastError = String(err);
+      if (standalone && !kernel && statusModel) {  // e.g. Nesterov with β = 0: say so, keep the last frame
+        statusModel.set('value', statusHtml(scene, { text: String(err.message || err), kind: 'error' }));
+        wroteStatus = true;
+      }
       return base;
     }
     if (standalone && !kernel && out.status && statusModel) {
