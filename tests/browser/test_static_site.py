@@ -196,22 +196,23 @@ def test_without_javascript_the_explorers_are_pictures(browser, static_server):
         context.close()
 
 
-def _reference(call: str, values: dict) -> np.ndarray:
-    """matplotlib's own rendering of the explorer made by ``call`` with its controls at ``values``."""
-    from PIL import Image
-
+def _python_twin(call: str):
+    """The explorer made by ``call`` in this process, drawing whole PNG frames with matplotlib."""
     from i2dl_helpers import widgets as explorers
 
     scope = {name: getattr(explorers, name) for name in explorers.__all__}
-    explorer = eval(call[:-1] + ("" if call.endswith("()") else ", ") + "renderer='image')", scope)
-    try:
-        for name, value in values.items():
-            if explorer.controls[name].value != value:
-                explorer.controls[name].value = value
-        assert not explorer.error_text, explorer.error_text
-        return np.asarray(Image.open(io.BytesIO(explorer._view.widget.value)).convert("RGB")).astype(int)
-    finally:
-        explorer.close()
+    return eval(call[:-1] + ("" if call.endswith("()") else ", ") + "renderer='image')", scope)
+
+
+def _reference(twin, values: dict) -> np.ndarray:
+    """matplotlib's own rendering of ``twin`` with its controls at ``values``."""
+    from PIL import Image
+
+    for name, value in values.items():
+        if twin.controls[name].value != value:
+            twin.controls[name].value = value
+    assert not twin.error_text, twin.error_text
+    return np.asarray(Image.open(io.BytesIO(twin._view.widget.value)).convert("RGB")).astype(int)
 
 
 def _press_and_wait(page, figure, slider, timeout_ms: int = 4000) -> str | None:
@@ -257,6 +258,7 @@ def test_every_slider_moves_the_picture_as_matplotlib_draws_it(live, capsys):
         if movable.count() == 0:
             problems.append(f"{snippet}: every slider is disabled")
             continue
+        twin = _python_twin(call)  # follows the page's sliders, one move at a time
         for k in range(movable.count()):
             slider = movable.nth(k)
             label = slider.locator(".widget-label").inner_text().strip()
@@ -267,7 +269,7 @@ def test_every_slider_moves_the_picture_as_matplotlib_draws_it(live, capsys):
                 continue
             got = page_figure_pixels(page, index).astype(int)
             values = json.loads(figure.get_attribute("data-values") or "{}")
-            want = _reference(call, values)
+            want = _reference(twin, values)
             if got.shape != want.shape:
                 problems.append(f"{snippet} {label!r}: page picture {got.shape}, matplotlib {want.shape}")
                 continue
@@ -283,6 +285,7 @@ def test_every_slider_moves_the_picture_as_matplotlib_draws_it(live, capsys):
                 problems.append(f"{snippet} {label!r}: unlike matplotlib's rendering of {values}: {row}")
                 Image_save(got, f"static-{index}-{k}-page.png")
                 Image_save(want, f"static-{index}-{k}-matplotlib.png")
+        twin.close()
     with capsys.disabled():
         print("\nstatic page vs matplotlib after each slider move (share of pixels off by > 64, mean diff):")
         for name, row in report.items():
