@@ -298,7 +298,6 @@ function render({ model, el }) {
     for (const m of Object.values(controls)) m.off('change:value', onControl);
     controls = {};
     const refs = model.get('scene_widgets') || {};
-    const scene = model.get('scene') || {};
     const resolve = (ref) => model.widget_manager.get_model(String(ref).replace(/^IPY_MODEL_/, ''));
     const found = {};
     for (const [name, ref] of Object.entries(refs.controls || {})) found[name] = await resolve(ref);
