@@ -270,10 +270,10 @@ class Explorer:
                 self._view.values = {n: c.value for n, c in self.controls.items()
                                      if isinstance(getattr(c, "value", None), (int, float))}
             scene = full and hasattr(self._view, "set_scene")
-            if scene:  # before the draw: the view must know whether the browser paints the images ...
-                self._publish_scene()
+            if scene:  # before the draw: the view must know whether the browser paints the images
+                self._view.browser_images = self._steps_in_browser()
             self._view.show(full)
-            if scene:  # ... and after it, for click targets in the laid-out figure (sent only if changed)
+            if scene:  # after it: click targets need the laid-out figure
                 self._publish_scene()
 
     # -- stepping in the browser ------------------------------------------------
@@ -303,24 +303,27 @@ class Explorer:
         self._compiled = (objective, program)
         return program
 
+    def _steps_in_browser(self) -> bool:
+        """True when the page can step this explorer: it has a scene, and an objective with a flat
+        program (or no objective at all)."""
+        return self.SCENE is not None and (self.objective is None or self._scene_program() is not None)
+
     def _publish_scene(self) -> None:
         """Tell the canvas view how to step in the browser, or why it cannot (then a page
         without a kernel disables the controls and shows the reason in the status line)."""
-        scene = {"name": None, "kernel_only": sorted(n for n, c in self.controls.items() if hasattr(c, "value")),
-                 "status_colours": STATUS_COLOURS,
-                 "reason": "This explorer computes in Python: open the notebook in JupyterLab or Binder "
-                           "to move its controls."}
-        if self.SCENE is not None:
-            program = self._scene_program()
-            if program is not None or self.objective is None:
-                scene = {"name": self.SCENE, "program": program, "params": self._scene_params(),
-                         "kernel_only": sorted(self._kernel_only_controls()), "status_colours": STATUS_COLOURS}
-            else:
-                scene["reason"] = (f"{getattr(self.objective, 'name', 'this function')} is computed in Python "
-                                   "(it needs its data): open the notebook in JupyterLab or Binder to move the controls.")
-        refs = {"controls": {name: c for name, c in self.controls.items() if hasattr(c, "value")},
-                "status": self.status}
-        self._view.set_scene(scene, refs)
+        controls = {name: c for name, c in self.controls.items() if hasattr(c, "value")}
+        if self._steps_in_browser():
+            scene = {"name": self.SCENE, "program": self._scene_program(), "params": self._scene_params(),
+                     "kernel_only": sorted(self._kernel_only_controls()), "status_colours": STATUS_COLOURS}
+        else:
+            reason = ("This explorer computes in Python: open the notebook in JupyterLab or Binder "
+                      "to move its controls.")
+            if self.SCENE is not None:
+                reason = (f"{getattr(self.objective, 'name', 'this function')} is computed in Python "
+                          "(it needs its data): open the notebook in JupyterLab or Binder to move the controls.")
+            scene = {"name": None, "kernel_only": sorted(controls), "status_colours": STATUS_COLOURS,
+                     "reason": reason}
+        self._view.set_scene(scene, {"controls": controls, "status": self.status})
 
     def _kernel_only_controls(self) -> set[str]:
         """Controls whose change needs the kernel (a new background): without one, the page

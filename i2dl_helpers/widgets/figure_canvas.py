@@ -122,26 +122,29 @@ def _marker(line: Line2D, px: float, alpha) -> dict | None:
     return {"polys": polys, "closed": filled, "fill": face, "edge": edge, "edge_width": round(edge_width, 3)}
 
 
-def _data_transform(artist, height: float) -> dict | None:
-    """How the browser maps the data coordinates of ``artist``'s axes to canvas pixels, or None
-    when the artist is not drawn in data coordinates.
+def _axes_transform(ax, height: float) -> dict | None:
+    """How the browser maps the data coordinates of ``ax`` to canvas pixels (None for scales
+    other than linear and base-10 log).
 
     ``{"m": [a, b, c, d, e, f], "xlog": bool, "ylog": bool}``: with X = log10(x) on a log axis
     (else x), and Y alike, the canvas point is (a X + c Y + e, b X + d Y + f) (y down).
-    Only for artists of explorers that step in the browser (``FigureCanvasWidget.scene``)."""
-    ax = artist.axes
-    if ax is None or artist.get_transform() != ax.transData:
-        return None
+    Only for explorers that step in the browser (``FigureCanvasWidget.scene``)."""
     scales = (ax.get_xscale(), ax.get_yscale())
     if any(scale not in ("linear", "log") for scale in scales):
         return None
-    if ax.xaxis.get_transform().__class__.__name__ == "LogTransform" and ax.xaxis.get_transform().base != 10:
-        return None
-    if ax.yaxis.get_transform().__class__.__name__ == "LogTransform" and ax.yaxis.get_transform().base != 10:
+    if any(getattr(axis.get_transform(), "base", 10) != 10 for axis in (ax.xaxis, ax.yaxis)):
         return None
     a, c, e, b, d, f = ax.transData.get_affine().get_matrix()[:2].ravel()
     return {"m": [float(a), float(-b), float(c), float(-d), float(e), float(height - f)],
             "xlog": scales[0] == "log", "ylog": scales[1] == "log"}
+
+
+def _data_transform(artist, height: float) -> dict | None:
+    """``_axes_transform`` of ``artist``'s axes, or None when it is not drawn in data coordinates."""
+    ax = artist.axes
+    if ax is None or artist.get_transform() != ax.transData:
+        return None
+    return _axes_transform(ax, height)
 
 
 def _line_op(line: Line2D, height: float, px: float) -> dict:
@@ -226,18 +229,7 @@ def click_target(ax, height: float, x: str, y: str) -> dict:
     """A scene's ``params["click"]``: a click inside ``ax`` sets the controls named ``x`` and ``y``
     to the data point under the mouse (clipped to their sliders' ranges)."""
     l, b, w, h = ax.bbox.bounds
-    return {"trans": _data_transform(ax.lines[0] if ax.lines else _Probe(ax), height),
-            "rect": _rect(l, b, w, h, height), "x": x, "y": y}
-
-
-class _Probe:
-    """Stands for an artist in data coordinates of ``ax`` (for ``_data_transform``)."""
-
-    def __init__(self, ax):
-        self.axes = ax
-
-    def get_transform(self):
-        return self.axes.transData
+    return {"trans": _axes_transform(ax, height), "rect": _rect(l, b, w, h, height), "x": x, "y": y}
 
 
 def overlay_ops(figure, artists, renderer, *, browser_images: bool = False) -> list[dict]:

@@ -33,26 +33,13 @@ export const BASIN_NOT_CONVERGED = -2;
 export const BATCH_STATUS = ['max_steps', 'converged', 'diverged'];
 
 // ---- the starts -----------------------------------------------------------------------------------
-function batchLinspace(lo, hi, n) {
-  // np.linspace(lo, hi, n): lo + i*step with step = (hi - lo)/(n - 1), the last point hi exactly
-  const out = new Float64Array(n), div = n - 1, delta = hi - lo;
-  if (div > 0) {
-    const step = delta / div;
-    for (let i = 0; i < n; i++) out[i] = (step === 0 ? (i / div) * delta : i * step) + lo;
-    out[n - 1] = hi;
-  } else {
-    for (let i = 0; i < n; i++) out[i] = i * delta + lo;
-  }
-  return out;
-}
-
 export function gridStarts(n, domain) {
   // the points of Objective.grid(n, domain) (np.meshgrid of two linspaces), reshaped to (n*n, 2)
   if (!Number.isInteger(n) || n < 1) throw new Error(`n must be a positive integer, got ${n}`);
   if (!Array.isArray(domain) || domain.length !== 2 || !domain.every((b) => b.length === 2 && b.every(Number.isFinite))) {
     throw new Error(`domain must be [[x0, x1], [y0, y1]] of finite numbers, got ${JSON.stringify(domain)}`);
   }
-  const xs = batchLinspace(+domain[0][0], +domain[0][1], n), ys = batchLinspace(+domain[1][0], +domain[1][1], n);
+  const xs = linspace(+domain[0][0], +domain[0][1], n), ys = linspace(+domain[1][0], +domain[1][1], n);
   const out = new Float64Array(n * n * 2);
   for (let i = 0, k = 0; i < n; i++) {
     for (let j = 0; j < n; j++, k += 2) { out[k] = xs[j]; out[k + 1] = ys[i]; }

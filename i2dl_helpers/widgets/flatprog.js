@@ -201,6 +201,21 @@ export function makeStep(name, hyper = {}) {
   return make(hyper);
 }
 
+// ---- numpy's linspace, point for point ------------------------------------------------------------
+export function linspace(lo, hi, n) {
+  // np.linspace(lo, hi, n) as a Float64Array: lo + i*step with step = (hi - lo)/(n - 1), the last
+  // point hi exactly (and numpy's branch for a step that underflows to 0)
+  const out = new Float64Array(n), div = n - 1, delta = hi - lo;
+  if (div > 0) {
+    const step = delta / div;
+    for (let i = 0; i < n; i++) out[i] = (step === 0 ? (i / div) * delta : i * step) + lo;
+    out[n - 1] = hi;
+  } else {
+    for (let i = 0; i < n; i++) out[i] = i * delta + lo;
+  }
+  return out;
+}
+
 // ---- Python's number formatting (format(v, spec)) for the texts the browser writes ----------------
 function roundDigits(v, digits, exponential) {
   // v (finite, >= 0) rounded as Python does (correctly, ties to even): digits after the point of

@@ -27,6 +27,7 @@ function trajectory(program, method, hyper, x0, steps, tol = null, maxAbs = 1e8)
 
 const column = (points, i) => points.map((p) => p[i]);
 const range = (n) => Array.from({ length: n }, (_, i) => i);
+const clip = (v, lo, hi) => Math.min(Math.max(v, lo), hi);  // np.clip
 const isclose = (a, b) => Math.abs(a - b) <= 1e-8 + 1e-5 * Math.abs(b);  // numpy.isclose
 
 function regime(lr, curvature) {

@@ -1,10 +1,8 @@
 // The 2D explorers' updates in the browser: GradientDescent2D (gd2d.py), MomentumExplorer
 // (momentum.py) and OptimizerRace (race.py). See scenes.js for the protocol; this file is
 // concatenated after it into the canvas widget's module (figure_canvas.py, _bundle), so it uses
-// its helpers (trajectory, column, range) and flatprog.js's (evaluate, pyfmt) and defines
+// its helpers (trajectory, column, range, clip) and flatprog.js's (evaluate, pyfmt) and defines
 // only SCENES entries and functions whose names start with gd2d_, momentum_ or race_.
-
-const gd2d_clip = (v, lo, hi) => Math.min(Math.max(v, lo), hi);  // np.clip
 
 // ---- GradientDescent2D (gd2d.py) ------------------------------------------------------------------
 function gd2d_minEigenvalue(program, theta) {
@@ -57,7 +55,7 @@ SCENES.gd2d = ({ params: p, program, values: v }) => {
   const outerLo = box.map(([lo], i) => lo - span[i]), outerHi = box.map(([, hi], i) => hi + span[i]);
   // _draw_path: the drawn path ends at the first point beyond one domain width around the plot
   const far = pts.findIndex((q) => q.some((c, i) => c < outerLo[i] || c > outerHi[i]));
-  const shown = (far >= 0 ? pts.slice(0, far + 1) : pts).map((q) => q.map((c, i) => gd2d_clip(c, outerLo[i], outerHi[i])));
+  const shown = (far >= 0 ? pts.slice(0, far + 1) : pts).map((q) => q.map((c, i) => clip(c, outerLo[i], outerHi[i])));
   const off = pts.findIndex((q) => q.some((c, i) => c < box[i][0] || c > box[i][1]));
   let note = '';
   if (r.status === 'diverged') note = `diverged: the path leaves the plot at step ${off >= 0 ? off : r.stop}`;
@@ -70,7 +68,7 @@ SCENES.gd2d = ({ params: p, program, values: v }) => {
       start: { x: [pts[0][0]], y: [pts[0][1]] },
       end: { x: [pts[n][0]], y: [pts[n][1]] },
       note: { text: note },
-      loss: { x: range(gap.length), y: gap.map((g) => gd2d_clip(Number.isFinite(g) ? g : hi, lo, hi)) },
+      loss: { x: range(gap.length), y: gap.map((g) => clip(Number.isFinite(g) ? g : hi, lo, hi)) },
       loss_note: { text: gap.some((g) => g > hi) ? 'values above the top are drawn at the top' : '' },
     },
     status: { text: gd2d_message(p, program, r, v.lr), kind: r.kind },
@@ -128,10 +126,10 @@ SCENES.momentum = ({ params: p, program, values: v }) => {
   });
   const momentum = beta > 0 ? beta : 0.0;
   const r = trajectory(program, 'SGD', { lr, momentum, nesterov: nesterov && momentum > 0 }, p.start, steps);
-  const pts = r.points.map((q) => q.map((c) => gd2d_clip(c, -6, 6)));
-  const values = r.values.map((val) => gd2d_clip(val, 1e-14, 1e3));
+  const pts = r.points.map((q) => q.map((c) => clip(c, -6, 6)));
+  const values = r.values.map((val) => clip(val, 1e-14, 1e3));
   const rho = Math.max(...rates), k = range(steps + 1);
-  const env = k.map((j) => gd2d_clip(r.values[0] * Math.pow(rho, 2.0 * j), 1e-14, 1e3));
+  const env = k.map((j) => clip(r.values[0] * Math.pow(rho, 2.0 * j), 1e-14, 1e3));
   const off = r.points.findIndex((q) => q.some((c) => Math.abs(c) > 3));
   return {
     artists: {
@@ -207,10 +205,10 @@ SCENES.race = ({ params: p, program, values: v }) => {
     const r = trajectory(program, name, hyper[name], start, v.steps);
     const gap = r.values.map((val) => Math.max(val - p.best, 0.0));
     results[name] = { status: r.status, reached: race_stepsToTarget(gap, p.target) };
-    const pts = r.points.map((q) => q.map((c, i) => gd2d_clip(c, lo[i], hi[i]))), n = pts.length - 1;
+    const pts = r.points.map((q) => q.map((c, i) => clip(c, lo[i], hi[i]))), n = pts.length - 1;
     artists[`path_${name}`] = { x: column(pts, 0), y: column(pts, 1) };
     artists[`end_${name}`] = { x: [pts[n][0]], y: [pts[n][1]] };
-    artists[`curve_${name}`] = { x: range(gap.length), y: gap.map((g) => gd2d_clip(g, p.ylim[0], p.ylim[1])) };
+    artists[`curve_${name}`] = { x: range(gap.length), y: gap.map((g) => clip(g, p.ylim[0], p.ylim[1])) };
   }
   for (const name of p.all) {
     if (!(name in results)) for (const kind of ['path', 'end', 'curve']) artists[`${kind}_${name}`] = { x: [], y: [] };

@@ -1,7 +1,7 @@
 // The calculus explorers' updates in the browser: ChordExplorer (convexity.py, SCENES.chord) and
 // DifferenceQuotient (derivative.py, SCENES.derivative).
 //
-// requires: flatprog.js (evaluate, pyfmt), concatenated before this file into the canvas widget's
+// requires: flatprog.js (evaluate, pyfmt, linspace), concatenated before this file into the canvas widget's
 // module (figure_canvas.py, _bundle). No imports or exports: the file is joined with the others.
 //
 // Both evaluate the objective (no optimiser): one evaluate(program, [x]) per point, at exactly the
@@ -11,14 +11,6 @@
 function calculus_value(program, x) {
   // L(x) for a 1D objective (the value only: no gradient needed)
   return evaluate(program, [x], false).value;
-}
-
-function calculus_linspace(start, stop, num) {
-  // np.linspace(start, stop, num): start + i·step with step = (stop − start)/(num − 1), the last exactly stop
-  const step = (stop - start) / (num - 1), out = new Array(num);
-  for (let i = 0; i < num; i++) out[i] = i * step + start;
-  if (num > 1) out[num - 1] = stop;
-  return out;
 }
 
 function calculus_max(values) {
@@ -45,7 +37,7 @@ function calculus_argmax(values) {
 SCENES.chord = ({ params: p, program, values: v }) => {
   const { x, y, lam } = v;
   const fx = calculus_value(program, x), fy = calculus_value(program, y);
-  const t = calculus_linspace(0.0, 1.0, 400);
+  const t = Array.from(linspace(0.0, 1.0, 400));
   const zs = t.map((ti) => ti * x + (1 - ti) * y);
   const chord = t.map((ti) => ti * fx + (1 - ti) * fy);
   const graph = zs.map((z) => calculus_value(program, z));

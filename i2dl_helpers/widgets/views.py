@@ -149,16 +149,14 @@ class CanvasView(View):
         self.widget = FigureCanvasWidget(alt=f"{name} figure")
         self._clean = b""  # the last background PNG
         self._whole_frame = False  # the last frame was sent as a whole PNG
-        self._browser_images = False  # the scene computes AxesImage pixels in the browser
+        self.browser_images = False  # the scene computes AxesImage pixels in the browser (set by the explorer)
         self.values: dict = {}  # the controls' values this frame shows (sent with it, see _send)
 
-    def set_scene(self, scene: dict | None, widgets_: dict | None = None) -> None:
+    def set_scene(self, scene: dict, widgets_: dict) -> None:
         """Let the browser step the explorer (see ``FigureCanvasWidget.scene``; name None: it cannot)."""
-        self._browser_images = bool(scene and scene.get("name"))
         with self.widget.hold_sync():
-            if widgets_ is not None:
-                self.widget.scene_widgets = widgets_
-            self.widget.scene = scene or {}
+            self.widget.scene_widgets = widgets_
+            self.widget.scene = scene
 
     def _present_full(self):
         buffer = np.asarray(self.canvas.buffer_rgba())
@@ -173,7 +171,7 @@ class CanvasView(View):
 
         try:
             ops = overlay_ops(self.figure, self.animated, self.canvas.get_renderer(),
-                              browser_images=self._browser_images)
+                              browser_images=self.browser_images)
         except Unsupported:
             self._paint_over_background()
             background, ops = encode_png(np.asarray(self.canvas.buffer_rgba())), []

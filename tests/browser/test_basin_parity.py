@@ -74,7 +74,7 @@ window.b64 = (a) => {  // a typed array's bytes as base64 (exact doubles, little
   return btoa(s);
 };
 """
-#: wrong code the comparison must catch: (text in flatbatch.js, replacement)
+#: wrong code the comparison must catch: (text in flatprog.js + flatbatch.js, replacement)
 MUTANTS = {
     "GD with lr × 1.0001": ("setup: 'const lr = P[0], beta", "setup: 'const lr = P[0] * 1.0001, beta"),
     "a diverged step is taken": ("{ act[s] = 0; live--; status[s] = 2;",
@@ -86,10 +86,9 @@ MUTANTS = {
 }
 
 
-def _source(flatbatch: str | None = None) -> str:
+def _source() -> str:
     """flatprog.js + flatbatch.js as one module text, as the widgets concatenate them."""
-    batch = (WIDGETS / "flatbatch.js").read_text(encoding="utf-8") if flatbatch is None else flatbatch
-    return (WIDGETS / "flatprog.js").read_text(encoding="utf-8") + "\n" + batch
+    return "\n".join((WIDGETS / name).read_text(encoding="utf-8") for name in ("flatprog.js", "flatbatch.js"))
 
 
 def _f64(text: str) -> np.ndarray:
@@ -107,11 +106,10 @@ def batch_page(browser):
     page.set_content("<!doctype html><html><body></body></html>")
     page.add_script_tag(content=_HELPERS)
     page.add_script_tag(content=_source() + _EXPORT.format(name="fb"), type="module")
-    batch = (WIDGETS / "flatbatch.js").read_text(encoding="utf-8")
+    source = _source()
     for i, (old, new) in enumerate(MUTANTS.values()):
-        assert batch.count(old) == 1, old
-        page.add_script_tag(content=_source(batch.replace(old, new)) + _EXPORT.format(name=f"mutant{i}"),
-                            type="module")
+        assert source.count(old) == 1, old
+        page.add_script_tag(content=source.replace(old, new) + _EXPORT.format(name=f"mutant{i}"), type="module")
     page.wait_for_function(f"() => window.fb !== undefined && window.mutant{len(MUTANTS) - 1} !== undefined")
     try:
         yield page
