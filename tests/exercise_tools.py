@@ -96,14 +96,50 @@ def all_exercises() -> list[Exercise]:
     return [ex for path in SOURCE_NOTEBOOKS for ex in exercises(path)]
 
 
-def mutants(ex: Exercise) -> list[str]:
-    """The wrong answers recorded for ``ex`` in tests/mutants/nbNN.py."""
+def _recorded(ex: Exercise, table: str) -> list[str]:
     module = f"mutants.{ex.grade_id.split('_')[0]}"
     try:
         mod = importlib.import_module(module)
     except ModuleNotFoundError:
         return []
-    return list(getattr(mod, "MUTANTS", {}).get(ex.grade_id, []))
+    return list(getattr(mod, table, {}).get(ex.grade_id, []))
+
+
+def mutants(ex: Exercise) -> list[str]:
+    """The wrong answers recorded for ``ex`` in tests/mutants/nbNN.py (``MUTANTS``)."""
+    return _recorded(ex, "MUTANTS")
+
+
+def variants(ex: Exercise) -> list[str]:
+    """Right answers in another style recorded for ``ex`` in tests/mutants/nbNN.py (``VARIANTS``):
+    a list for a tuple, a loop for a vectorised line, numpy scalars, an in-place update…"""
+    return _recorded(ex, "VARIANTS")
+
+
+CHECK_CALL = re.compile(r"^(nb\d\d)\.(check_\w+)\((\w+)", re.M)
+
+
+def checks_of(ex: Exercise) -> list[tuple[str, str, str]]:
+    """The checks the test cells call, as (module, check function, student function name), once each."""
+    found = []
+    for _, src, _ in ex.tests:
+        for call in CHECK_CALL.findall(src):
+            if call not in found:
+                found.append(call)
+    return found
+
+
+def load_function(ex: Exercise, body: str | None, name: str):
+    """The student's function ``name`` defined by the solution cell with its region replaced by ``body``
+    (the solution itself when ``body`` is None), in a fresh namespace."""
+    import contextlib
+    import io
+
+    ns: dict = {"__name__": "__exercise__"}
+    code = ex.solution if body is None else ex.with_region(body)
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile("import numpy as np\n" + code, f"<{ex.grade_id}>", "exec"), ns)
+    return ns[name]
 
 
 def run_exercise(solution_code: str, test_codes: list[str]) -> list[BaseException | None]:

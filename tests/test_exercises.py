@@ -4,7 +4,12 @@
 * every notebook has at least two implementation exercises, each with visible and hidden tests;
 * no answer of the instructor notebook appears anywhere in the student notebook;
 * mutation: for every exercise the solution passes its checks, the unanswered stub fails them with
-  "not answered yet", and every recorded wrong answer (tests/mutants/) fails at least one of them.
+  "not answered yet", and every recorded wrong answer (tests/mutants/) fails at least one of them;
+* over many seeds (more than the visible and hidden tests use): the solution and every right answer
+  written in another style (``VARIANTS``) pass each check, and every recorded wrong answer fails each
+  check, so no seed a hidden test might use lets a known mistake through;
+* feedback does not reveal: a wrong answer that is the right one scaled by a factor gets a message
+  from which neither the expected value nor the factor can be read.
 """
 from __future__ import annotations
 
@@ -13,10 +18,12 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from exercise_tools import (BEGIN, END, HIDDEN_BEGIN, SOURCE_NOTEBOOKS, STUDENT, Exercise, all_exercises,
-                            exercises, load, mutants, nbgrader_meta, region, run_exercise, source_of)
+                            checks_of, exercises, load, load_function, mutants, nbgrader_meta, region,
+                            run_exercise, source_of, variants)
 
 from i2dl_helpers.exercises import NotAnswered, WrongAnswer
 
@@ -139,3 +146,101 @@ def test_every_wrong_answer_fails_a_check(ex):
             assert isinstance(o, (WrongAnswer, NotAnswered)), \
                 f"{ex.grade_id}: a wrong answer should get feedback (WrongAnswer), not {o!r}"
             assert len(str(o)) > 20, f"{ex.grade_id}: feedback too short to teach: {o}"
+
+
+#: seeds of the property tests: more than the visible check (0) and the hidden tests use
+SEEDS = range(10)
+IMPLEMENTATIONS = [e for e in EXERCISES if e.is_implementation]
+
+
+def _run_check(module: str, check: str, fn, seed: int) -> BaseException | None:
+    import contextlib
+    import importlib
+    import io
+
+    mod = importlib.import_module(f"i2dl_helpers.exercises.{module}")
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            getattr(mod, check)(fn, seed=seed)
+    except (WrongAnswer, NotAnswered) as exc:
+        return exc
+    return None
+
+
+@pytest.mark.parametrize("ex", IMPLEMENTATIONS, ids=lambda e: e.grade_id)
+def test_right_answers_pass_and_wrong_ones_fail_for_every_seed(ex):
+    calls = checks_of(ex)
+    assert calls, f"{ex.grade_id}: no `nbNN.check_…(function)` call in its test cells"
+    right = {"the solution": None, **{f"variant {i}": body for i, body in enumerate(variants(ex))}}
+    wrong = mutants(ex)
+    for module, check, name in calls:
+        answers = {label: load_function(ex, body, name) for label, body in right.items()}
+        wrong_fns = [load_function(ex, body, name) for body in wrong]
+        for seed in SEEDS:
+            for label, fn in answers.items():
+                outcome = _run_check(module, check, fn, seed)
+                assert outcome is None, (f"{ex.grade_id}: {label} fails {check}(seed={seed}): {outcome}\n"
+                                         + (right[label] or ""))
+            for body, fn in zip(wrong, wrong_fns):
+                assert _run_check(module, check, fn, seed) is not None, \
+                    f"{ex.grade_id}: this wrong answer passes {check}(seed={seed}):\n{body}"
+
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(m) for m in _NUMBER.findall(text.replace("−", "-").replace("×10", "e"))]
+
+
+def _scaled(fn, factor: float, results: list):
+    """``fn`` with every numeric result multiplied by ``factor``; ``results`` records the right results
+    (the last one is that of the call the message is about)."""
+    def wrong(*args, **kwargs):
+        result = fn(*args, **kwargs)
+        results.append(result)
+        if isinstance(result, (bool, np.bool_, str)) or result is None:
+            return result
+        try:
+            return np.asarray(result, dtype=float) * factor if np.ndim(result) else float(result) * factor
+        except (TypeError, ValueError):
+            return result
+    wrong.__name__ = fn.__name__
+    return wrong
+
+
+FACTORS = (1.37, 1.9, 0.61, 0.23, 1.04, 0.97)
+
+
+@pytest.mark.parametrize("ex", IMPLEMENTATIONS, ids=lambda e: e.grade_id)
+def test_no_message_reveals_the_answer(ex):
+    """The rule of feedback: from the messages a student can get, the expected value cannot be
+    reconstructed. Answers that are the right one times a factor f must get messages in which no number
+    that depends on f is the expected value, f, 1/f or the difference (numbers that are the same for every
+    f are the check's inputs, and the student's own value may be echoed)."""
+    for module, check, name in checks_of(ex):
+        solution = load_function(ex, None, name)
+        messages, firsts = {}, {}
+        for f in FACTORS:
+            first: list = []
+            outcome = _run_check(module, check, _scaled(solution, f, first), 0)
+            if outcome is None or not first:
+                continue
+            messages[f], firsts[f] = str(outcome), first[-1]
+        if not messages:
+            continue
+        common = set.intersection(*(set(np.round(_numbers(m), 6)) for m in messages.values()))
+        for f, message in messages.items():
+            try:
+                right = np.asarray(firsts[f], dtype=float).ravel()
+            except (TypeError, ValueError):
+                right = np.array([])
+            right = right[np.isfinite(right) & (right != 0)]
+            secrets = [f, 1 / f, *right[:50], *(right[:50] * (f - 1))]
+            for v in _numbers(message):
+                if round(v, 6) in common or v == 0:
+                    continue
+                if any(np.isclose(abs(v), abs(s), rtol=5e-3) for s in secrets) and not any(
+                        np.isclose(abs(v), abs(s * f), rtol=1e-9) for s in right[:50]):
+                    pytest.fail(f"{ex.grade_id}: the message for an answer {f}× the right one shows {v}, "
+                                f"from which the answer can be computed:\n{message}")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import WrongAnswer, attempt, expect, expect_close, passed
+from . import WrongAnswer, attempt, attempt_in_place, expect, expect_close, passed
 
 __all__ = ["check_quadratic_grad", "check_alpha_max", "check_gd_step_grid"]
 
@@ -93,7 +93,7 @@ def check_gd_step_grid(gd_step_grid, seed: int = 0) -> None:
         return obj.grad(p)
 
     given = points.copy()
-    got = attempt(gd_step_grid, grad, given, lr)
+    got = attempt_in_place(gd_step_grid, grad, given, lr)
     expect(np.array_equal(given, points), "gd_step_grid changed the array `points` it was given",
            "return a new array (`points - ...`) instead of updating `points` in place")
     expect(len(calls) >= 1, "gd_step_grid never called grad", "the step needs ∇L at every start")
