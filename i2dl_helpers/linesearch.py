@@ -12,9 +12,12 @@ Along the ray θ + α d the loss is a function of one number,
 * ``GDLineSearch`` is gradient descent θ_{k+1} = θ_k − α_k ∇L(θ_k) with α_k from
   one of them, usable with ``optim.run``.
 
-Each search counts the evaluations it needs: pass ``full=True`` to get a
-``LineSearchResult`` instead of the bare step. Every evaluation of L is a pass over
-the whole data set, which is why deep learning does not search the line.
+Each search counts the evaluations of L it needs: pass ``full=True`` to get a
+``LineSearchResult`` instead of the bare step. One convention throughout: an
+evaluation is a step α > 0 tried on the line; φ(0) = L(θ) is not counted, because
+computing ∇L(θ) (a forward and a backward pass) gave it already. Every evaluation
+of L is a pass over the whole data set, which is why deep learning does not search
+the line.
 """
 from __future__ import annotations
 
@@ -31,8 +34,9 @@ _INV_PHI = (np.sqrt(5.0) - 1.0) / 2.0  # 1/golden ratio ≈ 0.618
 
 
 class LineSearchResult(NamedTuple):
-    """alpha: the step; n_values: evaluations of L (including L(θ)); n_grads: of ∇L;
-    method: "closed form", "golden section" or "backtracking"; trials: the α tried, in order."""
+    """alpha: the step; n_values: evaluations of L at the steps tried (φ(0) = L(θ) is not counted:
+    computing ∇L(θ) gave it); n_grads: of ∇L; method: "closed form", "golden section" or
+    "backtracking"; trials: the α > 0 tried, in order (one evaluation of L each)."""
 
     alpha: float
     n_values: int
@@ -42,19 +46,26 @@ class LineSearchResult(NamedTuple):
 
 
 class _Counted:
-    """φ(α) = L(x + α d) that counts its calls (non-finite values become +inf)."""
+    """φ(α) = L(x + α d) that counts its calls at α > 0 (non-finite values become +inf);
+    ``at_start()`` is φ(0) = L(x), which is not counted (computing ∇L(x) gave it)."""
 
     def __init__(self, f: Callable, x: np.ndarray, d: np.ndarray):
         self.f, self.x, self.d = f, x, d
         self.calls = 0
         self.trials: list[float] = []
 
-    def __call__(self, alpha: float) -> float:
-        self.calls += 1
-        self.trials.append(float(alpha))
+    def _value(self, alpha: float) -> float:
         with np.errstate(all="ignore"):
             v = float(np.asarray(self.f(self.x + alpha * self.d)).reshape(()))
         return v if np.isfinite(v) else np.inf
+
+    def at_start(self) -> float:
+        return self._value(0.0)
+
+    def __call__(self, alpha: float) -> float:
+        self.calls += 1
+        self.trials.append(float(alpha))
+        return self._value(alpha)
 
 
 def _prepare(f, x, d):
@@ -168,7 +179,7 @@ def _golden(line: _Counted, slope: float, alpha_max: float, tol: float, max_eval
     step*: hi − lo <= tol · (lo + hi) / 2 (so a step of 1e-3 is found to ±1e-3·tol,
     not to ±tol). The bracket always holds a positive step (φ'(0) < 0), so the
     midpoint is > 0 and the loop ends; ``max_evals`` bounds it as well."""
-    f0 = line(0.0)
+    f0 = line.at_start()
     b = min(1.0, alpha_max)
     fb = line(b)
     if fb >= f0:  # overshot: shrink towards 0 until φ(b) < φ(0) (it must, as φ'(0) < 0)
@@ -215,7 +226,8 @@ def backtracking(f: Callable, x, d, alpha0: float = 1.0, c: float = 1e-4, rho: f
     f : an Objective (or callable θ -> L(θ)); x, d : (dim,) arrays, d a descent direction.
     alpha0 > 0 : the first trial; c in (0, 1); rho in (0, 1): the shrink factor.
     g : ∇L(x) if already known (saves a gradient evaluation).
-    Costs 1 + (number of trials) evaluations of L. Raises ValueError if d points uphill
+    Costs one evaluation of L per trial (L(x) itself is not counted: computing ∇L(x) gave it,
+    see the module docstring). Raises ValueError if d points uphill
     and RuntimeError if no α in max_iter trials satisfies the condition.
     Returns α (float), or a LineSearchResult when ``full``.
     """
@@ -228,8 +240,7 @@ def backtracking(f: Callable, x, d, alpha0: float = 1.0, c: float = 1e-4, rho: f
     if slope == 0:
         return LineSearchResult(0.0, 0, n_grads, "zero slope", ()) if full else 0.0
     line = _Counted(f, x, d)
-    f0 = line(0.0)
-    line.trials.clear()
+    f0 = line.at_start()
     alpha = alpha0
     for _ in range(max_iter):
         if line(alpha) <= f0 + c * alpha * slope:
@@ -289,7 +300,7 @@ class GDLineSearch(Optimizer):
                     res = backtracking(objective, x[i], -g[i], alpha0=lr, c=self.c, rho=self.rho, g=g[i],
                                        full=True)
                 except RuntimeError:  # no measurable decrease left (round-off): stay put
-                    res = LineSearchResult(0.0, 61, 0, "backtracking failed", ())
+                    res = LineSearchResult(0.0, 60, 0, "backtracking failed", ())  # 60 = max_iter tries
             self.alphas[i].append(res.alpha)
             self.evaluations[i].append(res.n_values)
             out[i] = x[i] - res.alpha * g[i]

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from i2dl_helpers import data, linesearch as ls, objectives
+from i2dl_helpers.widgets import linesearch as ls_widget
 from i2dl_helpers.objectives import LeastSquares, Objective
 from i2dl_helpers.optim import GD, run
 
@@ -69,7 +70,7 @@ def test_backtracking_armijo_and_largest_of_sequence():
             k = round(np.log(res.alpha / alpha0) / np.log(rho))
             assert res.alpha == pytest.approx(alpha0 * rho ** k)
             assert all(not armijo(alpha0 * rho ** j) for j in range(k))  # every larger one fails
-            assert res.n_values == k + 2 and len(res.trials) == k + 1  # L(x) plus one per trial
+            assert res.n_values == k + 1 and len(res.trials) == k + 1  # one per trial (L(x) came with ∇L)
 
 
 def test_backtracking_takes_alpha0_when_it_is_good(quad):
@@ -193,6 +194,7 @@ def _check_phi_panel(e):
     line = ls.phi(f, theta, -g)
     assert f0 == pytest.approx(f(theta), rel=1e-12)
     assert 2.2 * max(ex.alpha, bt.alpha) <= S * (1 + 1e-12)
+    assert S <= max(ls_widget._nice_ceil(2.2 * max(ex.alpha, bt.alpha)), max(bt.trials)) * (1 + 1e-12)
     us, vs = e._phi_line.get_data()
     assert len(us) == 300 and us[0] == 0 and us[-1] == pytest.approx(1)
     np.testing.assert_allclose(f0 + D * vs, line(S * us), rtol=1e-9, atol=1e-12 * D)
@@ -204,8 +206,20 @@ def _check_phi_panel(e):
     (u_bt,), (v_bt,) = e._bt_pt.get_data()
     assert S * u_bt == pytest.approx(bt.alpha, rel=1e-12)
     assert f0 + D * v_bt <= f0 - e.controls["c"].value * bt.alpha * (g @ g) + 1e-12 * abs(f0)  # Armijo holds
-    u_tr, _ = e._trials.get_data()
-    np.testing.assert_allclose(S * np.asarray(u_tr), [a for a in bt.trials if a <= S], rtol=1e-12)
+    # every backtracking try is on the panel (a cross; a triangle on the top edge when φ lies above it)
+    # or counted in the note; the α axis leaves tries out only when the first lies far beyond both steps
+    u_tr, v_tr = e._trials.get_data()
+    u_up, v_up = e._trials_above.get_data()
+    inside = [a for a in bt.trials if a <= S * (1 + 1e-12)]
+    np.testing.assert_allclose(np.sort(S * np.concatenate([u_tr, u_up])), np.sort(inside), rtol=1e-12)
+    assert np.all(np.asarray(v_tr) <= 1.1) and np.all(np.asarray(v_up) > 1.0)
+    np.testing.assert_allclose(f0 + D * np.asarray(v_tr), line(S * np.asarray(u_tr)), rtol=1e-9, atol=1e-12 * D)
+    assert all(line(S * u) > f0 + 1.1 * D for u in u_up)
+    beyond = len(bt.trials) - len(inside)
+    assert (beyond > 0) == bool(e._trials_note.get_text())
+    if beyond:
+        assert f"+ {beyond} tr" in e._trials_note.get_text() and max(bt.trials) > 4 * ls_widget._nice_ceil(
+            2.2 * max(ex.alpha, bt.alpha))
     # the animated tick labels name the true α and φ(α) − φ(0) at the fixed tick marks
     np.testing.assert_allclose(_tick_values(e._u_labels, e._u_offset), S * e.ax_phi.get_xticks(), rtol=1e-9)
     np.testing.assert_allclose(_tick_values(e._v_labels, e._v_offset), D * e.ax_phi.get_yticks(), rtol=1e-9,

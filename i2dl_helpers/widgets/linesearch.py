@@ -33,6 +33,9 @@ __all__ = ["LineSearchExplorer"]
 _U_TICKS = (0.0, 0.25, 0.5, 0.75, 1.0)
 _V_TICKS = (-1.0, -0.5, 0.0, 0.5, 1.0)
 _V_LIMITS = (-1.1, 1.1)
+#: the α axis widens to show every backtracking try when the first try is at most this many times the
+#: span that frames α* and the accepted step (wider, the dip of φ would shrink to a sliver)
+_WIDEN = 4.0
 
 
 def _nice_ceil(x: float) -> float:
@@ -67,8 +70,10 @@ class LineSearchExplorer(ObjectiveChooser, Explorer):
     the Armijo line (φ(0) − c α ‖∇L‖², so −c α ‖∇L‖² relative to φ(0)) and the
     steps backtracking tries (α0, ρα0, ρ²α0, ...): every curve is drawn relative
     to φ(0) (whose value is given above the panel, and in the legend's labels) on α from 0 to a round
-    number beyond both steps. The status line gives both steps and how many
-    evaluations of L each cost. Only a new function redraws the whole figure;
+    number beyond both steps and every backtracking try (unless the first try lies more than four times
+    further out: then a note in the panel says how many tries lie beyond it). A try whose φ lies above the
+    panel is drawn on its top edge as a triangle. The status line gives both steps and how many
+    evaluations of L each cost (φ(0) = L(θ_k) is not counted: the gradient gave it). Only a new function redraws the whole figure;
     every other control is blitted.
 
     After each update ``alpha_span`` (S), ``phi0`` (φ(0)) and ``phi_unit`` (D)
@@ -176,7 +181,12 @@ class LineSearchExplorer(ObjectiveChooser, Explorer):
         self._armijo = self.animate(*axp.plot([], [], ":", color=PALETTE["orange"], lw=1.4,
                                               label="Armijo line −cα‖∇L‖²"))
         self._trials = self.animate(*axp.plot([], [], "x", ls="none", color=PALETTE["orange"], ms=6.5, mew=1.6,
-                                              zorder=5, label="backtracking tries"))
+                                              zorder=5, clip_on=False, in_layout=False, label="backtracking tries"))
+        self._trials_above = self.animate(*axp.plot([], [], "^", ls="none", color=PALETTE["orange"], ms=7,
+                                                    mec="k", mew=0.6, zorder=5, clip_on=False,
+                                                    in_layout=False, label="tries with φ above the panel"))
+        self._trials_note = self.animate(axp.text(0.02, 0.97, "", transform=axp.transAxes, ha="left", va="top",
+                                                  fontsize="small", in_layout=False))
         self._bt_pt = self.animate(*axp.plot([], [], "s", color=PALETTE["orange"], ms=8, mec="k", zorder=6))
         self._ex_pt = self.animate(*axp.plot([], [], "D", color=PALETTE["green"], ms=8, mec="k", zorder=6,
                                              label="exact α*"))
@@ -204,8 +214,9 @@ class LineSearchExplorer(ObjectiveChooser, Explorer):
 
     def _clear_phi_panel(self, f0: float) -> None:
         """Nothing to search (∇L = 0): an empty panel that still gives φ(0)."""
-        for art in (self._phi_line, self._armijo, self._trials, self._bt_pt, self._ex_pt):
+        for art in (self._phi_line, self._armijo, self._trials, self._trials_above, self._bt_pt, self._ex_pt):
             art.set_data([], [])
+        self._trials_note.set_text("")
         for text in (*self._u_labels, *self._v_labels, self._u_offset, self._v_offset):
             text.set_text("")
         self.alpha_span = self.phi_unit = float("nan")
@@ -257,10 +268,13 @@ class LineSearchExplorer(ObjectiveChooser, Explorer):
             bt = _ls.backtracking(obj, theta, -g, alpha0=c["alpha0"].value, c=c["c"].value, rho=c["rho"].value,
                                   g=g, full=True)
         except RuntimeError:  # the decrease Armijo asks for is below round-off
-            bt = _ls.LineSearchResult(0.0, 61, 1, "backtracking failed", ())
+            bt = _ls.LineSearchResult(0.0, 60, 1, "backtracking failed", ())  # 60 = max_iter tries
         self.result_exact, self.result_backtracking = ex, bt
         line = _ls.phi(obj, theta, -g)
+        tried = np.array(bt.trials, dtype=float)
         span = _nice_ceil(2.2 * max(ex.alpha, bt.alpha, 1e-12))
+        if tried.size and tried.max() > span and _nice_ceil(tried.max()) <= _WIDEN * span:
+            span = _nice_ceil(tried.max())              # every try on the α axis
         alphas = np.linspace(0, span, 300)
         phi = line(alphas)
         f0 = float(phi[0])
@@ -287,17 +301,24 @@ class LineSearchExplorer(ObjectiveChooser, Explorer):
         u = alphas / span
         self._phi_line.set_data(u, v(phi))
         self._armijo.set_data(u, -c["c"].value * alphas * gnorm ** 2 / unit)
-        tried = np.array(bt.trials, dtype=float)
-        shown = tried[tried <= span]
-        self._trials.set_data(shown / span, v(line(shown)))
+        shown = tried[tried <= span * (1 + 1e-12)]
+        v_tried = v(line(shown))
+        above = ~(v_tried <= _V_LIMITS[1])             # off the top (or not finite): on the top edge
+        self._trials.set_data(shown[~above] / span, v_tried[~above])
+        self._trials_above.set_data(shown[above] / span, np.full(int(above.sum()), _V_LIMITS[1] - 0.05))
+        beyond = tried.size - shown.size
+        self._trials_note.set_text(
+            f"+ {beyond} {'try' if beyond == 1 else 'tries'} at larger α (up to {tried.max():.3g}), off the panel"
+            if beyond else "")
         self._ex_pt.set_data([ex.alpha / span], [v(phi_ex)])
         self._bt_pt.set_data([bt.alpha / span], [v(phi_bt)])
         how = "closed form gᵀg/gᵀAg" if ex.method == "closed form" else f"golden section: {ex.n_values} evaluations of L"
         self.set_status(
             f"step k = {len(traj) - 1}: θ_k = ({theta[0]:.4g}, {theta[1]:.4g}), L = {f0:.4g}, ‖∇L‖ = {gnorm:.3g} · "
             f"exact α* = {ex.alpha:.4g} ({how}) · "
-            + (f"backtracking α = {bt.alpha:.4g} after {len(bt.trials)} tries ({bt.n_values} evaluations of L)"
+            + (f"backtracking α = {bt.alpha:.4g} after {bt.n_values} tries, one evaluation of L each "
+               "(φ(0) = L(θ_k) came with ∇L)"
                if bt.trials else "backtracking finds no step: the decrease is below round-off")
-            + f" · the {len(traj) - 1} steps so far cost {spent} evaluations",
+            + f" · the {len(traj) - 1} steps so far cost {spent} evaluations of L",
             "info")
         return full
