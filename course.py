@@ -2,6 +2,9 @@
 """One entry point for students, instructors and CI (needs only Python >= 3.10).
 
     python3 course.py lab      set up .venv and open the course in JupyterLab
+    python3 course.py lab --setup-only
+                               set up .venv as ``lab`` does (everything every notebook needs),
+                               without starting JupyterLab
     python3 course.py test     set up .venv (with the test tools) and run every test
     python3 course.py release  make the student notebooks in notebooks/ from the instructor
                                notebooks in source/scaling_optimization/ (nbgrader)
@@ -12,7 +15,9 @@ mode; it is re-used, and re-installed only when pyproject.toml changes. Extra
 arguments after ``test`` go to pytest, e.g. ``python3 course.py test -k gd1d``;
 arguments after ``lab`` go to ``jupyter lab``, e.g. ``python3 course.py lab --port 8890``
 (``python3 course.py lab source`` opens the instructor notebooks instead). As root,
-``lab`` passes ``--allow-root`` to JupyterLab and says so.
+``lab`` passes ``--allow-root`` to JupyterLab and says so. ``lab`` installs the run-time
+dependencies, Dask included (notebook 09); tests/test_fresh_clone.py runs every student
+notebook in a fresh clone set up by ``lab --setup-only``.
 Pass ``--torch`` to ``test`` to also install the PyTorch reference (large).
 """
 from __future__ import annotations
@@ -75,8 +80,16 @@ def _course_env() -> dict[str, str]:
 
 
 def lab(args: list[str]) -> int:
-    """Open the course in JupyterLab; ``args`` go to ``jupyter lab`` (e.g. ``--port 8890``)."""
+    """Open the course in JupyterLab; ``args`` go to ``jupyter lab`` (e.g. ``--port 8890``).
+
+    ``--setup-only``: set up .venv exactly as for JupyterLab, then stop (tests, images, a hub's build).
+    """
+    setup_only = "--setup-only" in args
+    args = [a for a in args if a != "--setup-only"]
     setup("")
+    if setup_only:
+        _say(f"set up {VENV.relative_to(ROOT)}; start the course with: python3 course.py lab")
+        return 0
     folder = "notebooks"
     if args and not args[0].startswith("-"):  # `course.py lab source` opens the instructor notebooks
         folder, args = args[0], args[1:]

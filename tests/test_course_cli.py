@@ -50,3 +50,37 @@ def test_kernels_get_one_blas_thread_like_the_tests(calls, monkeypatch):
 def test_unknown_command_prints_the_usage(capsys):
     assert course.main(["nonsense"]) == 2
     assert "course.py release" in capsys.readouterr().out
+
+
+def test_lab_setup_only_sets_up_like_lab_and_starts_nothing(monkeypatch, capsys):
+    installed, started = [], []
+    monkeypatch.setattr(course, "setup", installed.append)
+    monkeypatch.setattr(course.subprocess, "call", lambda cmd, **kw: started.append(cmd) or 0)
+    assert course.main(["lab", "--setup-only"]) == 0
+    assert installed == [""] and not started  # the run-time dependencies (Dask included), no JupyterLab
+    assert "course.py lab" in capsys.readouterr().out
+    course.main(["lab", "--no-browser"])
+    assert installed == ["", ""], "lab and lab --setup-only install the same"
+    assert "--setup-only" in course.__doc__
+
+
+def test_setup_installs_the_run_time_dependencies_once_per_pyproject(tmp_path, monkeypatch):
+    """setup("") installs `.` (pyproject's run-time dependencies) and re-installs only when pyproject changes."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    venv_dir = tmp_path / ".venv"
+    bin_dir = venv_dir / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "python").write_text("")
+    monkeypatch.setattr(course, "ROOT", tmp_path)
+    monkeypatch.setattr(course, "VENV", venv_dir)
+    monkeypatch.setattr(course, "PY", bin_dir / "python")
+    runs = []
+    monkeypatch.setattr(course, "_run", lambda *cmd, **kw: runs.append([str(c) for c in cmd]))
+    course.setup("")
+    assert runs[-1][-2:] == ["-e", "."]
+    n = len(runs)
+    course.setup("")
+    assert len(runs) == n, "nothing to do while pyproject.toml is unchanged"
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'y'\n")
+    course.setup("")
+    assert len(runs) > n

@@ -90,3 +90,97 @@ def test_readme_lists_every_notebook_and_the_two_commands():
 def test_ci_runs_the_readme_test_command_verbatim():
     ci = (ROOT / ".ci" / "run").read_text()
     assert re.search(r"^python3 course\.py test$", ci, re.M)
+
+
+# --- the run-time dependencies give every notebook what it needs (issue 22) ---------------------------------
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _imported_modules(code: str) -> set[str]:
+    """Top-level names of the modules ``code`` imports (absolute imports only)."""
+    import ast
+
+    tree = ast.parse(code)
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _notebook_code(path: Path) -> str:
+    import json
+
+    lines = []
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "code":  # IPython magics and shell escapes are not Python
+            lines += [line for line in "".join(cell["source"]).splitlines() if not line.lstrip().startswith(("%", "!"))]
+    return "\n".join(lines)
+
+
+def _requirement_closure(requirements) -> set[str]:
+    """Every distribution that installing ``requirements`` brings (read from the installed metadata)."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    seen, todo = set(), [(Requirement(r), "") for r in requirements]
+    while todo:
+        req, extra = todo.pop()
+        if req.marker is not None and not req.marker.evaluate({"extra": extra}):
+            continue
+        name = _canonical(req.name)
+        key = (name, tuple(sorted(req.extras)))
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            requires = metadata.requires(req.name) or []
+        except metadata.PackageNotFoundError:
+            continue  # reported by the caller: a needed module without its distribution
+        for extra_name in ("", *req.extras):
+            todo += [(Requirement(r), extra_name) for r in requires]
+    return {name for name, _ in seen}
+
+
+def test_run_time_dependencies_bring_every_module_the_notebooks_import():
+    """What `course.py lab` installs (the run-time dependencies, no extra) provides every third-party module that
+    the package and the student and instructor notebooks import. Issue 22: Dask was an extra, so notebook 09
+    failed on the README's set-up."""
+    from importlib import metadata
+
+    modules = set()
+    for path in sorted((ROOT / "i2dl_helpers").rglob("*.py")):
+        modules |= _imported_modules(path.read_text(encoding="utf-8"))
+    for path in sorted([*(ROOT / "notebooks").glob("*.ipynb"), *(ROOT / "source").rglob("*.ipynb")]):
+        modules |= _imported_modules(_notebook_code(path))
+    third_party = {m for m in modules - set(sys.stdlib_module_names) if m not in {"i2dl_helpers", "__future__"}}
+    assert {"numpy", "matplotlib", "ipywidgets", "distributed"} <= third_party  # the scan sees the imports
+    provided = metadata.packages_distributions()
+    closure = _requirement_closure(_pyproject()["project"]["dependencies"])
+    missing = {m: provided.get(m, ["not installed"]) for m in sorted(third_party)
+               if not any(_canonical(d) in closure for d in provided.get(m, []))}
+    assert not missing, f"imported by the package or a notebook, not brought by the run-time dependencies: {missing}"
+
+
+def test_dask_is_a_run_time_dependency_and_the_old_extra_still_installs():
+    project = _pyproject()["project"]
+    dask = [r for r in project["dependencies"] if _name(r) == "dask"]
+    assert dask and "[distributed]" in dask[0].replace(" ", ""), "notebook 09 needs dask.distributed at run time"
+    # `pip install -e ".[distributed]"` (older instructions) keeps working: the extra exists, adds nothing new
+    extra = project["optional-dependencies"].get("distributed")
+    assert extra is not None and all(_name(r) == "dask" for r in extra)
+    assert "distributed" not in {_name(r) for r in project["optional-dependencies"]["instructor"]}
+
+
+def test_instructor_install_is_complete_for_a_hub():
+    """`pip install -e ".[instructor]"` on a hub: the run-time dependencies (every notebook, Dask included)
+    plus nbgrader, which brings its JupyterLab extension and the grading commands."""
+    project = _pyproject()["project"]
+    closure = _requirement_closure(project["dependencies"] + project["optional-dependencies"]["instructor"])
+    for dist in ("nbgrader", "dask", "distributed", "jupyterlab", "ipykernel", "ipywidgets", "voila"):
+        assert dist in closure, f"the instructor install lacks {dist}"
+
