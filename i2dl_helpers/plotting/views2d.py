@@ -123,9 +123,18 @@ def surface_path(objective, trajectory=None, *, ax=None, n: int = 80, clip_quant
             keep = np.all((path >= objective.domain[:, 0]) & (path <= objective.domain[:, 1]), -1) & (v <= top)
             ax.plot(path[keep, 0], path[keep, 1], v[keep], "-o", color=PALETTE["vermillion"], ms=2.5, lw=1.2,
                     zorder=10)
-    ax.set_xlabel("θ₁")
-    ax.set_ylabel("θ₂")
-    ax.set_zlabel("L")
+    # few, compact ticks and labels set off from them, so that the z-axis (whose values can reach
+    # thousands) does not crowd into its label or a neighbouring panel
+    from matplotlib.ticker import MaxNLocator
+
+    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+        axis.set_major_locator(MaxNLocator(4))
+    ax.tick_params(axis="both", pad=1)
+    ax.tick_params(axis="z", pad=4)
+    ax.set_xlabel("θ₁", labelpad=2)
+    ax.set_ylabel("θ₂", labelpad=2)
+    ax.set_zlabel("L", labelpad=6)
+    ax.set_box_aspect(None, zoom=0.92)         # room inside the axes for the z tick labels and "L"
     return ax
 
 
@@ -171,9 +180,11 @@ def loss_per_step(trajectory, *, ax=None, optimum: float | None = None, log: boo
     return ax
 
 
-def three_views(objective, trajectory, *, figsize=(13.0, 4.0)):
-    """Contour + path, surface + path and loss per step of the same run, side by side."""
+def three_views(objective, trajectory, *, figsize=(10.0, 3.4)):
+    """Contour + path, surface + path and loss per step of the same run, side by side (10 inches wide:
+    the notebook column, so the text is shown at its size)."""
     fig = plt.figure(figsize=figsize, layout="constrained")
+    fig.get_layout_engine().set(wspace=0.1)       # the 3D panel's z labels stick out of its axes box
     contour_path(objective, trajectory, ax=fig.add_subplot(1, 3, 1))
     surface_path(objective, trajectory, ax=fig.add_subplot(1, 3, 2, projection="3d"))
     best = float(np.min(objective(objective.minima))) if len(objective.minima) else None
