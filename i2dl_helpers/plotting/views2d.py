@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import BoundaryNorm, ListedColormap, TwoSlopeNorm
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from .style import PALETTE
 
@@ -125,8 +126,6 @@ def surface_path(objective, trajectory=None, *, ax=None, n: int = 80, clip_quant
                     zorder=10)
     # few, compact ticks and labels set off from them, so that the z-axis (whose values can reach
     # thousands) does not crowd into its label or a neighbouring panel
-    from matplotlib.ticker import MaxNLocator
-
     for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
         axis.set_major_locator(MaxNLocator(4))
     ax.tick_params(axis="both", pad=1)
