@@ -2,17 +2,33 @@
 
 Both sides are fed the same gradients (the objective's analytic ∇L, evaluated
 at each side's own iterate), so what is compared is the update rule alone.
+
+To 1e-12 wherever the arithmetic allows, decided on the machine that runs the test
+(tests/parity_tools.py): each start is compared up to its horizon, the step at which our own
+run nudged by an ulp departs by more than 1e-13; most runs never do (all 200 steps compared),
+a few amplify round-off near the minimum late in the run, and a run that does so before
+step 100 fails, since it could not test the update rule.
 """
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from i2dl_helpers import objectives
 from i2dl_helpers.optim import LBFGS, SGD, Adagrad, Adam, RMSProp, run
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from parity_tools import assert_parity, horizon, nudged_runs  # noqa: E402
+
+sys.path.pop(0)
+
 torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install -e '.[torch]' to run the reference checks")
 
 STEPS = 200
 TOL = 1e-12
+#: every start agrees with torch to TOL for at least this many steps (half the run)
+MIN_STEPS = STEPS // 2
 
 # (objective, starts, learning-rate scale): the scale keeps plain GD stable on each surface.
 OBJECTIVES = {
@@ -52,13 +68,6 @@ CASES = {
                    lambda p, s: torch.optim.Adam(p, lr=10 * s, betas=(0.8, 0.99), eps=1e-6, foreach=False)),
 }
 
-# Runs whose dynamics amplify round-off: near the minimum g/√s acts like sign(g) and the iterates
-# bounce chaotically, so torch itself moves by more than 1e-12 when its start moves by 1e-15
-# (checked below). torch's kernels use fused multiply-adds, so 1-ulp differences exist from step 1;
-# on these runs they grow, on all others they stay at round-off.
-SENSITIVE = {("rmsprop_centered", "ill_conditioned"), ("adam_betas", "quadratic_5d")}
-
-
 def _torch_path(objective, make, start, steps, closure_based=False):
     """torch's iterates from ``start`` (d,) or, for element-wise optimisers, all starts (n, d) as one tensor.
 
@@ -86,7 +95,7 @@ def _torch_path(objective, make, start, steps, closure_based=False):
 
 @pytest.mark.parametrize("objective_name", list(OBJECTIVES))
 @pytest.mark.parametrize("case", list(CASES))
-def test_first_order_matches_torch(objective_name, case):
+def test_first_order_matches_torch(objective_name, case, capsys):
     build, starts, scale = OBJECTIVES[objective_name]
     objective = build()
     ours, theirs = CASES[case]
@@ -96,28 +105,31 @@ def test_first_order_matches_torch(objective_name, case):
     assert np.all(traj.status == "max_steps"), traj.message
     # These optimisers act coordinate by coordinate, so all starts can be one (n, d) torch parameter.
     reference = _torch_path(objective, lambda p: theirs(p, scale), starts, STEPS)
-    if (case, objective_name) in SENSITIVE:
-        nudged = _torch_path(objective, lambda p: theirs(p, scale), starts * (1 + 1e-15), STEPS)
-        assert np.max(np.abs(nudged - reference)) > TOL, "no longer sensitive: move it out of SENSITIVE"
-        np.testing.assert_allclose(traj.points[:30], reference[:30], rtol=0, atol=TOL)
-        return
-    np.testing.assert_allclose(traj.points, reference, rtol=0, atol=TOL, err_msg=f"{case} on {objective_name}")
+    ours_path = lambda obj, x0: run(obj, ours(scale), x0, steps=STEPS).points
+    horizons = horizon(traj.points, nudged_runs(ours_path, objective, starts), TOL)
+    summary = assert_parity(traj.points, reference, horizons, tol=TOL, min_steps=MIN_STEPS,
+                            label=f"{case} on {objective_name}")
+    with capsys.disabled():
+        if np.any(horizons <= STEPS):
+            print(f"\n{summary}")
 
 
 @pytest.mark.parametrize("objective_name", ["ill_conditioned", "himmelblau", "quadratic_5d"])
 def test_lbfgs_without_line_search_matches_torch(objective_name):
     build, starts, scale = OBJECTIVES[objective_name]
     objective = build()
-    lr = 0.5 if objective_name != "himmelblau" else 0.05
+    # α = 0.5 everywhere: L-BFGS without line search at α = 0.05 on himmelblau amplifies round-off from
+    # step ~70 (an ulp grows to 1e-5), which a fixed tolerance there would only pass on matching arithmetic
+    lr = 0.5
     starts = np.asarray(starts, dtype=float)
     traj = run(objective, LBFGS(lr=lr, history_size=5, line_search=None), starts, steps=STEPS)
     assert np.all(traj.status == "max_steps"), traj.message
     make = lambda p: torch.optim.LBFGS(p, lr=lr, max_iter=1, history_size=5, tolerance_grad=0.0,
                                        tolerance_change=0.0, line_search_fn=None)
-    for i, start in enumerate(starts):
-        reference = _torch_path(objective, make, start, STEPS, closure_based=True)
-        np.testing.assert_allclose(traj.points[:, i], reference, rtol=0, atol=TOL,
-                                   err_msg=f"L-BFGS on {objective_name}, start {i}")
+    reference = np.stack([_torch_path(objective, make, start, STEPS, closure_based=True) for start in starts], axis=1)
+    ours_path = lambda obj, x0: run(obj, LBFGS(lr=lr, history_size=5, line_search=None), x0, steps=STEPS).points
+    horizons = horizon(traj.points, nudged_runs(ours_path, objective, starts), TOL)
+    assert_parity(traj.points, reference, horizons, tol=TOL, min_steps=MIN_STEPS, label=f"L-BFGS on {objective_name}")
 
 
 def test_lecture_momentum_form_is_torch_form():
@@ -145,6 +157,8 @@ def test_schedules_match_torch_lambda_lr(case, objective_name):
     ours, theirs = CASES[case]
     for schedule in (StepDecay(every=40, gamma=0.5), ExponentialDecay(gamma=0.99)):
         traj = run(objective, ours(scale), starts, steps=STEPS, schedule=schedule)
+        ours_path = lambda obj, x0: run(obj, ours(scale), x0, steps=STEPS, schedule=schedule).points
+        horizons = horizon(traj.points, nudged_runs(ours_path, objective, starts), TOL)
         p = torch.tensor(starts, dtype=torch.float64, requires_grad=True)
         opt = theirs([p], scale)
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda=lambda t: schedule(t))
@@ -154,5 +168,5 @@ def test_schedules_match_torch_lambda_lr(case, objective_name):
             opt.step()
             sched.step()
             path.append(p.detach().numpy().copy())
-        np.testing.assert_allclose(traj.points, np.array(path), rtol=0, atol=TOL,
-                                   err_msg=f"{case} with {type(schedule).__name__} on {objective_name}")
+        assert_parity(traj.points, np.array(path), horizons, tol=TOL, min_steps=MIN_STEPS,
+                      label=f"{case} with {type(schedule).__name__} on {objective_name}")
