@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import objectives as _objectives
 from .._validate import check_positive
+from ..basins import NoMinimumFound, minima_of
 from ..convexity import min_eigenvalue_2x2
 from ..objectives import Objective
 from ..optim import GD, run
@@ -22,7 +23,8 @@ class GradientDescent2D(ObjectiveChooser, Explorer):
 
     Left: contours of L with the iterates θ_0, θ_1, ... joined in order (the
     contours are drawn once; only the path moves). Right: L(θ_k) − L* per step on
-    a log axis, L* = ``objective.best`` the lowest known value. The axes never
+    a log axis, L* the lowest known value (``objective.best``; for a typed function the lowest value at the
+    minima that ``basins.find_minima`` finds). The axes never
     rescale: a diverging path leaves the plot and a note says at which step. A click
     on the contour plot sets the start, with ``renderer="ipympl"`` (in the kernel) and
     with the canvas renderer (in the browser, also on a page without a kernel).
@@ -56,6 +58,7 @@ class GradientDescent2D(ObjectiveChooser, Explorer):
         self._declare(lr=lr, x0=x0, y0=y0, steps=steps)
         self.tol = check_positive("tol", tol)
         self.trajectory = None
+        self.best = None        # L* of the loss panel, set with the function (see _lowest_value)
         super().__init__(renderer=renderer)
         self.figure.canvas.mpl_connect("button_press_event", self._on_click)
 
@@ -121,7 +124,8 @@ class GradientDescent2D(ObjectiveChooser, Explorer):
         ax.set_ylabel("θ₂")
         ax.set_title(obj.name.replace("_", " ") + (f", κ = {self._kappa:.3g}" if self._is_quadratic() else ""))
         finite = Z[np.isfinite(Z)]
-        top = max(float(finite.max()) - obj.best, 1e-6) * 10
+        self.best = _lowest_value(obj)
+        top = max(float(finite.max()) - self.best, 1e-6) * 10
         self._loss_ylim = (1e-12, top)
         self.ax_loss.set_ylim(*self._loss_ylim)
 
@@ -131,7 +135,7 @@ class GradientDescent2D(ObjectiveChooser, Explorer):
         height = getattr(self._view.widget, "height", 0) or self.figure.bbox.height  # the PNG's height
         smooth = None if obj.smoothness is None else float(obj.smoothness)
         return {"tol": self.tol, "domain": np.asarray(obj.domain, dtype=float).tolist(),
-                "loss_ylim": [float(v) for v in self._loss_ylim], "best": float(obj.best),
+                "loss_ylim": [float(v) for v in self._loss_ylim], "best": float(self.best),
                 "minima": np.asarray(obj.minima, dtype=float).reshape(-1, 2).tolist(), "smoothness": smooth,
                 "kappa": float(self._kappa) if obj.name == "ill_conditioned" and smooth is not None else None,
                 "click": figure_canvas.click_target(self.ax, height, "x0", "y0")}
@@ -195,7 +199,7 @@ class GradientDescent2D(ObjectiveChooser, Explorer):
             self._note.set_text(f"the path leaves the plot at step {int(np.argmax(off))}")
         else:
             self._note.set_text("")
-        gap = vals - self._objective.best
+        gap = vals - self.best
         lo, hi = self._loss_ylim
         self._loss.set_data(np.arange(len(gap)), np.clip(np.where(np.isfinite(gap), gap, hi), lo, hi))
         self._loss_note.set_text("values above the top are drawn at the top" if np.any(gap > hi) else "")
@@ -222,3 +226,17 @@ class GradientDescent2D(ObjectiveChooser, Explorer):
         elif obj.smoothness is not None:
             text += f" · stable for α < 2/λ_max = {2 / obj.smoothness:.4g} (λ_max: the largest curvature)"
         return text
+
+
+def _lowest_value(obj: Objective) -> float:
+    """L* of the loss panel: ``obj.best`` for a function with known minima; for a typed one (no known minima)
+    the lowest value at the minima ``basins.find_minima`` finds, not the lowest value on the plotting grid,
+    which lies above the minimum and would cut off the convergence; the grid's when there is no minimum."""
+    if len(obj.minima):
+        return float(obj.best)
+    try:
+        found = minima_of(obj)
+    except NoMinimumFound:
+        return float(obj.best)
+    with np.errstate(all="ignore"):
+        return float(np.min(obj(found)))
