@@ -1,20 +1,28 @@
-"""Checks for the exercises of notebook 08 (training on real data)."""
+"""Checks for the exercises of notebook 08 (training on real data).
+
+The references are the package's ``nn.softmax_cross_entropy`` and ``optim.AdamW`` (both compared with
+PyTorch in the test suite). Every check draws from the whole domain its docstring states (a batch of one,
+two classes, ties for a row's maximum, logits of ±10⁴; parameters that are vectors or matrices, gradients
+exactly zero or far below ε, no weight decay) and accepts every reasonable form of the result (a tuple, a
+list or an array of the values; the loss as any kind of number).
+"""
 from __future__ import annotations
 
 import warnings
 
 import numpy as np
 
-from . import WrongAnswer, attempt, expect, expect_close, passed
+from . import WrongAnswer, as_number, as_sequence, attempt, expect, expect_close, passed
 
 __all__ = ["check_softmax_cross_entropy", "check_adamw_step"]
 
 
-def _pair(result, name: str, what: str):
-    expect(isinstance(result, (tuple, list)) and len(result) == 2,
-           f"`{name}` should return a pair {what}, got {type(result).__name__}",
-           "end with `return loss, dlogits`")
-    return result
+def _values(out, n: int, what: str, names: str) -> tuple:
+    """The ``n`` values a function returns, as a tuple: a tuple or list of them, or an array whose first
+    axis has length ``n`` (``np.array([theta, m, v])``)."""
+    if isinstance(out, np.ndarray) and out.ndim >= 2 and out.shape[0] == n and out.dtype != object:
+        return tuple(out)
+    return as_sequence(out, n, what, names)
 
 
 def _call_quietly(fn, *args):
@@ -24,78 +32,167 @@ def _call_quietly(fn, *args):
         return attempt(fn, *args)
 
 
+def _same(got, expected, rtol: float = 1e-7, atol: float = 1e-10) -> bool:
+    try:
+        got = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    with np.errstate(all="ignore"):
+        return got.shape == np.shape(expected) and bool(np.allclose(got, expected, rtol=rtol, atol=atol))
+
+
+def _named(got, mistakes: dict, **tol) -> str | None:
+    """The first known mistake (name → the wrong result) that ``got`` matches, or None."""
+    return next((name for name, wrong in mistakes.items() if wrong is not None and _same(got, wrong, **tol)), None)
+
+
+def _softmax_cases(rng, seed: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(description, logits, labels): random logits; a batch of one; two classes, every label the same; a row
+    whose largest logit is shared; logits of size ±10⁴ (where exp overflows)."""
+    n, C = 5 + seed % 4, 4 + seed % 3
+    cases = [("random logits", 3 * rng.normal(size=(n, C)), rng.integers(0, C, n)),
+             ("a batch of one sample", rng.normal(size=(1, C)), np.array([C - 1]))]
+    m = int(rng.integers(3, 7))
+    cases.append(("two classes, every sample of class 1", 2 * rng.normal(size=(m, 2)), np.ones(m, dtype=int)))
+    z = rng.normal(size=(4, C))
+    z[:, 1] = z.max(axis=1) + rng.uniform(0.5, 2.0, 4)
+    z[:, C - 1] = z[:, 1]                                         # a tie for each row's maximum
+    cases.append(("rows whose largest logit appears twice", z, np.array([1, C - 1, 0, int(rng.integers(0, C))])))
+    big = np.array([[1e4, 0.0, -1e4], [-1e4, -1e4 + 1.0, -1e4 + 2.0], [5.0, 3e3, -2e3], [3e3, -5e3, 1.0]])
+    big = big * (1 + 0.1 * (seed % 3)) * float(rng.uniform(0.8, 1.0))
+    y = np.array([0, 2, 1, 1]) if seed % 2 == 0 else np.array([1, 0, 2, 1])   # the last: a class far below
+    cases.append(("logits of size ±1e4", big, y))
+    return cases
+
+
 def check_softmax_cross_entropy(softmax_cross_entropy, seed: int = 0) -> None:
-    """Loss and ∂L/∂z against the package's reference ``nn.softmax_cross_entropy`` on random
-    logits, a batch of one, and logits of ±1e4 (where the textbook formula overflows)."""
+    """Loss and ∂L/∂z against the package's reference ``nn.softmax_cross_entropy``: random logits, a batch
+    of one, two classes, ties for a row's maximum, and logits of ±1e4 (where the textbook formula overflows)."""
     from ..nn import softmax_cross_entropy as reference
 
     rng = np.random.default_rng(seed)
-    n, C = 5 + seed % 4, 4 + seed % 3
-    cases = [
-        ("random logits", 3 * rng.normal(size=(n, C)), rng.integers(0, C, n)),
-        ("a batch of one sample", rng.normal(size=(1, C)), np.array([C - 1])),
-    ]
-    for what, z, y in cases:
-        loss, dz = _pair(_call_quietly(softmax_cross_entropy, z.copy(), y.copy()),
-                         "softmax_cross_entropy", "(loss, dlogits)")
+    stable = ("exp of a logit of 1e4 overflows to inf: subtract each row's own maximum m_i from its logits "
+              "before exp, and add it back to the log of the sum")
+    for what, z, y in _softmax_cases(rng, seed):
+        out = _values(_call_quietly(softmax_cross_entropy, z.copy(), y.copy()), 2, "softmax_cross_entropy",
+                      "loss, dlogits")
         ref_loss, ref_dz = reference(z, y)
-        expect(np.ndim(loss) == 0, f"the loss for {what} should be one number (the mean over the batch), "
-                                   f"got an array of shape {np.shape(loss)}", "average −log p over the samples")
-        expect_close(loss, ref_loss, f"the loss for {what}",
-                     "L = 1/n Σ_i (log Σ_k exp(z_ik) − z_i,y_i): the mean over the batch, not the sum")
-        expect_close(dz, ref_dz, f"dlogits for {what}",
-                     "∂L/∂z_ic = (p_ic − 1[c = y_i]) / n with p the softmax of each row")
-    big = np.array([[1e4, 0.0, -1e4], [-1e4, -1e4 + 1.0, -1e4 + 2.0], [5.0, 3e3, -2e3]]) * (1 + 0.1 * (seed % 3))
-    y = np.array([0, 2, 1]) if seed % 2 == 0 else np.array([1, 0, 2])
-    loss, dz = _pair(_call_quietly(softmax_cross_entropy, big.copy(), y), "softmax_cross_entropy",
-                     "(loss, dlogits)")
-    ref_loss, ref_dz = reference(big, y)
-    hint = ("exp(1e4) overflows to inf: subtract each row's own maximum m_i from its logits before exp; "
-            "log Σ_k exp(z_ik) = m_i + log Σ_k exp(z_ik − m_i)")
-    expect(np.all(np.isfinite(np.asarray(loss, dtype=float))) and np.all(np.isfinite(np.asarray(dz, dtype=float))),
-           "for logits of size ±1e4 your loss or gradient is inf or NaN", hint)
-    expect_close(loss, ref_loss, "the loss for logits of size ±1e4", hint, rtol=1e-9)
-    expect_close(dz, ref_dz, "dlogits for logits of size ±1e4", hint, rtol=1e-9, atol=1e-12)
+        n = z.shape[0]
+        big = np.abs(z).max() > 700
+        hint_loss = stable if big else "average the per-sample losses log Σ_k exp(z_ik) − z_i,y_i over the batch"
+        loss = out[0]
+        if np.ndim(loss) > 0 and np.size(loss) > 1:
+            raise WrongAnswer(f"the loss for {what} should be one number (the mean over the batch), got an array "
+                              f"of shape {np.shape(loss)}\nHint: average over the samples")
+        try:
+            with np.errstate(all="ignore"):
+                loss = as_number(loss, f"the loss for {what}", hint=hint_loss)
+        except WrongAnswer:
+            if big:
+                raise WrongAnswer(f"for {what} your loss is inf or NaN\nHint: {stable}") from None
+            raise
+        row_max = z.max(axis=1)
+        per_sample = ref_loss * n
+        expect_close(loss, ref_loss, f"the loss for {what}", hint_loss, rtol=1e-9,
+                     mistakes={k: v for k, v in {
+                         "the sum over the batch, not the mean": per_sample,
+                         "the row maxima subtracted but not added back": ref_loss - row_max.mean(),
+                     }.items() if not np.isclose(v, ref_loss, rtol=1e-9)})
+        try:
+            dz = np.asarray(out[1], dtype=float)
+        except (TypeError, ValueError):
+            dz = None
+        if dz is not None and dz.shape == z.shape and not np.all(np.isfinite(dz)) and big:
+            raise WrongAnswer(f"dlogits for {what} contains inf or NaN\nHint: {stable}")
+        onehot = np.zeros_like(z)
+        onehot[np.arange(n), y] = 1.0
+        p = ref_dz * n + onehot
+        mistake = _named(dz, {
+            "the gradient of the sum, not of the mean (divide by n)": ref_dz * n if n > 1 else None,
+            "the softmax itself: the one-hot labels are not subtracted": p / n,
+            "one-hot minus softmax: the sign is flipped": -ref_dz,
+        }, rtol=1e-9, atol=1e-12)
+        expect_close(out[1], ref_dz, f"dlogits for {what}",
+                     f"it matches a common mistake: {mistake}" if mistake else
+                     (stable if big else "∂L/∂z_ic is the softmax p_ic minus 1 for the true class, "
+                      "divided by the batch size"), rtol=1e-9, atol=1e-12)
     passed("softmax_cross_entropy")
 
 
+def _adamw_setting(rng, seed: int) -> dict:
+    shape = ((7,), (3, 4), (5,), (2, 1, 3))[seed % 4]
+    if seed == 0:
+        return dict(shape=shape, lr=0.05, betas=(0.9, 0.999), eps=1e-8, wd=0.1)
+    return dict(shape=shape, lr=float(np.exp(rng.uniform(np.log(0.003), np.log(0.2)))),
+                betas=(float(rng.uniform(0.5, 0.97)), float(rng.uniform(0.9, 0.9999))),
+                eps=float(np.exp(rng.uniform(np.log(1e-9), np.log(1e-6)))),
+                wd=float(np.exp(rng.uniform(np.log(0.01), np.log(1.0)))))
+
+
 def check_adamw_step(adamw_step, seed: int = 0) -> None:
-    """Six AdamW steps in a row (the student's outputs fed back in) against ``optim.AdamW``."""
+    """Six AdamW steps in a row (the student's outputs fed back in) against ``optim.AdamW``, on a vector or
+    a matrix of parameters, with gradient entries that are large, tiny (where ε matters) and exactly zero;
+    then a step without weight decay and with a zero gradient, which must leave θ as it is."""
     from ..optim import AdamW
 
     rng = np.random.default_rng(seed)
-    d = 7
-    lr = (0.05, 0.02, 0.1)[seed % 3]
-    betas = ((0.9, 0.999), (0.8, 0.99), (0.95, 0.9))[seed % 3]
-    wd = (0.1, 0.3, 0.05)[seed % 3]
-    eps = 1e-8
+    s = _adamw_setting(rng, seed)
+    shape, lr, betas, eps, wd = s["shape"], s["lr"], s["betas"], s["eps"], s["wd"]
+    b1, b2 = betas
+    where = f"(α = {lr:.3g}, β = ({b1:.3g}, {b2:.4g}), ε = {eps:.2g}, λ = {wd:.3g}, θ of shape {shape})"
+    size = int(np.prod(shape))
     ref = AdamW(lr, betas=betas, eps=eps, weight_decay=wd)
-    theta = rng.normal(size=d)
-    state = ref.init_state(theta[None, :])
-    mine = (theta.copy(), np.zeros(d), np.zeros(d))
-    for k in range(1, 7):
-        g = rng.normal(size=d) * np.array([1, 1, 1, 10, 0.1, 1e-6, 1e-7])  # tiny entries: where ε matters
-        expected = ref.step(mine[0][None, :].copy(), g[None, :], state, lr=lr, t=k - 1, objective=None)[0]
-        out = attempt(adamw_step, mine[0].copy(), g.copy(), mine[1].copy(), mine[2].copy(), k, lr, betas, eps, wd)
-        expect(isinstance(out, (tuple, list)) and len(out) == 3,
-               f"`adamw_step` should return (theta, m, v), got {type(out).__name__}",
-               "end with `return theta_new, m_new, v_new`")
-        new_theta, m, v = (np.asarray(a, dtype=float) if a is not None else None for a in out)
-        expect_close(m, state["exp_avg"][0], f"m after step {k}",
-                     "m_k = β₁ m_{k−1} + (1 − β₁) g: the raw average, before bias correction, without weight decay")
-        expect_close(v, state["exp_avg_sq"][0], f"v after step {k}",
-                     "v_k = β₂ v_{k−1} + (1 − β₂) g²: the gradient alone enters v (no weight decay in it)")
-        expect_close(new_theta, expected, f"θ after step {k}",
-                     "first shrink θ ← θ (1 − α λ), then θ ← θ − α m̂ / (√v̂ + ε) with m̂ = m / (1 − β₁ᵏ), "
-                     "v̂ = v / (1 − β₂ᵏ); ε is added after the square root")
-        mine = (new_theta, m, v)
-    # without weight decay AdamW is Adam: θ must not shrink then
-    out = attempt(adamw_step, mine[0].copy(), np.zeros(d), np.zeros(d), np.zeros(d), 1, lr, betas, eps, 0.0)
-    expect(isinstance(out, (tuple, list)) and len(out) == 3, "`adamw_step` should return (theta, m, v)")
-    try:
-        same = np.allclose(np.asarray(out[0], dtype=float), mine[0], rtol=1e-12, atol=0)
-    except (TypeError, ValueError):
-        raise WrongAnswer("θ with a zero gradient and λ = 0 is not an array of numbers") from None
-    expect(same, "with a zero gradient and weight_decay = 0, θ should not move at all",
-           "the decay factor is (1 − α λ), which is 1 for λ = 0")
+    theta = rng.normal(size=shape)
+    state = ref.init_state(theta.reshape(1, -1))
+    scales = np.resize(np.array([1.0, 1.0, 10.0, 0.1, 1e-6, 1e-7, 0.0]), size).reshape(shape)
+    m, v = np.zeros(shape), np.zeros(shape)
+    with np.errstate(all="ignore"):
+        for k in range(1, 7):
+            g = rng.normal(size=shape) * scales
+            expected = ref.step(theta.reshape(1, -1).copy(), g.reshape(1, -1), state, lr=lr, t=k - 1,
+                                objective=None)[0].reshape(shape)
+            ref_m, ref_v = state["exp_avg"][0].reshape(shape), state["exp_avg_sq"][0].reshape(shape)
+            out = _values(_call_quietly(adamw_step, theta.copy(), g.copy(), m.copy(), v.copy(), k, lr, betas, eps, wd),
+                          3, "adamw_step", "theta_new, m_new, v_new")
+            decayed = theta * (1 - lr * wd)
+            m_hat, v_hat = ref_m / (1 - b1**k), ref_v / (1 - b2**k)
+            mistake = _named(out[1], {
+                "the bias-corrected m̂: return the running average m itself, the state for the next step": m_hat,
+                "the weight decay entered m: in AdamW it stays out of the moments (that is what decoupled "
+                "means)": b1 * m + (1 - b1) * (g + wd * theta),
+                "the weight decay entered m: in AdamW it stays out of the moments": b1 * m + (1 - b1) * (g + wd * decayed),
+            })
+            expect_close(out[1], ref_m, f"m after step {k} {where}",
+                         mistake or "m is the running average of the gradients, before bias correction, without "
+                         "weight decay")
+            mistake = _named(out[2], {
+                "the bias-corrected v̂: return the running average v itself, the state for the next step": v_hat,
+            })
+            expect_close(out[2], ref_v, f"v after step {k} {where}",
+                         mistake or "v is the running average of the squared gradients (elementwise), before bias "
+                         "correction; the gradient alone enters it, no weight decay")
+            step = lr * m_hat / (np.sqrt(v_hat) + eps)
+            mistake = _named(out[0], {
+                "θ is not decayed: AdamW first shrinks θ by the factor (1 − αλ)": theta - step,
+                "θ is shrunk by (1 − λ); the factor is (1 − αλ), the decay per step scales with α":
+                    theta * (1 - wd) - step,
+                "the decay is applied after the Adam step; AdamW shrinks θ first, then takes the step":
+                    (theta - step) * (1 - lr * wd),
+                "the step uses m and v without their bias corrections":
+                    decayed - lr * ref_m / (np.sqrt(ref_v) + eps),
+                "ε is inside the square root; it is added after it": decayed - lr * m_hat / np.sqrt(v_hat + eps),
+                "the bias corrections use the wrong power: step k (1 for the first) divides by 1 − βᵏ":
+                    decayed - lr * (ref_m / (1 - b1 ** (k + 1))) / (np.sqrt(ref_v / (1 - b2 ** (k + 1))) + eps),
+            }, rtol=1e-9, atol=1e-12)
+            expect_close(out[0], expected, f"θ after step {k} {where}",
+                         mistake or "first shrink θ by the factor (1 − αλ), then take Adam's step with the "
+                         "bias-corrected m̂ and v̂ (k is the number of this step, 1 for the first) and ε added after "
+                         "the square root", rtol=1e-9, atol=1e-12)
+            theta, m, v = expected, ref_m.copy(), ref_v.copy()
+    # without weight decay and with a zero gradient θ must not move at all
+    out = _values(_call_quietly(adamw_step, theta.copy(), np.zeros(shape), np.zeros(shape), np.zeros(shape), 1, lr,
+                                betas, eps, 0.0), 3, "adamw_step", "theta_new, m_new, v_new")
+    expect(_same(out[0], theta, rtol=1e-12, atol=0),
+           "with a zero gradient and weight_decay = 0, θ should not move at all",
+           "without weight decay AdamW is Adam, and a zero gradient gives a zero step")
     passed("adamw_step")
