@@ -7,12 +7,15 @@ high-contrast palette (Okabe & Ito) that reads from the back of a lecture hall;
 from __future__ import annotations
 
 import contextlib
+import math
 from dataclasses import dataclass
 
 import matplotlib as mpl
+import matplotlib.ticker as mticker
 from cycler import cycler
 
-__all__ = ["PALETTE", "classroom", "context", "current", "screen"]
+__all__ = ["LEGEND_PT", "PALETTE", "PlainLogFormatter", "classroom", "context", "current", "legend_size",
+           "plain_log_ticks", "screen"]
 
 #: Okabe & Ito's colour-blind-safe palette.
 PALETTE = {
@@ -70,6 +73,56 @@ def screen() -> Style:
 
 def current() -> Style:
     return _current
+
+
+# --- legends and log axes that read at the notebook's column width ------------------------------------------
+#: the smallest legend text of a static figure, in points at its natural size (100 dpi, shown 1 px per px up to
+#: the ~1000-px column): the notebook's body text is 14 px ≈ 10.5 pt, a legend a little smaller but not below 9
+LEGEND_PT = 9.0
+
+
+def legend_size() -> float:
+    """The legend font size in points for the static figures: ``LEGEND_PT`` on screen, larger in
+    classroom mode (never the relative "x-small", which is under 6 pt)."""
+    return max(LEGEND_PT, 0.9 * _current.font)
+
+
+def _superscript(n: int) -> str:
+    return str(n).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def plain_number(x: float) -> str:
+    """A tick value as a person writes it: 0.003, 0.3, 0.6, 1, 3, 30000; beyond 10⁻⁴ … 10⁵ a power of
+    ten (10⁻⁶) or a multiple of one (3×10⁻⁶)."""
+    if x == 0 or not math.isfinite(x):
+        return f"{x:g}"
+    if 1e-4 <= abs(x) < 1e5:
+        return f"{x:.6g}".replace("-", "−")
+    exponent = math.floor(math.log10(abs(x)) + 1e-9)
+    coeff = x / 10.0 ** exponent
+    if math.isclose(coeff, 1.0, rel_tol=1e-6):
+        return f"10{_superscript(exponent)}"
+    return f"{coeff:.3g}×10{_superscript(exponent)}".replace("-", "−")
+
+
+class PlainLogFormatter(mticker.LogFormatter):
+    """matplotlib's log-axis formatter (which ticks get labels: the decades, and the 2, 3, 5 … in between
+    when the axis spans little more than a decade) with plain numbers: "0.3, 0.6, 1, 3", not "3×10⁻¹"."""
+
+    def _num_to_string(self, x, vmin, vmax):
+        return plain_number(x)
+
+
+def plain_log_ticks(ax, axis: str = "y") -> None:
+    """Label the log axis ``axis`` ("x", "y" or "both") of ``ax`` with plain numbers (major and minor ticks;
+    see :class:`PlainLogFormatter`). Call it after the axis has been made logarithmic."""
+    for name in ("x", "y") if axis == "both" else (axis,):
+        ax_ = getattr(ax, f"{name}axis")
+        if ax_.get_scale() != "log":
+            continue
+        base = getattr(ax_.get_transform(), "base", 10)
+        ax_.set_major_formatter(PlainLogFormatter(base))
+        ax_.set_minor_formatter(PlainLogFormatter(base, labelOnlyBase=False))
 
 
 @contextlib.contextmanager
