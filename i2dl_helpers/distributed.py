@@ -27,9 +27,12 @@ the unit circle) exactly for 0 < q < 2 sin(π / (2(2τ + 1))) (``delay_bound``),
 which is 2 for τ = 0 and shrinks like π/(2τ) as τ grows. ``delay_rate`` and
 ``delay_bound_scan`` compute the same from the roots, numerically.
 
-Dask is the optional extra ``distributed`` (``pip install 'i2dl-helpers[distributed]'``).
+Dask is a dependency of the package, but an environment may still lack it (a
+plain ``pip install`` of the package without its dependencies, an old environment).
 This module imports without it; the functions that need a cluster raise an
-ImportError that names the extra. The staleness functions need numpy only.
+ImportError that says how to install it, and ``dask_ready()`` lets a notebook skip
+its cluster cells with one line each instead of failing. The staleness functions
+need numpy only.
 
 Clusters started here (``start_cluster``, ``local_cluster``, ``sgd(client=None)``)
 are closed by ``stop_cluster``, on leaving the ``with`` block, on error, and at
@@ -53,20 +56,51 @@ from ._validate import check_int, check_positive
 from .optim.base import Optimizer, Trajectory, run
 
 __all__ = ["ShardedLeastSquares", "ShardedObjective", "StepTimes", "WorkerLost", "combine_gradients", "cost_model",
-           "delay_bound", "delay_bound_scan", "delay_rate", "local_cluster", "sgd", "start_cluster", "stop_cluster"]
+           "dask_ready", "delay_bound", "delay_bound_scan", "delay_rate", "have_dask", "local_cluster", "sgd",
+           "start_cluster", "stop_cluster"]
 
-_EXTRA = ("i2dl_helpers.distributed needs Dask's distributed scheduler, the optional extra `distributed` of "
-          "this package: pip install -e '.[distributed]' (or pip install 'dask[distributed]'; "
-          "conda: conda install dask distributed)")
+_INSTALL = ("pip install 'dask[distributed]' in this environment (conda: conda install dask distributed), "
+            "or set the course up with `python3 course.py lab`, which installs everything")
+_EXTRA = f"i2dl_helpers.distributed needs Dask's distributed scheduler, which is not installed: {_INSTALL}"
 
 
 def _require():
-    """Import ``distributed`` (dask.distributed) or raise an ImportError naming the extra."""
+    """Import ``distributed`` (dask.distributed) or raise an ImportError saying how to install it."""
     try:
         import distributed as dd
     except ImportError as exc:
         raise ImportError(_EXTRA) from exc
     return dd
+
+
+def have_dask() -> bool:
+    """Whether Dask's distributed scheduler can be imported here."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+_told_missing = False   # dask_ready has explained the missing Dask once in this session
+
+
+def dask_ready() -> bool:
+    """True when Dask's distributed scheduler is installed, so a notebook cell can use a cluster:
+    ``if dask_ready(): client = start_cluster(2)``. Otherwise False, after saying so: the first call
+    explains what is missing and how to install it, every later call prints one line (the cell is skipped)."""
+    global _told_missing
+    if have_dask():
+        return True
+    if _told_missing:
+        print("skipped: this cell needs Dask (see the note at the start of section 2)")
+    else:
+        _told_missing = True
+        print("Dask is not installed in this environment, so this notebook cannot start a cluster. Every cell "
+              "that needs one prints a single 'skipped' line; the rest of the notebook (the exercises, "
+              "the linear scaling rule, stale gradients) runs as usual.\n"
+              f"To run the cluster cells: {_INSTALL}; then restart the kernel and run the notebook again.")
+    return False
 
 
 # ---------------------------------------------------------------------------------------------------
