@@ -220,6 +220,8 @@ def _check_phi_panel(e):
     if beyond:
         assert f"+ {beyond} tr" in e._trials_note.get_text() and max(bt.trials) > 4 * ls_widget._nice_ceil(
             2.2 * max(ex.alpha, bt.alpha))
+        renderer = e.figure.canvas.get_renderer()
+        assert not e._trials_note.get_window_extent(renderer).overlaps(e.ax_phi.get_legend().get_window_extent(renderer))
     # the animated tick labels name the true α and φ(α) − φ(0) at the fixed tick marks
     np.testing.assert_allclose(_tick_values(e._u_labels, e._u_offset), S * e.ax_phi.get_xticks(), rtol=1e-9)
     np.testing.assert_allclose(_tick_values(e._v_labels, e._v_offset), D * e.ax_phi.get_yticks(), rtol=1e-9,
@@ -281,3 +283,25 @@ def test_no_acceptable_step_is_handled():
     opt = ls.GDLineSearch("backtracking")
     traj = run(f, opt, x, steps=5, tol=1e-12)
     assert traj.status == "converged" and np.allclose(traj.final, x, rtol=1e-12)  # stays put, no crash
+
+
+def test_the_phi_panel_shows_every_backtracking_try():
+    """Issue 22: the tries α0, ρα0, … are all on the panel (those whose φ is above it as triangles on the
+    top edge) unless the first lies far beyond both steps; then a note counts the ones further right."""
+    from i2dl_helpers.widgets import LineSearchExplorer
+
+    e = LineSearchExplorer("ill_conditioned", renderer="image")       # the notebook's first view
+    bt = e.result_backtracking
+    assert bt.trials == (1.0, 0.5, 0.25, 0.125) and bt.n_values == 4   # φ(0) is not counted
+    assert e.alpha_span == 1.0 and e._trials_note.get_text() == ""
+    assert len(e._trials.get_data()[0]) + len(e._trials_above.get_data()[0]) == 4
+    assert len(e._trials_above.get_data()[0]) == 2                     # α = 1 and 0.5 overshoot far
+    _check_phi_panel(e)
+    assert "after 4 tries, one evaluation of L each" in e.status_text
+    e.controls["objective"].value = "rosenbrock"
+    e.controls["search"].value = "backtracking"
+    e.controls["k"].value = 3
+    bt = e.result_backtracking
+    assert len(bt.trials) > 8 and e._trials_note.get_text().startswith("+ ")
+    _check_phi_panel(e)
+    e.close()

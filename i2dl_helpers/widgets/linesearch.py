@@ -90,6 +90,9 @@ class LineSearchExplorer(ObjectiveChooser, Explorer):
     controls  : "objective", "search", "k", "x0", "y0", "alpha0", "c", "rho".
     """
 
+    ALT_SUBJECT = ("Gradient descent with line search: the path and the search line on the contours (left), φ(α) − "
+                   "φ(0) with the exact minimiser, the Armijo line and the backtracking steps (right)")
+
     figsize = (10.0, 4.2)
     chooser_dim = 2
     CONTROLS = (  # in the order of the rows of three: the function, the run, backtracking
@@ -184,9 +187,13 @@ class LineSearchExplorer(ObjectiveChooser, Explorer):
                                               zorder=5, clip_on=False, in_layout=False, label="backtracking tries"))
         self._trials_above = self.animate(*axp.plot([], [], "^", ls="none", color=PALETTE["orange"], ms=7,
                                                     mec="k", mew=0.6, zorder=5, clip_on=False,
-                                                    in_layout=False, label="tries with φ above the panel"))
-        self._trials_note = self.animate(axp.text(0.02, 0.97, "", transform=axp.transAxes, ha="left", va="top",
-                                                  fontsize="small", in_layout=False))
+                                                    in_layout=False, label="tries above the panel"))
+        # bottom left: below the Armijo line and left of the dip of φ (α* sits near the middle of the axis
+        # whenever tries are left out); a box keeps it readable over a curve
+        self._trials_note = self.animate(axp.text(0.02, 0.03, "", transform=axp.transAxes, ha="left", va="bottom",
+                                                  fontsize="small", in_layout=False,
+                                                  bbox={"boxstyle": "square,pad=0.2", "facecolor": "white",
+                                                        "edgecolor": "none", "alpha": 0.85}))
         self._bt_pt = self.animate(*axp.plot([], [], "s", color=PALETTE["orange"], ms=8, mec="k", zorder=6))
         self._ex_pt = self.animate(*axp.plot([], [], "D", color=PALETTE["green"], ms=8, mec="k", zorder=6,
                                              label="exact α*"))
@@ -228,7 +235,7 @@ class LineSearchExplorer(ObjectiveChooser, Explorer):
         self.ax.set_xlabel("θ₁")
         self.ax.set_ylabel("θ₂")
         self.ax.set_title(obj.name.replace("_", " "))
-        self.ax.legend(loc="lower right", fontsize="x-small")
+        self.ax.legend(loc="lower right", fontsize="small")
 
     def _sync_start(self):
         obj = self._objective
@@ -308,7 +315,7 @@ class LineSearchExplorer(ObjectiveChooser, Explorer):
         self._trials_above.set_data(shown[above] / span, np.full(int(above.sum()), _V_LIMITS[1] - 0.05))
         beyond = tried.size - shown.size
         self._trials_note.set_text(
-            f"+ {beyond} {'try' if beyond == 1 else 'tries'} at larger α (up to {tried.max():.3g}), off the panel"
+            f"+ {beyond} {'try' if beyond == 1 else 'tries'} further right"
             if beyond else "")
         self._ex_pt.set_data([ex.alpha / span], [v(phi_ex)])
         self._bt_pt.set_data([bt.alpha / span], [v(phi_bt)])
