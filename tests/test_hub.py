@@ -31,7 +31,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "hub"))
 import hubctl  # noqa: E402
 
-pytestmark = pytest.mark.slow
 pytest.importorskip("jupyterhub", reason="the hub test needs JupyterHub (the `test` extra installs it)")
 pytest.importorskip("nbgrader", reason="the hub test needs nbgrader (the `instructor` extra)")
 
@@ -137,10 +136,12 @@ def cycle(tmp_path_factory):
             "timings": timings}
 
 
+@pytest.mark.slow
 def test_log_in_through_the_proxy_opens_jupyterlab(cycle):
     assert cycle["status"] == 200
 
 
+@pytest.mark.slow
 def test_gradebook_scores_the_answered_exercise_only(cycle):
     from nbgrader.api import Gradebook
 
@@ -160,6 +161,7 @@ def test_gradebook_scores_the_answered_exercise_only(cycle):
         assert scores[BLANK].score == 0
 
 
+@pytest.mark.slow
 def test_students_get_their_feedback(cycle):
     for s in STUDENTS:
         pages = list((cycle["hub"].home(s) / ASSIGNMENT / "feedback").glob(f"*/{Path(NOTEBOOK).stem}.html"))
@@ -167,6 +169,7 @@ def test_students_get_their_feedback(cycle):
         assert "Score" in pages[0].read_text(errors="replace")
 
 
+@pytest.mark.slow
 def test_students_have_the_release_not_the_repository(cycle):
     exercise = cycle["exercise"]
     for s in STUDENTS:
@@ -186,3 +189,73 @@ def test_the_students_course_id_is_the_courses():
     ids = [re.search(r'course_id = "([^"]+)"', (p).read_text()).group(1)
            for p in (ROOT / "nbgrader_config.py", ROOT / "hub" / "singleuser" / "nbgrader_config.py")]
     assert ids[0] == ids[1]
+
+
+# -- the course's fixes to Jupyter (i2dl_helpers_server), fast ------------------------------------------
+
+def test_kernel_websockets_set_tcp_nodelay_before_they_open(monkeypatch):
+    from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
+
+    from i2dl_helpers_server import enable_nodelay
+
+    calls = []
+
+    async def original_open(self, kernel_id):
+        calls.append(("open", kernel_id, list(self.nodelay)))
+
+    class Fake:
+        nodelay: list = []
+
+        def set_nodelay(self, value):
+            self.nodelay.append(value)
+
+    monkeypatch.setattr(KernelWebsocketHandler, "open", original_open)
+    monkeypatch.delattr(KernelWebsocketHandler, "_i2dl_nodelay", raising=False)
+    assert enable_nodelay() is True
+    assert enable_nodelay() is False, "a second call must not wrap the handler twice"
+    asyncio.run(KernelWebsocketHandler.open(Fake(), "k1"))
+    assert calls == [("open", "k1", [True])]
+
+
+def test_kernel_replies_are_looked_for_every_slice(monkeypatch):
+    """A poll that misses its wake-up sleeps its whole timeout; sliced, the reply is found after a slice."""
+    from queue import Empty
+
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    from i2dl_helpers_server.replies import poll_replies_in_slices
+
+    with pytest.raises(ValueError, match="slice_seconds"):
+        poll_replies_in_slices(0)
+
+    class MissingSocket:
+        """The reply is there from the start, but the first poll does not notice it."""
+        def __init__(self, ready=True):
+            self.polls, self.ready = [], ready
+
+        async def poll(self, timeout_ms):
+            self.polls.append(timeout_ms)
+            if len(self.polls) == 1 or not self.ready:
+                await asyncio.sleep(timeout_ms / 1000)
+                return 0
+            return 1
+
+    class Channel:
+        def __init__(self, socket):
+            self.socket = socket
+
+        async def _recv(self):
+            return {"msg_type": "execute_reply"}
+
+    monkeypatch.setattr(AsyncZMQSocketChannel, "get_msg", AsyncZMQSocketChannel.get_msg)
+    monkeypatch.delattr(AsyncZMQSocketChannel, "_i2dl_sliced", raising=False)
+    assert poll_replies_in_slices(0.05) is True
+    get_msg = AsyncZMQSocketChannel.get_msg
+    t0 = time.monotonic()
+    assert asyncio.run(get_msg(Channel(MissingSocket()), timeout=30))["msg_type"] == "execute_reply"
+    assert time.monotonic() - t0 < 5, "the missed reply must be found after a slice, not after the timeout"
+    socket = MissingSocket(ready=False)
+    t0 = time.monotonic()
+    with pytest.raises(Empty):
+        asyncio.run(get_msg(Channel(socket), timeout=0.2))
+    assert 0.15 < time.monotonic() - t0 < 5 and len(socket.polls) >= 3, "a timeout still ends the wait"
