@@ -113,7 +113,7 @@ class BackpropStepper(Explorer):
             for (child, local, _), label in zip(current.terms, self._local_labels):
                 seg = self.art.segment(current.node, child)
                 segments.append(seg)
-                (x0, y0), (x1, y1) = seg
+                (x0, y0), (x1, y1) = seg[:2]          # the first piece (the edge bends at waypoints)
                 label.set_position((0.5 * (x0 + x1), 0.5 * (y0 + y1) + 0.08))
                 label.set_text(f"×{_fmt(local, self.fmt)}")
                 label.set_visible(True)
