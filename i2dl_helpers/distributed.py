@@ -61,7 +61,8 @@ __all__ = ["ShardedLeastSquares", "ShardedObjective", "StepTimes", "WorkerLost",
 
 _INSTALL = ("pip install 'dask[distributed]' in this environment (conda: conda install dask distributed), "
             "or set the course up with `python3 course.py lab`, which installs everything")
-_EXTRA = f"i2dl_helpers.distributed needs Dask's distributed scheduler, which is not installed: {_INSTALL}"
+_EXTRA = (f"i2dl_helpers.distributed needs Dask's scheduler, the package `distributed`, which is not installed: "
+          f"{_INSTALL}")
 
 
 def _require():
