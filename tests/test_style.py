@@ -1,6 +1,8 @@
 """Presentation mode: style.classroom() enlarges every explorer created afterwards; screen() restores."""
 from __future__ import annotations
 
+import colorsys
+
 import matplotlib.colors as mcolors
 import pytest
 
@@ -68,7 +70,12 @@ def test_classroom_enlarges_new_explorers_and_screen_restores(name):
 
 
 def test_palette_is_okabe_ito():
-    assert {c.upper() for c in style.PALETTE.values()} == OKABE_ITO
+    """Okabe & Ito's hues; some darkened for contrast (tests/test_colour_contrast.py)."""
+    assert {c.upper() for c in style.OKABE_ITO.values()} == OKABE_ITO
+    for name, colour in style.PALETTE.items():
+        h, _, s = colorsys.rgb_to_hls(*mcolors.to_rgb(colour))
+        h0, _, s0 = colorsys.rgb_to_hls(*mcolors.to_rgb(style.OKABE_ITO[name]))
+        assert abs(h - h0) < 0.01 and abs(s - s0) < 0.05, name
 
 
 @pytest.mark.parametrize("mode", [style.screen, style.classroom])
@@ -78,7 +85,7 @@ def test_colour_cycle_uses_only_the_palette(mode):
         import matplotlib as mpl
 
         cycle = [mcolors.to_hex(c["color"]).upper() for c in mpl.rcParams["axes.prop_cycle"]]
-    assert cycle and set(cycle) <= OKABE_ITO
+    assert cycle and set(cycle) <= {c.upper() for c in style.PALETTE.values()}
     assert len(set(cycle)) == len(cycle), "no colour twice in the cycle"
 
 

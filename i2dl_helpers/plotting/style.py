@@ -13,15 +13,40 @@ from dataclasses import dataclass
 import matplotlib as mpl
 import matplotlib.ticker as mticker
 from cycler import cycler
+from matplotlib.colors import to_rgb
 
-__all__ = ["LEGEND_PT", "PALETTE", "PlainLogFormatter", "classroom", "context", "current", "legend_size",
-           "plain_log_ticks", "screen"]
+__all__ = ["LEGEND_PT", "MARK_COLOURS", "OKABE_ITO", "PALETTE", "PlainLogFormatter", "classroom", "context",
+           "contrast_ratio", "current", "legend_size", "plain_log_ticks", "screen"]
 
-#: Okabe & Ito's colour-blind-safe palette.
-PALETTE = {
+#: Okabe & Ito's colour-blind-safe palette, as published (2008).
+OKABE_ITO = {
     "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
     "sky": "#56B4E9", "purple": "#CC79A7", "yellow": "#F0E442", "black": "#000000",
 }
+
+#: The course's colours: Okabe & Ito's, with orange, sky blue and vermillion darkened (same hue
+#: and saturation, less lightness) so that every colour that draws a line, a marker or text has a
+#: contrast of at least 3:1 against the white background (WCAG 2.1, 1.4.11 non-text contrast;
+#: Okabe & Ito's orange has 2.25:1, sky blue 2.31:1). Vermillion moves with orange so that the two
+#: stay apart in lightness for red-green colour-vision deficiencies. Yellow (1.3:1) is for fills
+#: behind dark marks only. tests/test_colour_contrast.py checks both properties.
+PALETTE = {
+    "blue": "#0072B2", "orange": "#C48800", "green": "#009E73", "vermillion": "#B55000",
+    "sky": "#1E9BE2", "purple": "#CC79A7", "yellow": "#F0E442", "black": "#000000",
+}
+#: the colours that may draw lines, markers and text (3:1 or more against white)
+MARK_COLOURS = ("blue", "orange", "green", "vermillion", "sky", "purple", "black")
+
+
+def contrast_ratio(foreground, background="white") -> float:
+    """WCAG 2.1's contrast ratio (L1 + 0.05) / (L2 + 0.05) of two matplotlib colours, L1 the lighter
+    one's relative luminance L = 0.2126 R + 0.7152 G + 0.0722 B (sRGB channels linearised)."""
+    def luminance(colour) -> float:
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 @dataclass(frozen=True)
