@@ -66,7 +66,7 @@ class StalenessExplorer(Explorer):
         ax.set_xlabel("staleness τ (steps)")
         ax.set_ylabel("q = αλ")
         ax.set_title("where delayed GD converges")
-        ax.legend(loc="upper right", fontsize="x-small")
+        ax.legend(loc="upper right", fontsize="small")
         self._mark = self.animate(*ax.plot([], [], "o", ms=9, color=PALETTE["orange"], mec="k", zorder=5))
         self._fresh = self.animate(*self.ax.plot([], [], "-", color="0.6", lw=1.2, label="τ = 0"))
         self._path = self.animate(*self.ax.plot([], [], "-", color=PALETTE["vermillion"], lw=1.4,
@@ -79,7 +79,7 @@ class StalenessExplorer(Explorer):
         self.ax.set_xlabel("step k")
         self.ax.set_ylabel("|θ_k|")
         self.ax.set_title("the error, with and without staleness")
-        self.ax.legend(loc="upper right", fontsize="x-small")
+        self.ax.legend(loc="upper right", fontsize="small")
 
     def _update(self, changed):
         tau, q, steps = self.controls["tau"].value, self.controls["q"].value, self.controls["steps"].value
