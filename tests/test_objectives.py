@@ -114,6 +114,20 @@ def test_quadratic_form_minimiser_and_condition():
     assert np.allclose(np.linalg.eigvalsh(ill.hessian([0.3, -0.2])), [1.0, 25.0])
 
 
+@pytest.mark.parametrize("x", [0.7, np.array([-1.5, 0.25, 2.0]), np.array([[0.3], [-0.8]])])
+def test_quadratic_form_of_one_variable(x):
+    """A 1×1 A: L(θ) = ½ a θ² − b θ, checked against the closed form and finite differences."""
+    a, b = 2.5, -0.75
+    q = quadratic_form(np.array([[a]]), np.array([b]))
+    flat = np.asarray(x, dtype=float)
+    assert np.allclose(q(x), np.reshape(0.5 * a * flat ** 2 - b * flat, np.shape(q(x))))
+    assert np.allclose(q.grad(x), a * flat - b)
+    h = 1e-5
+    assert np.allclose(np.ravel(q.grad(x)), np.ravel((q(flat + h) - q(flat - h)) / (2 * h)), atol=1e-6)
+    assert np.allclose(q.hessian(x), a)
+    assert q.minima[0][0] == pytest.approx(b / a)
+
+
 @pytest.mark.parametrize("call, exc, match", [
     (lambda: get("nope"), ValueError, "name must be one of"),
     (lambda: get(3), TypeError, "name must be a string"),

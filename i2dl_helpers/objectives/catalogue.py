@@ -162,12 +162,14 @@ def quadratic_form(A, b=None, *, name: str = "quadratic_form", domain=None) -> O
         return out
 
     linear = bool(b.any())
-    return Objective(
-        lambda p: 0.5 * dot(p, times_a(p)) - dot(p, b) if linear else 0.5 * dot(p, times_a(p)),
-        lambda p: times_a(p) - b if linear else times_a(p),
-        lambda p: np.broadcast_to(A, p.shape[:-1] + (d, d)),
-        dim=d, name=name, domain=domain, minima=[xstar], smoothness=eig[-1],
-    )
+    value = lambda p: 0.5 * dot(p, times_a(p)) - dot(p, b) if linear else 0.5 * dot(p, times_a(p))
+    grad = lambda p: times_a(p) - b if linear else times_a(p)
+    if d == 1:   # an Objective of dimension 1 passes the coordinate without its trailing axis
+        return Objective(lambda x: value(x[..., None]), lambda x: grad(x[..., None])[..., 0],
+                         lambda x: np.broadcast_to(A[0, 0], np.shape(x)),
+                         dim=1, name=name, domain=domain, minima=[xstar], smoothness=eig[-1])
+    return Objective(value, grad, lambda p: np.broadcast_to(A, p.shape[:-1] + (d, d)),
+                     dim=d, name=name, domain=domain, minima=[xstar], smoothness=eig[-1])
 
 
 @register("ill_conditioned", 2, "½(x² + κy²) rotated: condition number κ, a narrow valley")
