@@ -11,8 +11,10 @@ the instructor's account only.
 Settings come from environment variables, so one file serves a course machine, the demo and the
 test (tests/test_hub.py):
 
-    I2DL_HUB_STATE        folder of the hub's database and cookie secret (default /srv/i2dl-hub)
-    I2DL_HUB_EXCHANGE     nbgrader's exchange (default $I2DL_HUB_STATE/exchange)
+    I2DL_HUB_STATE        folder of the hub's database and cookie secret (default /srv/i2dl-hub;
+                          made readable by the hub's account only)
+    I2DL_HUB_EXCHANGE     nbgrader's exchange (default nbgrader's /srv/nbgrader/exchange; in the demo
+                          $I2DL_HUB_STATE/exchange)
     I2DL_HUB_INSTRUCTORS  comma-separated user names that grade (default "instructor")
     I2DL_HUB_USERS        comma-separated user names allowed to log in (default: every account)
     I2DL_HUB_IP, I2DL_HUB_PORT        the public address (default 127.0.0.1:8000)
@@ -34,12 +36,14 @@ import hubctl  # noqa: E402  (hub/hubctl.py: finds the proxy)
 c = get_config()  # noqa: F821  (JupyterHub provides it)
 
 STATE = Path(os.environ.get("I2DL_HUB_STATE", "/srv/i2dl-hub"))
-EXCHANGE = Path(os.environ.get("I2DL_HUB_EXCHANGE", STATE / "exchange"))
 INSTRUCTORS = {u.strip() for u in os.environ.get("I2DL_HUB_INSTRUCTORS", "instructor").split(",") if u.strip()}
 USERS = {u.strip() for u in os.environ.get("I2DL_HUB_USERS", "").split(",") if u.strip()}
 DEMO = os.environ.get("I2DL_HUB_DEMO") == "1"
+EXCHANGE = Path(os.environ.get("I2DL_HUB_EXCHANGE", STATE / "exchange" if DEMO else "/srv/nbgrader/exchange"))
 ENV_BIN = Path(sys.executable).parent  # the environment of the hub: every server, kernel and terminal uses it
 STATE.mkdir(parents=True, exist_ok=True)
+if not DEMO:  # the database holds every user's (hashed) tokens: no student needs to read it
+    STATE.chmod(0o700)
 EXCHANGE.mkdir(parents=True, exist_ok=True)
 try:  # nbgrader's exchange: everyone may write to it (nbgrader makes inbound/ write-only for students)
     EXCHANGE.chmod(0o777)
