@@ -91,6 +91,29 @@ def _forward(f, x, h):
     return out
 
 
+def _compare_differences(values, expected, f, x, step: float, what: str, hint: str) -> None:
+    """A WrongAnswer unless ``values`` are the central differences ``expected`` to round-off; it names the
+    known mistake the values match (one-sided differences, a factor 2, all coordinates moved at once, the
+    default step instead of the h given)."""
+    # the round-off of f's values, amplified by 1/h, bounds how far two correct answers may differ
+    tol = 1e-9 * np.abs(expected) + 64 * np.finfo(float).eps * (1 + abs(f(x))) / step
+    if np.all(np.abs(values - expected) <= tol):
+        return
+    d = len(x)
+    mistakes = {"are one-sided (forward) differences, from x and x + h·eᵢ": _forward(f, x, step),
+                "are twice too large: the two points are 2h apart": 2 * expected}
+    if d > 1:
+        mistakes["are all the same: every coordinate was moved at once"] = np.full(
+            d, (f(x + step) - f(x - step)) / (2 * step))
+    if step != 1e-5:
+        mistakes["were computed with a step other than the h you were given"] = _central(f, x, 1e-5)
+    for name, wrong in mistakes.items():
+        if np.all(np.abs(values - wrong) <= tol + 1e-9 * np.abs(wrong)):
+            raise WrongAnswer(f"{what}: your differences {name}.\nHint: {hint}")
+    n_bad = int(np.sum(np.abs(values - expected) > tol))
+    raise WrongAnswer(f"{what} is wrong ({n_bad} of {d} entries differ).\nHint: {hint}")
+
+
 def check_central_difference(central_difference, seed: int = 0) -> None:
     """central_difference(f, x, h) for typed functions of 1, 2 and 3 variables, with the default h and with
     steps h from 10⁻⁶ to 0.3 off any lattice (large ones make the difference differ visibly from the
@@ -127,22 +150,7 @@ def check_central_difference(central_difference, seed: int = 0) -> None:
             if d == 1 and got is not None and np.size(got) == 1:
                 got = np.reshape(np.asarray(got, dtype=float), (1,))      # a number for d = 1 is fine
             values = _as_numbers(got, expected, what, hint)
-            # the round-off of f's values, amplified by 1/h, bounds how far two correct answers may differ
-            tol = 1e-9 * np.abs(expected) + 64 * np.finfo(float).eps * (1 + abs(f(x))) / step
-            if np.all(np.abs(values - expected) <= tol):
-                continue
-            mistakes = {"are one-sided (forward) differences, from x and x + h·eᵢ": _forward(f, x, step),
-                        "are twice too large: the two points are 2h apart": 2 * expected,
-                        "are all the same: every coordinate was moved at once": np.full(d, (f(x + step) -
-                                                                                            f(x - step)) / (2 * step)),
-                        "were computed with a step other than the h you were given": _central(f, x, 1e-5)}
-            for name, wrong in mistakes.items():
-                if (name.startswith("are all") and d == 1) or (name.startswith("were") and step == 1e-5):
-                    continue
-                if np.all(np.abs(values - wrong) <= tol + 1e-9 * np.abs(wrong)):
-                    raise WrongAnswer(f"{what}: your differences {name}.\nHint: {hint}")
-            n_bad = int(np.sum(np.abs(values - expected) > tol))
-            raise WrongAnswer(f"{what} is wrong ({n_bad} of {d} entries differ).\nHint: {hint}")
+            _compare_differences(values, expected, f, x, step, what, hint)
     passed("central_difference")
 
 
