@@ -14,6 +14,9 @@ MUTANTS = {
         "w = 1 / np.asarray(counts, dtype=float)\nreturn (w[:, None] * np.asarray(grads)).sum(axis=0) / w.sum()",
     ],
     "nb09_delayed_gd": [
+        # calls the package's delayed run instead of writing the recursion (the notebook shows run(..., delay=τ))
+        "from i2dl_helpers.objectives import get\nfrom i2dl_helpers.optim import GD, run\n"
+        "return run(get('quadratic', curvature=1.0), GD(q), 1.0, steps, delay=tau, max_abs=1e300).points[:, 0]",
         # the fresh iterate: ignores the delay
         "theta = [1.0]\nfor k in range(steps):\n    theta.append(theta[k] - q * theta[k])\nreturn np.array(theta)",
         # one step too stale
