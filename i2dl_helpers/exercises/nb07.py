@@ -380,53 +380,73 @@ def _shown(steps: dict) -> str:
     return "{" + ", ".join(f"{n!r}: {'None' if k is None else int(k)}" for n, k in steps.items()) + "}"
 
 
+_HINT_NONE = "leave out the racers that never settled (None) before you look for the fewest steps"
+
+
+def _call_first_to_settle(first_to_settle, steps: dict, what: str):
+    """The student's answer for ``steps``; a crash on None (or on a race nobody finished) explained."""
+    try:
+        return attempt(first_to_settle, dict(steps))
+    except WrongAnswer as exc:
+        if isinstance(exc.__cause__, TypeError) and any(k is None for k in steps.values()):
+            raise WrongAnswer(f"first_to_settle({what}) raised TypeError ({exc.__cause__}). In this race some "
+                              "racers never settled: their value is None, which cannot be compared with a "
+                              f"number.\nHint: {_HINT_NONE}") from None
+        if isinstance(exc.__cause__, ValueError) and all(k is None for k in steps.values()):
+            raise WrongAnswer(f"first_to_settle({what}) raised ValueError ({exc.__cause__}): nobody settled in "
+                              "this race, so there is no fewest number of steps.\nHint: return None when no "
+                              "racer settled") from None
+        raise
+
+
+def _not_a_settler(got, steps: dict) -> tuple[str, str] | None:
+    """(what is wrong, hint) when ``got`` is not the name of a racer that settled, else None."""
+    if not isinstance(got, str):
+        return (f"returned {got!r} ({type(got).__name__}), not a racer's name",
+                "return the name (the key of the dict), not its number of steps")
+    if got not in steps:
+        return f"returned {got!r}, which is not one of the racers", "return one of the dict's keys"
+    if steps[got] is None:
+        return f"returned {got!r}, a racer that never settled", _HINT_NONE
+    return None
+
+
+def _settle_feedback(got, steps: dict) -> tuple[str, str] | None:
+    """(what is wrong, hint) for the answer ``got`` to ``steps``, or None when it is right (any of the tied
+    racers with the fewest steps; None when nobody settled)."""
+    done = {n: k for n, k in steps.items() if k is not None}
+    fewest = min(done.values()) if done else None
+    right = {n for n, k in done.items() if k == fewest}
+    if not right:
+        return None if got is None else (f"returned {got!r}, but nobody settled in this race",
+                                         "return None when no racer settled")
+    if isinstance(got, str) and got in right:
+        return None
+    if got is None:
+        return "returned None, but some racers settled", "return the name of the fastest one"
+    not_a_settler = _not_a_settler(got, steps)
+    if not_a_settler:
+        return not_a_settler
+    if fewest == 0:
+        return (f"returned {got!r}, but another racer settled in fewer steps",
+                "a racer may settle at step 0 (it starts below the target): 0 is a number of steps, not a missing "
+                "value")
+    if len(done) > 1 and steps[got] == max(done.values()):
+        return (f"returned {got!r}, the racer that took the most steps to settle",
+                "the winner is the racer with the fewest steps")
+    return (f"returned {got!r}, but another racer settled in fewer steps",
+            "compare the numbers of steps of all the racers that settled")
+
+
 def check_first_to_settle(first_to_settle, seed: int = 0) -> None:
     """first_to_settle(steps) on the race's own results (seed 0) and on made-up races of every kind:
     some racers never settled (None, also the first entry), a racer that settled at step 0, ties (any of
     the tied names is right), a single settler, nobody settled, no racers at all. Values are Python or
     numpy integers."""
-    hint_none = "leave out the racers that never settled (None) before you look for the fewest steps"
-    for steps, what in _settle_cases(seed):
-        what = _shown(steps) + what
-        done = {n: k for n, k in steps.items() if k is not None}
-        fewest = min(done.values()) if done else None
-        right = {n for n, k in done.items() if k == fewest}
-        try:
-            got = attempt(first_to_settle, dict(steps))
-        except WrongAnswer as exc:
-            if isinstance(exc.__cause__, TypeError) and any(k is None for k in steps.values()):
-                raise WrongAnswer(f"first_to_settle({what}) raised TypeError ({exc.__cause__}). In this race some "
-                                  "racers never settled: their value is None, which cannot be compared with a "
-                                  f"number.\nHint: {hint_none}") from None
-            if isinstance(exc.__cause__, ValueError) and not done:
-                raise WrongAnswer(f"first_to_settle({what}) raised ValueError ({exc.__cause__}): nobody settled in "
-                                  "this race, so there is no fewest number of steps.\nHint: return None when no "
-                                  "racer settled") from None
-            raise
-        if isinstance(got, str) and got in right:
-            continue
-        if got is None and not right:
-            continue
-        if not right:
-            message, hint = f"returned {got!r}, but nobody settled in this race", "return None when no racer settled"
-        elif got is None:
-            message, hint = "returned None, but some racers settled", "return the name of the fastest one"
-        elif not isinstance(got, str):
-            message, hint = (f"returned {got!r} ({type(got).__name__}), not a racer's name",
-                             "return the name (the key of the dict), not its number of steps")
-        elif got not in steps:
-            message, hint = f"returned {got!r}, which is not one of the racers", "return one of the dict's keys"
-        elif steps[got] is None:
-            message, hint = f"returned {got!r}, a racer that never settled", hint_none
-        elif got in done and fewest == 0 and steps[got] != 0:
-            message, hint = (f"returned {got!r}, but another racer settled in fewer steps",
-                             "a racer may settle at step 0 (it starts below the target): 0 is a number of steps, "
-                             "not a missing value")
-        elif len(done) > 1 and steps[got] == max(done.values()):
-            message, hint = (f"returned {got!r}, the racer that took the most steps to settle",
-                             "the winner is the racer with the fewest steps")
-        else:
-            message, hint = (f"returned {got!r}, but another racer settled in fewer steps",
-                             "compare the numbers of steps of all the racers that settled")
-        raise WrongAnswer(f"first_to_settle({what}) {message}.\nHint: {hint}")
+    for steps, label in _settle_cases(seed):
+        what = _shown(steps) + label
+        feedback = _settle_feedback(_call_first_to_settle(first_to_settle, steps, what), steps)
+        if feedback:
+            message, hint = feedback
+            raise WrongAnswer(f"first_to_settle({what}) {message}.\nHint: {hint}")
     passed("first_to_settle")

@@ -65,57 +65,64 @@ def _softmax_cases(rng, seed: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
     return cases
 
 
+_STABLE = ("exp of a logit of 1e4 overflows to inf: subtract each row's own maximum m_i from its logits before exp, "
+           "and add it back to the log of the sum")
+
+
+def _check_loss(loss, z, ref_loss: float, what: str, big: bool) -> None:
+    """The loss: one number (any form), finite, the mean over the batch; named mistakes."""
+    hint = _STABLE if big else "average the per-sample losses log Σ_k exp(z_ik) − z_i,y_i over the batch"
+    if np.ndim(loss) > 0 and np.size(loss) > 1:
+        raise WrongAnswer(f"the loss for {what} should be one number (the mean over the batch), got an array "
+                          f"of shape {np.shape(loss)}\nHint: average over the samples")
+    try:
+        with np.errstate(all="ignore"):
+            loss = as_number(loss, f"the loss for {what}", hint=hint)
+    except WrongAnswer:
+        if big:
+            raise WrongAnswer(f"for {what} your loss is inf or NaN\nHint: {_STABLE}") from None
+        raise
+    mistakes = {"the sum over the batch, not the mean": ref_loss * z.shape[0],
+                "the row maxima subtracted but not added back": ref_loss - z.max(axis=1).mean()}
+    expect_close(loss, ref_loss, f"the loss for {what}", hint, rtol=1e-9,
+                 mistakes={k: v for k, v in mistakes.items() if not np.isclose(v, ref_loss, rtol=1e-9)})
+
+
+def _check_dlogits(dlogits, z, y, ref_dz: np.ndarray, what: str, big: bool) -> None:
+    """∂L/∂z: finite, of shape (n, C), the reference's; named mistakes."""
+    try:
+        dz = np.asarray(dlogits, dtype=float)
+    except (TypeError, ValueError):
+        dz = None
+    if big and dz is not None and dz.shape == z.shape and not np.all(np.isfinite(dz)):
+        raise WrongAnswer(f"dlogits for {what} contains inf or NaN\nHint: {_STABLE}")
+    n = z.shape[0]
+    onehot = np.zeros_like(z)
+    onehot[np.arange(n), y] = 1.0
+    mistake = _named(dz, {
+        "the gradient of the sum, not of the mean (divide by n)": ref_dz * n if n > 1 else None,
+        "the softmax itself: the one-hot labels are not subtracted": (ref_dz * n + onehot) / n,
+        "one-hot minus softmax: the sign is flipped": -ref_dz,
+    }, rtol=1e-9, atol=1e-12)
+    expect_close(dlogits, ref_dz, f"dlogits for {what}",
+                 f"it matches a common mistake: {mistake}" if mistake else
+                 (_STABLE if big else "∂L/∂z_ic is the softmax p_ic minus 1 for the true class, divided by the "
+                  "batch size"), rtol=1e-9, atol=1e-12)
+
+
 def check_softmax_cross_entropy(softmax_cross_entropy, seed: int = 0) -> None:
     """Loss and ∂L/∂z against the package's reference ``nn.softmax_cross_entropy``: random logits, a batch
     of one, two classes, ties for a row's maximum, and logits of ±1e4 (where the textbook formula overflows)."""
     from ..nn import softmax_cross_entropy as reference
 
     rng = np.random.default_rng(seed)
-    stable = ("exp of a logit of 1e4 overflows to inf: subtract each row's own maximum m_i from its logits "
-              "before exp, and add it back to the log of the sum")
     for what, z, y in _softmax_cases(rng, seed):
         out = _values(_call_quietly(softmax_cross_entropy, z.copy(), y.copy()), 2, "softmax_cross_entropy",
                       "loss, dlogits")
         ref_loss, ref_dz = reference(z, y)
-        n = z.shape[0]
-        big = np.abs(z).max() > 700
-        hint_loss = stable if big else "average the per-sample losses log Σ_k exp(z_ik) − z_i,y_i over the batch"
-        loss = out[0]
-        if np.ndim(loss) > 0 and np.size(loss) > 1:
-            raise WrongAnswer(f"the loss for {what} should be one number (the mean over the batch), got an array "
-                              f"of shape {np.shape(loss)}\nHint: average over the samples")
-        try:
-            with np.errstate(all="ignore"):
-                loss = as_number(loss, f"the loss for {what}", hint=hint_loss)
-        except WrongAnswer:
-            if big:
-                raise WrongAnswer(f"for {what} your loss is inf or NaN\nHint: {stable}") from None
-            raise
-        row_max = z.max(axis=1)
-        per_sample = ref_loss * n
-        expect_close(loss, ref_loss, f"the loss for {what}", hint_loss, rtol=1e-9,
-                     mistakes={k: v for k, v in {
-                         "the sum over the batch, not the mean": per_sample,
-                         "the row maxima subtracted but not added back": ref_loss - row_max.mean(),
-                     }.items() if not np.isclose(v, ref_loss, rtol=1e-9)})
-        try:
-            dz = np.asarray(out[1], dtype=float)
-        except (TypeError, ValueError):
-            dz = None
-        if dz is not None and dz.shape == z.shape and not np.all(np.isfinite(dz)) and big:
-            raise WrongAnswer(f"dlogits for {what} contains inf or NaN\nHint: {stable}")
-        onehot = np.zeros_like(z)
-        onehot[np.arange(n), y] = 1.0
-        p = ref_dz * n + onehot
-        mistake = _named(dz, {
-            "the gradient of the sum, not of the mean (divide by n)": ref_dz * n if n > 1 else None,
-            "the softmax itself: the one-hot labels are not subtracted": p / n,
-            "one-hot minus softmax: the sign is flipped": -ref_dz,
-        }, rtol=1e-9, atol=1e-12)
-        expect_close(out[1], ref_dz, f"dlogits for {what}",
-                     f"it matches a common mistake: {mistake}" if mistake else
-                     (stable if big else "∂L/∂z_ic is the softmax p_ic minus 1 for the true class, "
-                      "divided by the batch size"), rtol=1e-9, atol=1e-12)
+        big = bool(np.abs(z).max() > 700)
+        _check_loss(out[0], z, ref_loss, what, big)
+        _check_dlogits(out[1], z, y, ref_dz, what, big)
     passed("softmax_cross_entropy")
 
 

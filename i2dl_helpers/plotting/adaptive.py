@@ -13,7 +13,7 @@ import numpy as np
 
 from ..optim import run
 from ..optim.first_order import Recorder
-from .style import PALETTE
+from .style import PALETTE, legend_size, plain_log_ticks
 from .views2d import contour_background
 
 __all__ = ["adaptive_glyphs", "per_parameter_rates"]
@@ -68,12 +68,13 @@ def adaptive_glyphs(objective, optimizers, x0, steps: int = 60, every: int = 4):
         ax.set_xlabel("θ₁ (flat direction)")
         ax.set_ylabel("θ₂ (steep direction)" if j == 0 else "")
         if j == 0:
-            ax.legend(loc="lower left", fontsize="x-small")
+            ax.legend(loc="lower left", fontsize=legend_size())
         low = axes[1, j]
         k = np.arange(1, len(rates) + 1)
         low.semilogy(k, rates[:, 0], "-", color=PALETTE["blue"], lw=2, label="η₁ (flat θ₁)")
         low.semilogy(k, rates[:, 1], "--", color=PALETTE["vermillion"], lw=2, label="η₂ (steep θ₂)")
+        plain_log_ticks(low)
         low.set_xlabel("step k")
         low.set_ylabel("learning rate per parameter" if j == 0 else "")
-        low.legend(loc="best", fontsize="x-small")
+        low.legend(loc="best", fontsize=legend_size())
     return axes

@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
 
-from .style import PALETTE
+from .style import PALETTE, legend_size, plain_log_ticks
 from .views2d import contour_background
 
 __all__ = ["fitted_curves", "paths_and_losses", "stability_plot"]
@@ -41,8 +41,9 @@ def paths_and_losses(objective, runs: dict, *, optimum: float | None = None, fig
     names = getattr(objective, "parameter_names", None) or ("θ₁", "θ₂")
     ax.set_xlabel(names[0])
     ax.set_ylabel(names[1])
-    ax.legend(loc="best", fontsize="small")
+    ax.legend(loc="best", fontsize=legend_size())
     ax_loss.set_yscale("log")
+    plain_log_ticks(ax_loss)
     ax_loss.set_xlabel("step k")
     ax_loss.set_ylabel(r"$L(\theta_k) - L^*$")
     return fig
@@ -79,20 +80,21 @@ def fitted_curves(fit, runs: dict, *, ax=None, n: int = 300):
     ax.set_xlabel("t")
     ax.set_ylabel("y")
     ax.set_title("the data and each method's fitted curve")
-    ax.legend(loc="upper right", fontsize="x-small")
+    ax.legend(loc="upper right", fontsize=legend_size())
     return ax
 
 
-def stability_plot(q, betas, converged, *, rates=None, ax=None, steps: int = 300):
+def stability_plot(q, betas, converged, *, rates=None, ax=None, steps: int = 300, edge: bool = True):
     """Momentum's stability diagram: which (q = αλ, β) converged in an experiment.
 
     q (m,), betas (b,), converged (b, m) booleans (e.g. from ``momentum_converges``
     with ``steps`` steps). Every cell is one run at the cell's centre: blue where
     |θ| shrank, orange where it did not; the legend says so. Along the edge the
     cells form a staircase because a cell is coloured by its centre's run while
-    the edge crosses it. Draws the heavy-ball edge q = 2 + 2β and the critical-damping
-    curve β = (1 − √q)²; with ``rates`` (b, m) also the contour ρ = 1 of the
-    predicted spectral radius. Returns the Axes.
+    the edge crosses it. Draws the critical-damping curve β = (1 − √q)², the heavy-ball
+    edge q = 2 + 2β when ``edge`` (False leaves the formula off the figure, for a page that
+    asks for it), and with ``rates`` (b, m) the contour ρ = 1 of the predicted spectral
+    radius. Returns the Axes.
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -103,13 +105,15 @@ def stability_plot(q, betas, converged, *, rates=None, ax=None, steps: int = 300
     shrank, grew = PALETTE["sky"], "#f5c28a"
     ax.pcolormesh(q, betas, np.asarray(converged, dtype=float), cmap=ListedColormap([grew, shrank]),
                   vmin=0, vmax=1, shading="nearest", edgecolors="face")
-    ax.plot(2 + 2 * betas, betas, "--", color=PALETTE["black"], lw=1.5)
+    if edge:
+        ax.plot(2 + 2 * betas, betas, "--", color=PALETTE["black"], lw=1.5)
     qq = np.linspace(0, 4, 200)
     ax.plot(qq, (1 - np.sqrt(qq)) ** 2, ":", color=PALETTE["purple"], lw=2)
     handles = [Patch(fc=shrank, label=f"|θ| shrank in {steps} steps (one run per cell)"),
                Patch(fc=grew, label=f"|θ| did not shrink in {steps} steps"),
-               Line2D([], [], ls="--", color=PALETTE["black"], lw=1.5, label="edge q = 2 + 2β (theory)"),
                Line2D([], [], ls=":", color=PALETTE["purple"], lw=2, label="critical damping β = (1 − √q)²")]
+    if edge:
+        handles.insert(2, Line2D([], [], ls="--", color=PALETTE["black"], lw=1.5, label="edge q = 2 + 2β (theory)"))
     if rates is not None:
         ax.contour(q, betas, rates, levels=[1.0], colors=[PALETTE["vermillion"]], linewidths=1)
         handles.append(Line2D([], [], color=PALETTE["vermillion"], lw=1, label="predicted ρ = 1"))
@@ -118,5 +122,5 @@ def stability_plot(q, betas, converged, *, rates=None, ax=None, steps: int = 300
     ax.set_xlabel("q = αλ")
     ax.set_ylabel("β")
     ax.set_title("momentum on a 1D quadratic: which (q, β) converge")
-    ax.legend(handles=handles, loc="upper left", fontsize="x-small", framealpha=0.95)
+    ax.legend(handles=handles, loc="upper left", fontsize=legend_size(), framealpha=0.95)
     return ax

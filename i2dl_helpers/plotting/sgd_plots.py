@@ -8,7 +8,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .style import PALETTE
+from .style import PALETTE, legend_size, plain_log_ticks
 
 __all__ = ["training_plot", "gradient_cloud", "variance_plot", "schedule_plot", "race_plot", "cost_plot"]
 
@@ -23,6 +23,7 @@ def training_plot(losses, predict, X, y, *, figsize=(10.0, 3.4)):
     fig, (ax_l, ax_f) = plt.subplots(1, 2, figsize=figsize, layout="constrained")
     losses = np.asarray(losses, dtype=float)
     ax_l.semilogy(np.arange(len(losses)), losses, color=PALETTE["vermillion"])
+    plain_log_ticks(ax_l)
     ax_l.set_xlabel("step k")
     ax_l.set_ylabel("L(θ_k)")
     ax_l.set_title("training loss")
@@ -32,7 +33,7 @@ def training_plot(losses, predict, X, y, *, figsize=(10.0, 3.4)):
     ax_f.plot(xs[:, 0], np.asarray(predict(xs))[:, 0], color=PALETTE["vermillion"], lw=2, label="network")
     ax_f.set_xlabel("x")
     ax_f.set_ylabel("y")
-    ax_f.legend(fontsize="small")
+    ax_f.legend(fontsize=legend_size())
     ax_f.set_title("fitted function")
     return fig
 
@@ -47,7 +48,7 @@ def gradient_cloud(per_sample, full, *, ax=None, max_points: int = 2000):
     ax.plot(*np.asarray(full), "x", color=PALETTE["vermillion"], ms=12, mew=3, label="full gradient ∇L")
     ax.set_xlabel("∂L/∂w₁")
     ax.set_ylabel("∂L/∂w₂")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize=legend_size())
     return ax
 
 
@@ -58,9 +59,10 @@ def variance_plot(batch_sizes, measured, predicted=None, *, ax=None):
     ax.loglog(B, measured, "o", color=PALETTE["vermillion"], ms=7, label="measured")
     if predicted is not None:
         ax.loglog(B, predicted, "-", color=PALETTE["black"], lw=1.2, label="σ²/B · (n − B)/(n − 1)")
+    plain_log_ticks(ax, "both")
     ax.set_xlabel("batch size B")
     ax.set_ylabel("E‖∇L_B − ∇L‖²")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize=legend_size())
     return ax
 
 
@@ -71,9 +73,10 @@ def schedule_plot(schedules: dict, steps: int = 1000, *, ax=None):
     for label, sched in schedules.items():
         ax.plot(t, sched(t), label=label)
     ax.set_yscale("log")
+    plain_log_ticks(ax)
     ax.set_xlabel("step t")
     ax.set_ylabel("α_t / α")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize=legend_size())
     return ax
 
 
@@ -100,9 +103,10 @@ def race_plot(curves: dict, target: float | None = None, *, ax=None, xlabel: str
         ax.axhline(target, color="0.3", ls="--", lw=1, label=target_label)
     ax.set_xscale(xscale)
     ax.set_yscale("log")
+    plain_log_ticks(ax, "both")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("L(w) − L*")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize=legend_size())
     return ax
 
 
@@ -117,7 +121,8 @@ def cost_plot(ns, seconds, *, ax=None, proportional: bool = True):
     ax.loglog(ns, seconds, "o-", color=PALETTE["vermillion"], label="measured (median of repeats)")
     if proportional:
         ax.loglog(ns, seconds[-1] * ns / ns[-1], "--", color="0.4", lw=1, label="∝ n (through the largest n)")
-        ax.legend(fontsize="small")
+        ax.legend(fontsize=legend_size())
+    plain_log_ticks(ax, "both")
     ax.set_xlabel("number of samples n")
     ax.set_ylabel("seconds per full-batch gradient")
     return ax

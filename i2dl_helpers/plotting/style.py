@@ -116,12 +116,12 @@ def _superscript(n: int) -> str:
     return str(n).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
-def plain_number(x: float) -> str:
-    """A tick value as a person writes it: 0.003, 0.3, 0.6, 1, 3, 30000; beyond 10⁻⁴ … 10⁵ a power of
-    ten (10⁻⁶) or a multiple of one (3×10⁻⁶)."""
+def plain_number(x: float, powers: bool = False) -> str:
+    """A tick value as a person writes it: 0.003, 0.3, 0.6, 1, 3, 30000; beyond 10⁻⁴ … 10⁵ (or with
+    ``powers``) a power of ten (10⁻⁶) or a multiple of one (3×10⁻⁶)."""
     if x == 0 or not math.isfinite(x):
         return f"{x:g}"
-    if 1e-4 <= abs(x) < 1e5:
+    if 1e-4 <= abs(x) < 1e5 and not powers:
         return f"{x:.6g}".replace("-", "−")
     exponent = math.floor(math.log10(abs(x)) + 1e-9)
     coeff = x / 10.0 ** exponent
@@ -132,10 +132,13 @@ def plain_number(x: float) -> str:
 
 class PlainLogFormatter(mticker.LogFormatter):
     """matplotlib's log-axis formatter (which ticks get labels: the decades, and the 2, 3, 5 … in between
-    when the axis spans little more than a decade) with plain numbers: "0.3, 0.6, 1, 3", not "3×10⁻¹"."""
+    when the axis spans little more than a decade) with plain numbers: "0.3, 0.6, 1, 3", not "3×10⁻¹".
+    An axis that reaches beyond 10⁻⁴ … 10⁵ is labelled in powers of ten throughout (10⁻¹⁶ … 10⁰), so one
+    axis never mixes the two styles."""
 
     def _num_to_string(self, x, vmin, vmax):
-        return plain_number(x)
+        lo, hi = sorted((abs(vmin), abs(vmax)))
+        return plain_number(x, powers=not (lo >= 1e-4 * (1 - 1e-9) and hi < 1e5))
 
 
 def plain_log_ticks(ax, axis: str = "y") -> None:

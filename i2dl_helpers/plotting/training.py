@@ -9,7 +9,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .style import PALETTE
+from .style import PALETTE, legend_size, plain_log_ticks
 
 __all__ = ["plot_history", "compare_histories", "lr_range_plot", "lr_schedule_plot", "scaling_plot"]
 
@@ -39,9 +39,10 @@ def plot_history(history, axes=None, label: str | None = None, color=None, *, fi
         axes[1].plot(seconds, values, ls, color=color, lw=lw, marker="o", ms=2.5)
     for ax, xlabel in zip(axes, ("epoch", "training time (s)")):
         ax.set_yscale("log")
+        plain_log_ticks(ax)
         ax.set_xlabel(xlabel)
         ax.set_ylabel("cross-entropy loss")
-    axes[0].legend(fontsize="x-small")
+    axes[0].legend(fontsize=legend_size())
     return axes
 
 
@@ -60,9 +61,10 @@ def compare_histories(histories: dict, *, metric: str = "val_loss", title: str |
     for ax, xlabel in zip(axes, ("epoch (passes over the training set)", "training time (s)")):
         if log and "loss" in metric:
             ax.set_yscale("log")
+            plain_log_ticks(ax)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
-    axes[0].legend(fontsize="x-small", ncols=2 if len(histories) > 4 else 1)
+    axes[0].legend(fontsize=legend_size(), ncols=2 if len(histories) > 4 else 1)
     if title:
         fig.suptitle(title, fontsize="medium")
     return fig
@@ -81,9 +83,10 @@ def lr_range_plot(result, *, ax=None, figsize=(6.0, 3.4)):
                label=f"suggestion (÷ {result.divisor:g}), α = {result.suggestion:.3g}")
     top = min(np.nanmax(result.smoothed), 4 * result.smoothed[0])
     ax.set_ylim(0, 1.15 * top)
+    plain_log_ticks(ax, "x")
     ax.set_xlabel("learning rate α (grows every step)")
     ax.set_ylabel("cross-entropy loss")
-    ax.legend(fontsize="x-small")
+    ax.legend(fontsize=legend_size())
     return ax
 
 
@@ -101,7 +104,9 @@ def lr_schedule_plot(schedules: dict, steps: int, lr: float, *, ax=None, steps_p
             ax.axvline(e, color="0.85", lw=0.6, zorder=0)
     ax.set_xlabel("step t" + (" (grey lines: epochs)" if steps_per_epoch else ""))
     ax.set_ylabel("learning rate α_t")
-    ax.legend(fontsize="x-small")
+    # above the axes: a schedule may pass through any part of them
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=min(3, len(schedules)), frameon=False,
+              fontsize=legend_size())
     return ax
 
 
@@ -117,5 +122,5 @@ def scaling_plot(batch_sizes, accuracies: dict, *, reference: float | None = Non
     ax.set_xticks(B, [str(int(b)) for b in B])
     ax.set_xlabel("batch size B")
     ax.set_ylabel("best validation accuracy")
-    ax.legend(fontsize="x-small")
+    ax.legend(fontsize=legend_size())
     return ax
