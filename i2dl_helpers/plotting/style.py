@@ -133,12 +133,13 @@ def plain_number(x: float, powers: bool = False) -> str:
 class PlainLogFormatter(mticker.LogFormatter):
     """matplotlib's log-axis formatter (which ticks get labels: the decades, and the 2, 3, 5 … in between
     when the axis spans little more than a decade) with plain numbers: "0.3, 0.6, 1, 3", not "3×10⁻¹".
-    An axis that reaches beyond 10⁻⁴ … 10⁵ is labelled in powers of ten throughout (10⁻¹⁶ … 10⁰), so one
-    axis never mixes the two styles."""
+    An axis that shows a decade beyond 10⁻⁴ … 10⁴ is labelled in powers of ten throughout (10⁻¹⁶ … 10⁰), so
+    one axis never mixes the two styles."""
 
     def _num_to_string(self, x, vmin, vmax):
-        lo, hi = sorted((abs(vmin), abs(vmax)))
-        return plain_number(x, powers=not (lo >= 1e-4 * (1 - 1e-9) and hi < 1e5))
+        lo, hi = sorted((max(abs(vmin), 1e-300), max(abs(vmax), 1e-300)))
+        first, last = math.ceil(math.log10(lo) - 1e-9), math.floor(math.log10(hi) + 1e-9)  # the decades shown
+        return plain_number(x, powers=not (-4 <= first and last <= 4))
 
 
 def plain_log_ticks(ax, axis: str = "y") -> None:
