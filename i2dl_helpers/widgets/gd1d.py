@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.transforms import ScaledTranslation
 
 from .. import objectives as _objectives
 from .._validate import check_positive
@@ -69,7 +70,11 @@ class GradientDescent1D(ObjectiveChooser, Explorer):
         self.ax, self.ax_loss = fig.subplots(1, 2, width_ratios=[1.5, 1])
         ax = self.ax
         (self._curve,) = ax.plot([], [], color=PALETTE["black"], lw=1.5, zorder=1)
-        self._minima = ax.scatter([], [], marker="*", s=140, color=PALETTE["green"], zorder=2, label="minima")
+        # the minima's stars sit just below the curve (10 points down), so the iterates that gather at a
+        # minimum never cover them, whichever view draws the moving artists over the background
+        below = ax.transData + ScaledTranslation(0, -10 / 72, fig.dpi_scale_trans)
+        self._minima = ax.scatter([], [], marker="*", s=170, color=PALETTE["green"], zorder=2, transform=below,
+                                  clip_on=False, label="minima")
         self._path = self.animate(*ax.plot([], [], "-o", color=PALETTE["vermillion"], ms=4, lw=1,
                                                alpha=0.85, zorder=3, label="iterates x_k", gid="path"))
         self._start = self.animate(*ax.plot([], [], "o", color=PALETTE["blue"], ms=9, zorder=4, label="start x₀", gid="start"))
@@ -94,7 +99,7 @@ class GradientDescent1D(ObjectiveChooser, Explorer):
         finite = ys[np.isfinite(ys)]
         ymin, ymax = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
         pad = 0.08 * (ymax - ymin or 1.0)
-        self._ylim = (ymin - pad, ymax + pad)
+        self._ylim = (ymin - 1.8 * pad, ymax + pad)      # room below for the minima's stars
         self._curve.set_data(xs, ys)
         self._minima.set_offsets(np.c_[obj.minima[:, 0], obj(obj.minima[:, 0])] if len(obj.minima)
                                  else np.empty((0, 2)))
