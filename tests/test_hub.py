@@ -69,15 +69,13 @@ async def _cycle(hub: hubctl.Hub, exercise, timings: dict) -> dict:
     terminals = {u: hubctl.Terminal(hub, u) for u in (INSTRUCTOR, *STUDENTS)}
     outputs = {}
 
-    shell_cpu = dict.fromkeys(terminals, 0.0)
-
     async def type_(user: str, label: str, command: str, timeout: float = 300) -> str:
-        # bash's `time` prints user and sys CPU seconds; in these terminals they add up over the shell's
-        # commands, so a step's CPU is the increase. On a quiet machine a step takes about that long.
+        # bash's `time` prints the command's user and sys CPU seconds last (a terminal shows earlier
+        # output again when its websocket reconnects): on a quiet machine a step takes about that long
         rc, text, seconds = await terminals[user].run(f"time {command}", timeout)
-        total = sum(60 * float(m) + float(s) for m, s in re.findall(r"^(?:user|sys)\s+(\d+)m([\d.]+)s", text, re.M))
-        timings[label] = (round(seconds, 2), round(total - shell_cpu[user], 2))
-        shell_cpu[user] = total
+        cpu = sum(60 * float(found[-1][0]) + float(found[-1][1]) for kind in ("user", "sys")
+                  for found in [re.findall(rf"^{kind}\s+(\d+)m([\d.]+)s", text, re.M)] if found)
+        timings[label] = (round(seconds, 2), round(cpu, 2))
         outputs[label] = text
         assert rc == 0, f"{user}$ {command}\nexited with {rc}:\n{text[-4000:]}"
         return text
