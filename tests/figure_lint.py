@@ -28,6 +28,7 @@ execution count.
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import asdict, dataclass
@@ -71,6 +72,7 @@ class _Recorder:
 
         recorder, figure_draw, text_draw = self, Figure.draw, Text.draw
 
+        @functools.wraps(figure_draw)  # keeps matplotlib's markers (_supports_rasterization)
         def draw_figure(fig, renderer):
             entry = recorder._entry(fig)
             width = getattr(renderer, "width", None)
@@ -83,6 +85,7 @@ class _Recorder:
             finally:
                 recorder._active.pop()
 
+        @functools.wraps(text_draw)
         def draw_text(text, renderer):
             result = text_draw(text, renderer)
             try:
@@ -96,7 +99,6 @@ class _Recorder:
                 pass
             return result
 
-        draw_figure.__wrapped__, draw_text.__wrapped__ = figure_draw, text_draw
         Figure.draw, Text.draw = draw_figure, draw_text
         self._installed = True
 

@@ -166,6 +166,20 @@ def test_axes_without_ticks_or_with_labels_off_are_not_checked():
     assert figure_lint.lint_figure(fig2) == []
 
 
+def test_the_recorder_keeps_matplotlibs_rasterization_support():
+    import warnings
+
+    from matplotlib.figure import Figure as F
+    from matplotlib.text import Text
+
+    figure_lint._RECORDER.install()
+    assert getattr(F.draw, "_supports_rasterization", False) and getattr(Text.draw, "_supports_rasterization", False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig, ax = _plain()
+        ax.set_title("t").set_rasterized(True)
+
+
 def test_install_reports_per_execution_count(tmp_path):
     """In a shell, after each cell, every figure the cell drew is linted and written with the cell's count."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
