@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import WrongAnswer, as_bool, as_number, as_sequence, attempt, expect, expect_no_loop, passed
+from . import as_bool, as_number, as_sequence, attempt, expect, expect_no_loop, passed
 
 __all__ = ["check_find_counterexample", "check_crest_chord", "check_hessian_convex", "check_quartic_is_convex"]
 
@@ -220,7 +220,11 @@ def check_hessian_convex(hessian_convex, seed: int = 0) -> None:
     rng = np.random.default_rng(seed)
     # the hill's Hessian against central differences of its gradient ∇L = θ − h·G·(θ − p)/s²
     centre, s, h = np.array([0.3, -0.2]), 0.2, 0.12
-    grad = lambda t: t - h * np.exp(-np.sum((t - centre) ** 2, -1) / (2 * s * s))[..., None] * (t - centre) / s**2  # noqa: E731
+
+    def grad(t):
+        gauss = np.exp(-np.sum((t - centre) ** 2, -1) / (2 * s * s))[..., None]
+        return t - h * gauss * (t - centre) / s**2
+
     at = np.array([[0.35, -0.1], [0.1, 0.0]])
     assert np.allclose(_bump(centre, s, h)(at), numerical_hessian(grad, at), atol=1e-6), "the hill's Hessian"
     hint_weak = ("some grid point was not looked at, or the test is weaker than 'the smallest eigenvalue is at "
