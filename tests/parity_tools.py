@@ -71,7 +71,9 @@ def assert_parity(ours, reference, horizons, *, tol: float, min_steps: int, labe
     for i, h in enumerate(horizons):
         np.testing.assert_allclose(ours[:h, i], reference[:h, i], rtol=0, atol=tol,
                                    err_msg=f"{label}, start {i}, within its first {h} steps (its horizon)")
-    full = ours.shape[0]
-    if np.all(horizons >= full):
-        return f"{label}: all {full - 1} steps compared"
-    return f"{label}: compared up to step {horizons.tolist()} of {full - 1} (round-off amplified after)"
+    steps = ours.shape[0] - 1
+    if np.all(horizons > steps):
+        return f"{label}: all {steps} steps compared"
+    short = ", ".join(f"start {i} up to step {h}" for i, h in enumerate(horizons.tolist()) if h <= steps)
+    rest = f", the other starts all {steps} steps" if np.any(horizons > steps) else ""
+    return f"{label}: {short} (round-off amplified after){rest}"

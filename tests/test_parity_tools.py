@@ -59,7 +59,7 @@ def test_a_run_that_amplifies_late_is_compared_up_to_its_horizon_only():
     i, k = late[0], h[late[0]]
     after = ours.copy()
     after[k:, i] += 1e-3                       # disagrees only from the horizon on: not a finding
-    assert "compared up to step" in assert_parity(ours, after, h, tol=TOL, min_steps=STEPS // 2)
+    assert f"start {i} up to step {k}" in assert_parity(ours, after, h, tol=TOL, min_steps=STEPS // 2)
     before = ours.copy()
     before[k - 1, i] += 1e-9                   # disagrees one step before the horizon: caught
     with pytest.raises(AssertionError, match=f"start {i}, within its first {k} steps"):
