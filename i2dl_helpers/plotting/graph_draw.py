@@ -186,6 +186,26 @@ def _isotonic(targets: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.concatenate([np.full(n, m) for m, _, n in blocks])
 
 
+def _link_arrays(plan: _Plan, ids: dict):
+    """Both directions of every link (item i pulled towards item j) and their weights: links through
+    waypoints weigh more, so long edges run straight."""
+    ends = np.array([(ids[a], ids[b]) for a, b in plan.links], dtype=int).reshape(-1, 2)
+    weight = np.array([2.0 if isinstance(a, _Waypoint) or isinstance(b, _Waypoint) else 1.0
+                       for a, b in plan.links])
+    return (np.concatenate([ends[:, 0], ends[:, 1]]), np.concatenate([ends[:, 1], ends[:, 0]]),
+            np.concatenate([weight, weight]))
+
+
+def _layer_spans(plan: _Plan, ids: dict, gaps: dict, total: np.ndarray) -> list:
+    """Per layer: its item ids, each item's offset below the first (the gaps summed) and its weight."""
+    spans = []
+    for col in plan.columns:
+        idx = np.array([ids[it] for it in col], dtype=int)
+        offset = np.concatenate([[0.0], np.cumsum([gaps[(col[i + 1], col[i])] for i in range(len(col) - 1)])])
+        spans.append((idx, offset, np.where(total[idx] > 0, total[idx], 1.0)))
+    return spans
+
+
 def _heights(plan: _Plan, gaps: dict, sweeps: int = 40) -> None:
     """Heights that make the links as level as possible: each layer in turn moves towards the mean
     height of its items' neighbours, then is spread so that consecutive items keep their gap
@@ -193,27 +213,22 @@ def _heights(plan: _Plan, gaps: dict, sweeps: int = 40) -> None:
     straight."""
     items = [it for col in plan.columns for it in col]
     ids = {it: i for i, it in enumerate(items)}
-    ends = np.array([(ids[a], ids[b]) for a, b in plan.links], dtype=int).reshape(-1, 2)
-    weight = np.array([2.0 if isinstance(a, _Waypoint) or isinstance(b, _Waypoint) else 1.0
-                       for a, b in plan.links])
-    src = np.concatenate([ends[:, 0], ends[:, 1]])           # item i pulled towards item j
-    dst = np.concatenate([ends[:, 1], ends[:, 0]])
-    w2 = np.concatenate([weight, weight])
+    src, dst, w2 = _link_arrays(plan, ids)
     total = np.bincount(src, w2, minlength=len(items))
-    h = np.array([(len(col) - 1) / 2 - i for col in plan.columns for i in range(len(col))])  # centred
-    spans = []                                                # per layer: its ids, offsets and weights
-    for col in plan.columns:
-        idx = np.array([ids[it] for it in col], dtype=int)
-        offset = np.concatenate([[0.0], np.cumsum([gaps[(col[i + 1], col[i])] for i in range(len(col) - 1)])])
-        spans.append((idx, offset, np.where(total[idx] > 0, total[idx], 1.0)))
-    for sweep in range(sweeps):
+    safe_total = np.where(total > 0, total, 1.0)
+
+    def wanted(h):
         pull = np.bincount(src, w2 * h[dst], minlength=len(items))
-        want = np.where(total > 0, pull / np.where(total > 0, total, 1.0), h)
+        return np.where(total > 0, pull / safe_total, h)
+
+    h = np.array([(len(col) - 1) / 2 - i for col in plan.columns for i in range(len(col))])  # centred
+    spans = _layer_spans(plan, ids, gaps, total)
+    for sweep in range(sweeps):
+        want = wanted(h)
         for idx, offset, wts in (spans if sweep % 2 == 0 else spans[::-1]):
             # each layer is ordered top to bottom: with z = −h, z_i − offset_i must not decrease
             h[idx] = -(_isotonic(-want[idx] - offset, wts) + offset)
-            pull = np.bincount(src, w2 * h[dst], minlength=len(items))
-            want = np.where(total > 0, pull / np.where(total > 0, total, 1.0), h)
+            want = wanted(h)
     h -= (h.min() + h.max()) / 2
     plan.height.clear()
     plan.height.update({it: float(v) for it, v in zip(items, h)})

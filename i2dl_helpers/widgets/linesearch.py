@@ -61,6 +61,26 @@ def _tick_labels(values, lo: float, hi: float) -> tuple[list[str], str]:
     return fmt.format_ticks(list(values)), fmt.get_offset()
 
 
+def _alpha_span(alpha_exact: float, alpha_bt: float, tried: np.ndarray) -> float:
+    """The φ panel's α range: a round number beyond both steps, widened to show every backtracking try
+    unless the first try lies more than _WIDEN times further out."""
+    span = _nice_ceil(2.2 * max(alpha_exact, alpha_bt, 1e-12))
+    if tried.size and tried.max() > span and _nice_ceil(tried.max()) <= _WIDEN * span:
+        span = _nice_ceil(tried.max())              # every try on the α axis
+    return span
+
+
+def _phi_unit(phi: np.ndarray, phi_exact: float, f0: float) -> float:
+    """D: a round number at least the largest drop below φ(0) on the plot, so the minimum sits between
+    v = −1 and −0.5 (if φ never drops, half its rise)."""
+    finite = phi[np.isfinite(phi)]
+    lows = [y for y in (finite.min() if finite.size else f0, phi_exact) if np.isfinite(y)]
+    drop = f0 - min(lows, default=f0)
+    if not drop > 0:
+        drop = 0.5 * (float(finite.max()) - f0) if finite.size else 0.0
+    return _nice_ceil(min(max(drop, 1e-12 * max(1.0, abs(f0))), 1e300))
+
+
 class LineSearchExplorer(ObjectiveChooser, Explorer):
     """Gradient descent with line search, one step at a time.
 
@@ -242,6 +262,17 @@ class LineSearchExplorer(ObjectiveChooser, Explorer):
         for i, name in enumerate(("x0", "y0")):
             self._retarget(name, *obj.domain[i], obj.start[i])
 
+    def _draw_trials(self, tried, span, v_of):
+        """Backtracking's tries on the φ panel; those off the top sit on its top edge, those beyond the α
+        axis are counted in a note."""
+        shown = tried[tried <= span * (1 + 1e-12)]
+        v_tried = v_of(shown)
+        above = ~(v_tried <= _V_LIMITS[1])             # off the top (or not finite): on the top edge
+        self._trials.set_data(shown[~above] / span, v_tried[~above])
+        self._trials_above.set_data(shown[above] / span, np.full(int(above.sum()), _V_LIMITS[1] - 0.05))
+        beyond = tried.size - shown.size
+        self._trials_note.set_text(f"+ {beyond} {'try' if beyond == 1 else 'tries'} further right" if beyond else "")
+
     def _update(self, changed):
         """Only a new function changes the background (the contours); every other
         control moves animated artists only (the φ panel's axes are fixed)."""
@@ -279,22 +310,13 @@ class LineSearchExplorer(ObjectiveChooser, Explorer):
         self.result_exact, self.result_backtracking = ex, bt
         line = _ls.phi(obj, theta, -g)
         tried = np.array(bt.trials, dtype=float)
-        span = _nice_ceil(2.2 * max(ex.alpha, bt.alpha, 1e-12))
-        if tried.size and tried.max() > span and _nice_ceil(tried.max()) <= _WIDEN * span:
-            span = _nice_ceil(tried.max())              # every try on the α axis
+        span = _alpha_span(ex.alpha, bt.alpha, tried)
         alphas = np.linspace(0, span, 300)
         phi = line(alphas)
         f0 = float(phi[0])
         phi_ex = float(line(ex.alpha))
         phi_bt = float(line(bt.alpha))
-        # D: a round number at least the largest drop below φ(0) on the plot, so the
-        # minimum sits between v = −1 and −0.5 (if φ never drops, half its rise)
-        finite = phi[np.isfinite(phi)]
-        lows = [y for y in (finite.min() if finite.size else f0, phi_ex) if np.isfinite(y)]
-        drop = f0 - min(lows, default=f0)
-        if not drop > 0:
-            drop = 0.5 * (float(finite.max()) - f0) if finite.size else 0.0
-        unit = _nice_ceil(min(max(drop, 1e-12 * max(1.0, abs(f0))), 1e300))
+        unit = _phi_unit(phi, phi_ex, f0)
         self._set_phi_frame(span, f0, unit)
 
         def v(values):  # φ − φ(0) in units of D (non-finite values leave a gap)
@@ -308,15 +330,7 @@ class LineSearchExplorer(ObjectiveChooser, Explorer):
         u = alphas / span
         self._phi_line.set_data(u, v(phi))
         self._armijo.set_data(u, -c["c"].value * alphas * gnorm ** 2 / unit)
-        shown = tried[tried <= span * (1 + 1e-12)]
-        v_tried = v(line(shown))
-        above = ~(v_tried <= _V_LIMITS[1])             # off the top (or not finite): on the top edge
-        self._trials.set_data(shown[~above] / span, v_tried[~above])
-        self._trials_above.set_data(shown[above] / span, np.full(int(above.sum()), _V_LIMITS[1] - 0.05))
-        beyond = tried.size - shown.size
-        self._trials_note.set_text(
-            f"+ {beyond} {'try' if beyond == 1 else 'tries'} further right"
-            if beyond else "")
+        self._draw_trials(tried, span, lambda a: v(line(a)))
         self._ex_pt.set_data([ex.alpha / span], [v(phi_ex)])
         self._bt_pt.set_data([bt.alpha / span], [v(phi_bt)])
         how = "closed form gᵀg/gᵀAg" if ex.method == "closed form" else f"golden section: {ex.n_values} evaluations of L"
