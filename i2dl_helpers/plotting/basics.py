@@ -75,7 +75,7 @@ def regimes_plot(objective, lrs: Sequence[float], x0: float, steps: int = 20, ti
             ax.set_xlabel("x")
         first = np.atleast_1d(axes)[0]
         first.set_ylabel("L(x)")
-        first.legend(fontsize="x-small", loc="upper center")
+        first.legend(fontsize="small", loc="upper center")
     return fig, trajs
 
 
@@ -127,7 +127,7 @@ def convexity_gallery(items, *, n: int = 120, ncols: int = 4):
                     ax.grid(False)
             ax.set_title(f"{obj.name.replace('_', ' ')}: {'convex' if convex else 'not convex'}",
                          color=PALETTE["blue"] if convex else PALETTE["vermillion"], fontsize="small")
-            ax.tick_params(labelsize="x-small")
+            ax.tick_params(labelsize="small")
         for ax in axes.ravel()[len(items):]:
             ax.set_visible(False)
         fig.legend(handles=[Patch(color=blue, label="locally convex: L'' ≥ 0 (1D), λ_min(∇²L) ≥ 0 (2D)"),

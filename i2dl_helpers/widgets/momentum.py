@@ -81,7 +81,7 @@ class MomentumExplorer(Explorer):
                                            gid="marks"))
         self._mark_labels = [self.animate(ax.text(0, 0, "", fontsize="small", zorder=6, gid=f"mark_label_{i}"))
                              for i in range(2)]
-        ax.legend(loc="lower right", fontsize="x-small")
+        ax.legend(loc="lower right", fontsize="small")
         self._region = None  # the shaded region and the quadratic's contours are drawn when κ is known
         self._contours = []
         self._path = self.animate(*self.ax.plot([], [], "-o", color=PALETTE["vermillion"], ms=2.5, lw=1.1, zorder=4,
@@ -99,7 +99,7 @@ class MomentumExplorer(Explorer):
         self.ax_loss.set_ylim(1e-14, 1e3)
         self.ax_loss.set_xlabel("step k")
         self.ax_loss.set_ylabel(r"loss $L(\theta_k)$")
-        self.ax_loss.legend(loc="upper right", fontsize="x-small")
+        self.ax_loss.legend(loc="upper right", fontsize="small")
 
     def _set_background(self):
         nesterov = self.controls["nesterov"].value

@@ -138,7 +138,7 @@ class OptimizerRace(ObjectiveChooser, Explorer):
         self.ax_loss.set_yscale("log")
         self.ax_loss.set_xlabel("step k")
         self.ax_loss.set_ylabel(r"$L(\theta_k) - L^*$")
-        self.ax_loss.legend(loc="lower left", fontsize="x-small", ncol=2)
+        self.ax_loss.legend(loc="lower left", fontsize="small", ncol=2)
         self._static = []
 
     def _set_background(self):

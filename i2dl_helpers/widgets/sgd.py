@@ -96,7 +96,7 @@ class SGDExplorer(Explorer):
         self._note = self.animate(ax.text(0.5, 0.97, "", transform=ax.transAxes, ha="center", va="top",
                                           color=PALETTE["vermillion"], fontweight="bold",
                                           bbox=dict(fc="w", ec="none", alpha=0.8)))
-        ax.legend(loc="lower right", fontsize="x-small")
+        ax.legend(loc="lower right", fontsize="small")
         self._gap0 = float(obj.excess(self.start))
         self._ylim = (1e-8, 3.0 * self._gap0)
         self._ref = self.animate(*axl.plot([], [], color="0.55", lw=1.0, label="constant α"))
@@ -107,7 +107,7 @@ class SGDExplorer(Explorer):
         axl.set_ylim(*self._ylim)
         axl.set_xlabel("step t")
         axl.set_ylabel("L(w_t) − L*")
-        axl.legend(loc="lower left", fontsize="x-small")
+        axl.legend(loc="lower left", fontsize="small")
 
     def _gap(self, traj):
         """L(w_t) − L* and the same clipped to the plot's range (for drawing)."""

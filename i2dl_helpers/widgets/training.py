@@ -115,7 +115,7 @@ class TrainingExplorer(Explorer):
                                                                         label=label))
         self.ax_epochs.set_xlabel("epoch")
         self.ax_seconds.set_xlabel("training time (s)")
-        self.ax_epochs.legend(loc="lower left", fontsize="x-small", ncols=2)
+        self.ax_epochs.legend(loc="lower left", fontsize="small", ncols=2)
         self._note = self.animate(self.ax_epochs.text(0.5, 0.96, "", transform=self.ax_epochs.transAxes,
                                                       ha="center", va="top", color=PALETTE["vermillion"],
                                                       fontweight="bold"))
