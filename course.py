@@ -6,8 +6,6 @@
                                set up .venv as ``lab`` does (everything every notebook needs),
                                without starting JupyterLab
     python3 course.py test     set up .venv (with the test tools) and run every test
-    python3 course.py test --quick
-                               only the unit and property tests: no kernels, no browser (< 1 min)
     python3 course.py release  make the student notebooks in notebooks/ from the instructor
                                notebooks in source/scaling_optimization/ (nbgrader)
     python3 course.py strip    clear the outputs of every notebook (before committing)
@@ -20,8 +18,7 @@ arguments after ``lab`` go to ``jupyter lab``, e.g. ``python3 course.py lab --po
 ``lab`` passes ``--allow-root`` to JupyterLab and says so. ``lab`` installs the run-time
 dependencies, Dask included (notebook 09); tests/test_fresh_clone.py runs every student
 notebook in a fresh clone set up by ``lab --setup-only``.
-Pass ``--torch`` to ``test`` to also install the PyTorch reference (large), ``--quick`` to run only
-the quick tier (``-m quick``, see tests/conftest.py).
+Pass ``--torch`` to ``test`` to also install the PyTorch reference (large).
 """
 from __future__ import annotations
 
@@ -104,26 +101,13 @@ def lab(args: list[str]) -> int:
     return subprocess.call([str(BIN / "jupyter"), "lab", *args], cwd=ROOT / folder, env=_course_env())
 
 
-#: the quick tier: the tests tests/conftest.py marks ``quick`` (the maths and the exercises' checks, each
-#: well under a second; no kernel, server, cluster or browser)
-QUICK = ["-m", "quick"]
-
-
 def test(args: list[str]) -> int:
-    """Run pytest: every test, or with ``--quick`` the unit and property tests (no kernels, no browser)."""
-    import time
-
     extras = "test,instructor,distributed" + (",torch" if "--torch" in args else "")
-    quick = "--quick" in args
-    args = [a for a in args if a not in ("--torch", "--quick")]
+    args = [a for a in args if a != "--torch"]
     setup(extras)
-    cmd = [str(PY), "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
-           *(QUICK if quick else []), *args]
+    cmd = [str(PY), "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider", *args]
     _say(" ".join(cmd[2:]))
-    start = time.monotonic()
-    code = subprocess.call(cmd, cwd=ROOT, env=_course_env())
-    _say(f"{'quick tier' if quick else 'tests'}: {time.monotonic() - start:.0f} s, pytest exit code {code}")
-    return code
+    return subprocess.call(cmd, cwd=ROOT, env=_course_env())
 
 
 def write_notebook(path: Path, nb: dict) -> None:
