@@ -42,6 +42,15 @@ INSTRUCTOR, SOLVER, BLANK = "instructor", "solver", "blank"
 STUDENTS = (SOLVER, BLANK)
 
 
+
+def _run(coro):
+    """``asyncio.run`` on a thread of its own: in the full suite an earlier test (Playwright's sync API)
+    can leave an event loop running on the main thread, where ``asyncio.run`` refuses to start."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
 def _proxy() -> str:
     try:
         found = hubctl.find_proxy(install=True)
@@ -125,7 +134,7 @@ def cycle(tmp_path_factory):
         for user in (INSTRUCTOR, BLANK):
             hub.spawn(user)
         timings["all three servers up"] = (round(time.monotonic() - t0, 2), None)
-        outputs = asyncio.run(_cycle(hub, exercise, timings))
+        outputs = _run(_cycle(hub, exercise, timings))
     except Exception:
         print(hub.log_tail(80))
         raise
@@ -227,7 +236,7 @@ def test_kernel_websockets_set_tcp_nodelay_before_they_open(monkeypatch):
     monkeypatch.delattr(KernelWebsocketHandler, "_i2dl_nodelay", raising=False)
     assert enable_nodelay() is True
     assert enable_nodelay() is False, "a second call must not wrap the handler twice"
-    asyncio.run(KernelWebsocketHandler.open(Fake(), "k1"))
+    _run(KernelWebsocketHandler.open(Fake(), "k1"))
     assert calls == [("open", "k1", [True])]
 
 
@@ -266,10 +275,10 @@ def test_kernel_replies_are_looked_for_every_slice(monkeypatch):
     assert poll_replies_in_slices(0.05) is True
     get_msg = AsyncZMQSocketChannel.get_msg
     t0 = time.monotonic()
-    assert asyncio.run(get_msg(Channel(MissingSocket()), timeout=30))["msg_type"] == "execute_reply"
+    assert _run(get_msg(Channel(MissingSocket()), timeout=30))["msg_type"] == "execute_reply"
     assert time.monotonic() - t0 < 5, "the missed reply must be found after a slice, not after the timeout"
     socket = MissingSocket(ready=False)
     t0 = time.monotonic()
     with pytest.raises(Empty):
-        asyncio.run(get_msg(Channel(socket), timeout=0.2))
+        _run(get_msg(Channel(socket), timeout=0.2))
     assert 0.15 < time.monotonic() - t0 < 5 and len(socket.polls) >= 3, "a timeout still ends the wait"
