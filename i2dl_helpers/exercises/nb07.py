@@ -110,6 +110,20 @@ def _momentum_reference(bowl, theta0, v0, lr, beta, steps, nesterov=False):
     return np.array(thetas), np.array(vs)
 
 
+def _momentum_runs(rng, seed: int, nesterov: bool = False):
+    """Each run of the momentum checks: (d, α, β, steps, objective, θ₀, v₀, reference θs, reference vs,
+    the run described for a message)."""
+    for case in _momentum_cases(rng, seed):
+        d, lr, beta, steps = case["d"], case["lr"], case["beta"], case["steps"]
+        obj = _Bowl(rng, d)
+        theta0 = rng.normal(size=d) * 2
+        v0 = 0.3 * rng.normal(size=d) if case["v0"] else np.zeros(d)
+        thetas, vs = _momentum_reference(obj, theta0, v0, lr, beta, steps, nesterov=nesterov)
+        where = f"(d = {d}, α = {lr:.3g}, β = {beta:.3g}" + (", starting with a velocity v₀ ≠ 0)" if case["v0"]
+                                                              else ")")
+        yield d, lr, beta, steps, obj, theta0, v0, thetas, vs, where
+
+
 def check_momentum_step(momentum_step, seed: int = 0) -> None:
     """Iterate the student's step on random quadratics; compare every θ_k and v_k with the lecture's form
     (PyTorch's buffer form for v₀ = 0, the linear map of (θ, v) for a start with a velocity).
@@ -119,14 +133,7 @@ def check_momentum_step(momentum_step, seed: int = 0) -> None:
     """
     rng = np.random.default_rng(seed)
     with np.errstate(all="ignore"):
-        for case in _momentum_cases(rng, seed):
-            d, lr, beta, steps = case["d"], case["lr"], case["beta"], case["steps"]
-            obj = _Bowl(rng, d)
-            theta0 = rng.normal(size=d) * 2
-            v0 = 0.3 * rng.normal(size=d) if case["v0"] else np.zeros(d)
-            thetas, vs = _momentum_reference(obj, theta0, v0, lr, beta, steps)
-            where = f"(d = {d}, α = {lr:.3g}, β = {beta:.3g}" + (", starting with a velocity v₀ ≠ 0)" if case["v0"]
-                                                                  else ")")
+        for d, lr, beta, steps, obj, theta0, v0, thetas, vs, where in _momentum_runs(rng, seed):
             theta, v = theta0.copy(), v0.copy()
             for k in range(steps):
                 g = obj.grad(theta)
@@ -165,14 +172,7 @@ def check_nesterov_step(nesterov_step, seed: int = 0) -> None:
     map of (θ, v) for a start with a velocity), its v_{k+1} = θ_{k+1} − θ_k, with one gradient per step."""
     rng = np.random.default_rng(seed + 100)
     with np.errstate(all="ignore"):
-        for case in _momentum_cases(rng, seed):
-            d, lr, beta, steps = case["d"], case["lr"], case["beta"], case["steps"]
-            obj = _Bowl(rng, d)
-            theta0 = rng.normal(size=d) * 2
-            v0 = 0.3 * rng.normal(size=d) if case["v0"] else np.zeros(d)
-            thetas, vs = _momentum_reference(obj, theta0, v0, lr, beta, steps, nesterov=True)
-            where = f"(d = {d}, α = {lr:.3g}, β = {beta:.3g}" + (", starting with a velocity v₀ ≠ 0)" if case["v0"]
-                                                                  else ")")
+        for d, lr, beta, steps, obj, theta0, v0, thetas, vs, where in _momentum_runs(rng, seed, nesterov=True):
             calls = []
 
             def grad_fn(point):
