@@ -6,6 +6,8 @@
                                set up .venv as ``lab`` does (everything every notebook needs),
                                without starting JupyterLab
     python3 course.py test     set up .venv (with the test tools) and run every test
+    python3 course.py test --quick
+                               only the unit and property tests: no kernels, no browser (< 1 min)
     python3 course.py release  make the student notebooks in notebooks/ from the instructor
                                notebooks in source/scaling_optimization/ (nbgrader)
     python3 course.py strip    clear the outputs of every notebook (before committing)
@@ -18,7 +20,8 @@ arguments after ``lab`` go to ``jupyter lab``, e.g. ``python3 course.py lab --po
 ``lab`` passes ``--allow-root`` to JupyterLab and says so. ``lab`` installs the run-time
 dependencies, Dask included (notebook 09); tests/test_fresh_clone.py runs every student
 notebook in a fresh clone set up by ``lab --setup-only``.
-Pass ``--torch`` to ``test`` to also install the PyTorch reference (large).
+Pass ``--torch`` to ``test`` to also install the PyTorch reference (large), ``--quick`` to run only
+the quick tier (``-m quick``, see tests/conftest.py).
 """
 from __future__ import annotations
 
@@ -101,13 +104,26 @@ def lab(args: list[str]) -> int:
     return subprocess.call([str(BIN / "jupyter"), "lab", *args], cwd=ROOT / folder, env=_course_env())
 
 
+#: the quick tier: the tests tests/conftest.py marks ``quick`` (the maths and the exercises' checks, each
+#: well under a second; no kernel, server, cluster or browser)
+QUICK = ["-m", "quick"]
+
+
 def test(args: list[str]) -> int:
+    """Run pytest: every test, or with ``--quick`` the unit and property tests (no kernels, no browser)."""
+    import time
+
     extras = "test,instructor,distributed" + (",torch" if "--torch" in args else "")
-    args = [a for a in args if a != "--torch"]
+    quick = "--quick" in args
+    args = [a for a in args if a not in ("--torch", "--quick")]
     setup(extras)
-    cmd = [str(PY), "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider", *args]
+    cmd = [str(PY), "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
+           *(QUICK if quick else []), *args]
     _say(" ".join(cmd[2:]))
-    return subprocess.call(cmd, cwd=ROOT, env=_course_env())
+    start = time.monotonic()
+    code = subprocess.call(cmd, cwd=ROOT, env=_course_env())
+    _say(f"{'quick tier' if quick else 'tests'}: {time.monotonic() - start:.0f} s, pytest exit code {code}")
+    return code
 
 
 def write_notebook(path: Path, nb: dict) -> None:

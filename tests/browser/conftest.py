@@ -7,6 +7,10 @@ Debian's (``/usr/bin/chromium``, or ``$I2DL_CHROMIUM``) driven by Playwright;
 Playwright cannot download browsers here. Both are stopped whatever happens.
 
 Enable on Debian/Ubuntu:  ``apt-get install chromium`` and ``pip install -e '.[test]'``.
+
+The parity tests need a JavaScript engine, not a page: ``blank_page`` opens an empty page in Chromium
+when the run drives the browser anyway, else in Node.js (``jsengine.py``), so they run in the quick
+tier too. ``I2DL_JS_ENGINE=chromium`` or ``=node`` chooses.
 """
 from __future__ import annotations
 
@@ -20,9 +24,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from .jsengine import NodePage, node_path
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -184,3 +191,54 @@ def page(browser):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# -- a JavaScript engine for the parity tests -----------------------------------------------------
+BLANK = "<!doctype html><html><body></body></html>"
+_DRIVES_BROWSER = pytest.StashKey[bool]()
+
+
+def pytest_collection_finish(session):
+    """Remember whether this run drives Chromium anyway (it selected a ``browser`` test)."""
+    session.config.stash[_DRIVES_BROWSER] = any(item.get_closest_marker("browser") for item in session.items)
+
+
+@pytest.fixture(scope="session")
+def js_engine(request) -> str:
+    """``"chromium"`` when this run drives the browser anyway and Chromium is installed, else ``"node"``;
+    ``$I2DL_JS_ENGINE`` chooses. Skips with what to install when neither is there."""
+    chosen = os.environ.get("I2DL_JS_ENGINE", "").strip().lower()
+    if chosen not in ("", "chromium", "node"):
+        raise pytest.UsageError(f"I2DL_JS_ENGINE={chosen!r}: use 'chromium' or 'node'")
+    drives = request.config.stash.get(_DRIVES_BROWSER, False)
+    if chosen == "chromium" or (not chosen and chromium_path() and (drives or not node_path())):
+        return "chromium"
+    if node_path() is None:
+        pytest.skip("the JavaScript parity tests need Node.js (apt-get install nodejs) or Chromium "
+                    "(apt-get install chromium)")
+    return "node"
+
+
+@pytest.fixture(scope="session")
+def blank_page(request, js_engine):
+    """``with blank_page() as page:`` an empty page in the run's JavaScript engine (Playwright's page in
+    a fresh Chromium context, or a :class:`NodePage`), closed after the block."""
+    browser = request.getfixturevalue("browser") if js_engine == "chromium" else None
+
+    @contextmanager
+    def open_page():
+        if browser is not None:
+            context = browser.new_context()
+            try:
+                page = context.new_page()
+                page.set_content(BLANK)
+                yield page
+            finally:
+                context.close()
+        else:
+            page = NodePage(node_path())
+            try:
+                yield page
+            finally:
+                page.close()
+    return open_page

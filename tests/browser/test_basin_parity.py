@@ -48,7 +48,8 @@ from i2dl_helpers.plotting.views2d import basin_colors
 
 from .pagetools import run_without_eval
 
-pytestmark = [pytest.mark.browser]
+# Runs that reach exp, log or pow hold Chromium's V8 (the students' browser) to Python: ``browser``;
+# checks of IEEE arithmetic, pixels and arguments run in Node.js too when the run starts no browser.
 
 WIDGETS = Path(flatprog.__file__).parent / "widgets"
 N, STEPS, RADIUS, RTOL = 60, 100, 1e-2, 1e-12
@@ -115,6 +116,18 @@ def batch_page(browser):
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def batch_js(blank_page):
+    """The same module in a blank page of Chromium, or of Node.js when the run starts no browser
+    (``blank_page``, tests/browser/conftest.py), for the checks whose numbers do not depend on V8's
+    maths library (IEEE arithmetic, pixels, labels of a program of IEEE ops, argument checks)."""
+    with blank_page() as page:
+        page.add_script_tag(content=_HELPERS)
+        page.add_script_tag(content=_source() + _EXPORT.format(name="fb"), type="module")
+        page.wait_for_function("() => window.fb !== undefined")
+        yield page
 
 
 def _relative(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -246,6 +259,7 @@ def _check_basins(programs, objs, cases, out, failures: list[str], report: dict 
         report.setdefault("fractions", []).append(f"{label}: {bm.summary().split(': ', 1)[1]}")
 
 
+@pytest.mark.browser
 def test_browser_basin_maps_equal_basin_map(batch_page, capsys):
     tic = time.perf_counter()
     programs, objs, cases = _basin_cases()
@@ -278,7 +292,7 @@ def test_browser_basin_maps_equal_basin_map(batch_page, capsys):
     assert report["amplified"] <= 0.01 * report["alive"], "too many starts excused as amplifying round-off"
 
 
-def test_a_chaotic_map_follows_its_rounding(batch_page, capsys):
+def test_a_chaotic_map_follows_its_rounding(batch_js, capsys):
     """Saddle at α = 1.5: GD's y-map y -> 2.5y − 1.5y³ is chaotic, so after 100 steps a start's
     basin depends on the last bit of every gradient. The catalogue computes y³ as numpy's y**3 (libm's
     pow), the program as y·y·y; no browser can follow both. The browser's labels equal those of the
@@ -288,7 +302,7 @@ def test_a_chaotic_map_follows_its_rounding(batch_page, capsys):
     program = flatprog.compile_objective(obj)
     lr, minima = 1.5, obj.minima
     case = (0, lr, obj.domain.tolist(), minima.tolist(), RADIUS, _colors(len(minima)))
-    got = batch_page.evaluate(_BASINS, [json.dumps([program]), [case], N, STEPS, "fb"])[0]
+    got = batch_js.evaluate(_BASINS, [json.dumps([program]), [case], N, STEPS, "fb"])[0]
     pts = obj.grid(N)[2].reshape(-1, 2)
     labels = np.array(got["labels"])
     twin = optim.run(flatprog.to_objective(program), optim.GD(lr), pts, steps=STEPS, record=False)
@@ -304,13 +318,13 @@ def test_a_chaotic_map_follows_its_rounding(batch_page, capsys):
     assert not (differ & ~sensitive).any(), pts[differ & ~sensitive][:3]
 
 
-def test_grid_starts_are_objective_grid_bit_for_bit(batch_page):
+def test_grid_starts_are_objective_grid_bit_for_bit(batch_js):
     domains = [obj.domain.tolist() for obj in map(objectives.get, objectives.names(dim=2))]
     # odd boxes too: tiny, far from 0, subnormal (np.linspace's step == 0 branch: 5e-324 / 3 rounds to 0)
     domains += [[[0.1, 0.7], [-3.3, 2.2]], [[-1e-300, 1e-300], [1e5, 1e5 + 1e-9]], [[0.0, 5e-324], [-7.1, 1e-3]],
                 [[-2.5e-323, 1e-322], [0.3, 0.30000000000000004]]]
     sizes = [1, 2, 3, 7, 60, 199, 200]
-    got = batch_page.evaluate("""([domains, sizes]) => domains.map((d) => sizes.map((n) =>
+    got = batch_js.evaluate("""([domains, sizes]) => domains.map((d) => sizes.map((n) =>
         b64(window.fb.gridStarts(n, d))))""", [domains, sizes])
     probe = objectives.get("bowl")
     for domain, row in zip(domains, got):
@@ -413,6 +427,7 @@ def _check_runs(objs, programs, runs, out, failures, report) -> None:
         report["starts"] += len(pts)
 
 
+@pytest.mark.browser
 def test_every_update_rule_and_tol_match_optim_run(batch_page, capsys):
     programs, objs, runs = _run_cases()
     payload = [(p, opt.name, opt.hyperparameters(), pts.reshape(-1).tolist(), STEPS, tol)
@@ -439,7 +454,7 @@ def test_every_update_rule_and_tol_match_optim_run(batch_page, capsys):
     assert np.any(np.concatenate([g["stop"] for g in out]) == 0), "no start undefined at the start"
 
 
-def test_basin_image_is_matplotlibs_rendering(batch_page):
+def test_basin_image_is_matplotlibs_rendering(batch_js):
     rng = np.random.default_rng(3)
     cases = []
     for n, k in ((60, 4), (37, 9), (20, 1), (16, 0)):
@@ -447,7 +462,7 @@ def test_basin_image_is_matplotlibs_rendering(batch_page):
         colors = _colors(k)
         as_dict = {str(label): c for label, c in zip(range(NOT_CONVERGED, k), colors)}
         cases.append((labels, k, colors, as_dict))
-    got = batch_page.evaluate("""(cases) => cases.map(([labels, n, list, dict]) => [
+    got = batch_js.evaluate("""(cases) => cases.map(([labels, n, list, dict]) => [
         b64(window.fb.basinImage(Int32Array.from(labels), n, list)),
         b64(window.fb.basinImage(Int16Array.from(labels), n, dict, new Uint8ClampedArray(n * n * 4)))])""",
                               [(lab.reshape(-1).tolist(), lab.shape[0], c, d) for lab, _, c, d in cases])
@@ -455,11 +470,12 @@ def test_basin_image_is_matplotlibs_rendering(batch_page):
         expected = _rendered(labels, k)
         for image in images:
             assert np.array_equal(_u8(image).reshape(expected.shape), expected), f"k={k}: pixels differ"
-    message = batch_page.evaluate("""() => { try { window.fb.basinImage(Int32Array.from([0, 1, 2, 5]), 2,
+    message = batch_js.evaluate("""() => { try { window.fb.basinImage(Int32Array.from([0, 1, 2, 5]), 2,
         [[0, 0, 0, 255], [1, 1, 1, 255], [2, 2, 2, 255]]); return null; } catch (e) { return e.message; } }""")
     assert message and "label" in message
 
 
+@pytest.mark.browser
 def test_wrong_code_is_caught(batch_page):
     programs, objs, cases = _basin_cases()
     pick = [c for c in cases if objs[c[0]].name in ("himmelblau", "saddle")]
@@ -472,7 +488,7 @@ def test_wrong_code_is_caught(batch_page):
         assert any("in their bits" not in f for f in failures), f"the mutant '{label}' was not caught: {failures}"
 
 
-def test_bad_arguments_are_refused_by_name(batch_page):
+def test_bad_arguments_are_refused_by_name(batch_js):
     program = flatprog.compile_objective(objectives.get("himmelblau"))
     calls = {
         "optimizer": "fb.runBatch(p, 'Newton', {lr: 0.1}, new Float64Array(4), 10)",
@@ -485,20 +501,21 @@ def test_bad_arguments_are_refused_by_name(batch_page):
         "domain": "fb.gridStarts(5, [[0, 1]])",
         "labels": "fb.basinImage(new Int32Array(3), 2, [[0, 0, 0, 255]])",
     }
-    got = batch_page.evaluate("""([p, calls]) => { const fb = window.fb;
+    got = batch_js.evaluate("""([p, calls]) => { const fb = window.fb;
         return Object.fromEntries(Object.entries(calls).map(([k, code]) => {
           try { new Function('fb', 'p', code)(fb, p); return [k, null]; } catch (e) { return [k, e.message]; }
         })); }""", [program, calls])
     for name, message in got.items():
         assert message and name in message, f"{name}: {message!r}"
     # no steps: every start stays where it is, "max_steps" at step 0, as optim.run
-    res = batch_page.evaluate("""(p) => { const r = window.fb.runBatch(p, 'GD', {lr: 0.1},
+    res = batch_js.evaluate("""(p) => { const r = window.fb.runBatch(p, 'GD', {lr: 0.1},
         new Float64Array([1, 2, 3, 4]), 0); return [Array.from(r.final), Array.from(r.status), Array.from(r.stop)]; }""",
                               program)
     ref = optim.run(objectives.get("himmelblau"), optim.GD(0.1), [[1.0, 2.0], [3.0, 4.0]], steps=0, record=False)
     assert res == [ref.final.reshape(-1).tolist(), [STATUS[s] for s in ref.status], ref.stop_step.tolist()]
 
 
+@pytest.mark.browser
 def test_a_page_that_forbids_eval_falls_back(browser):
     obj = objectives.get("himmelblau")
     program = flatprog.compile_objective(obj)
@@ -547,6 +564,7 @@ async ([text, cases, n, steps, reps]) => {
 """
 
 
+@pytest.mark.browser
 def test_timing_200x200_starts(batch_page, capsys):
     n, steps, reps = 200, 100, 5
     names = objectives.names(dim=2)

@@ -27,10 +27,12 @@ import pytest
 
 from i2dl_helpers.widgets import figure_canvas
 
-pytestmark = [pytest.mark.browser]
-
 from .scene_cases import CASES, case, load_all  # noqa: F401  (the other explorers' cases register themselves there)
 from .scene_cases_2d import test_click_sets_the_start_in_the_browser  # noqa: F401  (collected here)
+
+# frames need Chromium (texts are measured on a canvas); number formats and slider values run in Node.js
+# too when the run starts no browser (``scene_js``)
+test_click_sets_the_start_in_the_browser = pytest.mark.browser(test_click_sets_the_start_in_the_browser)
 
 
 @case("GradientDescent1D quadratic")
@@ -93,6 +95,18 @@ def scene_page(browser):
         context.close()
 
 
+@pytest.fixture(scope="module")
+def scene_js(blank_page):
+    """The same module in a blank page of Chromium, or of Node.js when the run starts no browser
+    (``blank_page``, tests/browser/conftest.py), for the functions that need no document: number
+    formats and slider values (frames measure their texts on a canvas: Chromium only)."""
+    with blank_page() as page:
+        page.add_script_tag(content=figure_canvas._bundle() + "\nwindow.i2dl = {pyfmt, controlValue};\n",
+                            type="module")
+        page.wait_for_function("() => window.i2dl !== undefined")
+        yield page
+
+
 def browser_frames(page, pairs):
     calls = [{"scene": b["scene"], "values": a["values"], "overlay": b["overlay"]} for _, b, a in pairs]
     return page.evaluate("""(calls) => calls.map(({scene, values, overlay}) => {
@@ -133,6 +147,7 @@ def differences(expected_ops, got_ops, expected_status, got_status, image=None) 
     return found
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("name", sorted(load_all()))
 def test_the_browser_steps_like_the_kernel(scene_page, name):
     pairs = collect(name)
@@ -144,18 +159,19 @@ def test_the_browser_steps_like_the_kernel(scene_page, name):
     assert not failures, f"{name}:\n" + "\n".join(failures)
 
 
-def test_python_number_formats(scene_page):
+def test_python_number_formats(scene_js):
     specs = [".3g", ".4g", ".4f", ".6f", ".2e", ".3e", "g", ".0f", "+.3f", ".1%", ""]
     rng = np.random.default_rng(0)
     numbers = list(np.concatenate([10.0 ** rng.uniform(-9, 12, 150) * rng.choice([-1, 1], 150),
                                    [0.0, -0.0, 1.0, 0.125, 0.375, 2.5, 0.5, 1e16, 1e-5, 123456789.0, 9.9995,
                                     0.00012345, 1e8, 2.675, 1.5, float("inf"), -float("inf")]]))
     calls = [(float(v), s) for v in numbers for s in specs]
-    got = scene_page.evaluate("(calls) => calls.map(([v, s]) => window.i2dl.pyfmt(v, s))", calls)
+    got = scene_js.evaluate("(calls) => calls.map(([v, s]) => window.i2dl.pyfmt(v, s))", calls)
     wrong = [(v, s, g, format(v, s)) for (v, s), g in zip(calls, got) if g != format(v, s)]
     assert not wrong, f"{len(wrong)} of {len(calls)} differ, e.g. (value, spec, browser, Python): {wrong[:8]}"
 
 
+@pytest.mark.browser
 def test_a_wrong_scene_is_caught(browser):
     source = figure_canvas._bundle()
     wrong = source.replace("at step ${k}`", "at step ${k + 1}`").replace("pyfmt(xs[n], '.3g')", "pyfmt(xs[n], '.4g')")
@@ -175,11 +191,11 @@ def test_a_wrong_scene_is_caught(browser):
         context.close()
 
 
-def test_a_value_set_from_code_stays_exact(scene_page):
+def test_a_value_set_from_code_stays_exact(scene_js):
     """α = 2.3 set from code sits off the log slider's grid (exponent step 0.05): the slider shows
     10**0.35 and the frame uses 2.3, as the kernel does (widgets.sliders.EchoFilter); once the
     reader moves the slider, its value counts."""
-    got = scene_page.evaluate("""() => {
+    got = scene_js.evaluate("""() => {
       const log = (value) => ({get: (k) => ({value, base: 10, min: -3, max: 1, step: 0.05})[k]});
       const lin = (value) => ({get: (k) => ({value, min: -3, max: 3, step: 0.5})[k]});
       const f = window.i2dl.controlValue;
