@@ -7,7 +7,8 @@
                                without starting JupyterLab
     python3 course.py test     set up .venv (with the test tools) and run every test
     python3 course.py test --quick
-                               only the unit and property tests: no kernels, no browser (< 1 min)
+                               the quick tier: the maths and the exercises' checks, no kernel and
+                               no browser (under a minute)
     python3 course.py release  make the student notebooks in notebooks/ from the instructor
                                notebooks in source/scaling_optimization/ (nbgrader)
     python3 course.py strip    clear the outputs of every notebook (before committing)
@@ -110,7 +111,7 @@ QUICK = ["-m", "quick"]
 
 
 def test(args: list[str]) -> int:
-    """Run pytest: every test, or with ``--quick`` the unit and property tests (no kernels, no browser)."""
+    """Run pytest: every test, or with ``--quick`` the quick tier (no kernel, no browser)."""
     import time
 
     extras = "test,instructor,distributed" + (",torch" if "--torch" in args else "")
