@@ -76,7 +76,7 @@ NOT_QUICK = frozenset(f"tests/{name}" for name in """
 """.split())
 #: fixtures that start Chromium or JupyterLab (tests/browser/conftest.py): a test using one is ``browser``
 BROWSER_FIXTURES = frozenset({"browser_tools", "browser", "page", "lab_server", "lab", "voila_server"})
-#: an unmarked test slower than this (seconds: its set-up and call) is named at the end of a quick run
+#: a test of the quick tier slower than this (seconds: its set-up and call) is named at the end of its run
 QUICK_LIMIT = 2.0
 
 
@@ -92,7 +92,10 @@ def _quick(config) -> bool:
 def pytest_ignore_collect(collection_path, config):
     """The quick tier does not even import the modules it would not run (torch, nbgrader, Playwright …)."""
     if _quick(config) and collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
-        rel = collection_path.relative_to(config.rootpath).as_posix()
+        try:
+            rel = collection_path.relative_to(config.rootpath).as_posix()
+        except ValueError:  # outside the repository
+            return None
         return rel not in QUICK_MODULES or None
     return None
 
@@ -147,7 +150,7 @@ def pytest_sessionfinish(session):
         module.stop_background()
 
 
-#: seconds of set-up (its fixtures) and call of each test that is not marked slow
+#: seconds of set-up (its fixtures) and call of each test (that is not marked slow)
 _seconds: dict[str, float] = {}
 
 
@@ -159,7 +162,7 @@ def pytest_runtest_logreport(report):
 def pytest_terminal_summary(terminalreporter, config):
     slow = [(nodeid, t) for nodeid, t in _seconds.items() if t > QUICK_LIMIT]
     if _quick(config) and slow:
-        terminalreporter.write_sep("-", "unmarked tests slower than the quick tier allows")
+        terminalreporter.write_sep("-", "tests slower than the quick tier allows")
         for nodeid, seconds in sorted(slow, key=lambda x: -x[1]):
             terminalreporter.write_line(f"{seconds:6.1f} s  {nodeid}")
         terminalreporter.write_line(f"add them to NOT_QUICK in tests/conftest.py (set-up and call took more than "
