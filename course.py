@@ -110,6 +110,16 @@ def lab(args: list[str]) -> int:
 QUICK = ["-m", "quick"]
 
 
+def _workers(args: list[str]) -> list[str]:
+    """pytest-xdist's options for the full run: two workers (this course's machines have two cores; set
+    ``I2DL_TEST_WORKERS``, 0 for none), tests that share a server or a build kept together (tests/conftest.py).
+    Nothing when the arguments choose already (``-n``, ``-p no:xdist``)."""
+    if any(a == "-n" or a.startswith(("-n", "--numprocesses", "--dist")) or a == "no:xdist" for a in args):
+        return []
+    n = os.environ.get("I2DL_TEST_WORKERS", "2")
+    return [] if n == "0" else ["-n", n, "--dist", "loadscope", "--no-loadscope-reorder"]
+
+
 def test(args: list[str]) -> int:
     """Run pytest: every test, or with ``--quick`` the quick tier (no kernel, no browser)."""
     import time
@@ -119,7 +129,7 @@ def test(args: list[str]) -> int:
     args = [a for a in args if a not in ("--torch", "--quick")]
     setup(extras)
     cmd = [str(PY), "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
-           *(QUICK if quick else []), *args]
+           *(QUICK if quick else _workers(args)), *args]
     _say(" ".join(cmd[2:]))
     start = time.monotonic()
     code = subprocess.call(cmd, cwd=ROOT, env=_course_env())

@@ -113,6 +113,49 @@ def pytest_collection_modifyitems(config, items):
         if (path in QUICK_MODULES and f"{path}::{name.split('[')[0]}" not in NOT_QUICK
                 and not item.get_closest_marker("slow") and not item.get_closest_marker("browser")):
             item.add_marker(pytest.mark.quick)
+    _long_first(items)
+
+
+# -- two workers (pytest-xdist: ``course.py test`` runs ``-n 2 --dist loadscope --no-loadscope-reorder``) -------
+#: modules run first, longest first, so that no long module is left for the end of a run (the scheduler hands
+#: out work in the order of collection); a module not named runs after them, in the usual order
+LONG_FIRST = ("tests/test_fresh_clone.py", "tests/test_grading.py", "tests/browser/test_jupyterlab.py",
+              "tests/test_hub.py", "tests/browser/test_static_site.py", "tests/browser/test_scenes.py",
+              "tests/browser/test_accessibility.py", "tests/test_exercises.py")
+#: modules whose tests go to either worker one by one. Every other module is one unit of work, run by one
+#: worker: its tests may share a fixture that starts a server or builds something (a fresh clone, a graded
+#: course, a site), and a notebook's cells under nbval share one kernel. test_jupyterlab's tests share the
+#: JupyterLab of their worker (each worker opens one, seconds) and its notebooks take a minute each;
+#: the other modules' tests share no expensive fixture.
+SPREAD = frozenset({"tests/browser/test_jupyterlab.py", "tests/test_exercises.py", "tests/test_optim.py",
+                    "tests/test_expressions.py", "tests/test_style.py", "tests/test_widgets_gd1d.py"})
+
+
+def _long_first(items) -> None:
+    rank = {path: i for i, path in enumerate(LONG_FIRST)}
+    order = {id(item): i for i, item in enumerate(items)}
+    items.sort(key=lambda item: (rank.get(item.nodeid.split("::")[0], len(rank)), order[id(item)]))
+
+
+def unit_of_work(nodeid: str) -> str:
+    """The unit of work of a test for the two workers: its module, or the test itself (``SPREAD``)."""
+    path = nodeid.split("::")[0]
+    return nodeid if path in SPREAD else path
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadscope`` with this suite's units of work (``unit_of_work``): pytest-xdist's ``loadgroup``
+    no longer groups under pytest 9.2 (pytest-xdist issue #1386), so the grouping lives here."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class CourseScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return unit_of_work(nodeid)
+
+    return CourseScheduling(config, log)
 
 
 def _background_modules(session) -> dict:
@@ -137,8 +180,8 @@ def pytest_collection_finish(session):
     """Start the long jobs of the selected test modules (``start_in_background(items)``: tests/test_grading.py's
     autograde) now, on threads: their kernels use the second core while the other tests run; their
     fixtures wait for them. ``stop_background()`` ends what is left when the session ends."""
-    if session.config.option.collectonly:
-        return
+    if session.config.option.collectonly or hasattr(session.config, "workerinput"):
+        return  # under pytest-xdist the other worker is the second core
     if _quick(session.config):
         _preload_torch()
     for module, items in _background_modules(session).items():

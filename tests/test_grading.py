@@ -35,7 +35,8 @@ from pathlib import Path
 
 import pytest
 
-from exercise_tools import BEGIN, END, STUB, SOURCE_NOTEBOOKS, exercises, load, mutants, nbgrader_meta, source_of
+from exercise_tools import (BEGIN, END, STUB, SOURCE_NOTEBOOKS, STUDENT, exercises, load, mutants, nbgrader_meta,
+                            source_of)
 
 pytest.importorskip("nbgrader", reason="the grading test needs nbgrader (the `instructor` extra)")
 
@@ -263,6 +264,15 @@ def unexpected_errors(ran: dict, source: dict) -> list[str]:
     found += [f"cell {i} raised:\n{source_of(c)[:400]}\n{_traceback(o)}" for i, c in enumerate(ran["cells"])
               if c.get("id") not in tagged for o in c.get("outputs", []) if o.get("output_type") == "error"]
     return found
+
+
+@pytest.mark.parametrize("path", SOURCE_NOTEBOOKS, ids=lambda p: p.name)
+def test_student_notebook_is_the_release_of_its_source(course, path):
+    """notebooks/ holds exactly what nbgrader's generate_assignment made of source/ in the course above."""
+    folder, _, _ = course
+    made = json.loads((folder / "release" / ASSIGNMENT / path.name).read_text(encoding="utf-8"))
+    assert load(STUDENT / path.name) == made, (f"notebooks/{path.name} differs from what nbgrader makes of "
+                                               f"source/: run `python3 course.py release` and commit notebooks/")
 
 
 @pytest.mark.parametrize("path", SOURCE_NOTEBOOKS, ids=lambda p: p.name)
