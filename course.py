@@ -83,6 +83,11 @@ def _course_env() -> dict[str, str]:
     return env
 
 
+#: the course's server extension (i2dl_helpers_server: TCP_NODELAY on kernel websockets, one-frame round trips);
+#: an editable install does not install the file that enables it on install, so ``lab`` enables it here
+NODELAY = "--ServerApp.jpserver_extensions=i2dl_helpers_server=True"
+
+
 def lab(args: list[str]) -> int:
     """Open the course in JupyterLab; ``args`` go to ``jupyter lab`` (e.g. ``--port 8890``).
 
@@ -102,6 +107,8 @@ def lab(args: list[str]) -> int:
              "so --allow-root is passed. Use a normal user account where you can.")
         args = [*args, "--allow-root"]
     _say(f"opening JupyterLab on {folder}/ (stop it with Ctrl-C)")
+    if not any(a.startswith("--ServerApp.jpserver_extensions") for a in args):
+        args = [NODELAY, *args]
     return subprocess.call([str(BIN / "jupyter"), "lab", *args], cwd=ROOT / folder, env=_course_env())
 
 

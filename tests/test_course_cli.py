@@ -23,7 +23,7 @@ def test_lab_as_root_passes_allow_root_and_says_why(calls, monkeypatch, capsys):
     monkeypatch.setattr(course.os, "geteuid", lambda: 0, raising=False)
     assert course.main(["lab", "--port", "8890"]) == 0
     cmd, kw = calls[0]
-    assert cmd[1:] == ["lab", "--port", "8890", "--allow-root"]
+    assert cmd[1:] == ["lab", course.NODELAY, "--port", "8890", "--allow-root"]
     assert kw["cwd"] == ROOT / "notebooks"
     assert "root" in capsys.readouterr().out
 
@@ -31,7 +31,16 @@ def test_lab_as_root_passes_allow_root_and_says_why(calls, monkeypatch, capsys):
 def test_lab_as_a_user_passes_arguments_unchanged(calls, monkeypatch):
     monkeypatch.setattr(course.os, "geteuid", lambda: 1000, raising=False)
     course.main(["lab", "--no-browser"])
-    assert calls[0][0][1:] == ["lab", "--no-browser"]
+    assert calls[0][0][1:] == ["lab", course.NODELAY, "--no-browser"]
+
+
+def test_lab_enables_the_course_server_extension_unless_told_otherwise(calls, monkeypatch):
+    """TCP_NODELAY on kernel websockets (i2dl_helpers_server): the editable install does not enable it."""
+    monkeypatch.setattr(course.os, "geteuid", lambda: 1000, raising=False)
+    assert course.NODELAY == "--ServerApp.jpserver_extensions=i2dl_helpers_server=True"
+    off = '--ServerApp.jpserver_extensions={"i2dl_helpers_server": false}'
+    course.main(["lab", off])
+    assert calls[0][0][1:] == ["lab", off]
 
 
 def test_lab_source_opens_the_instructor_notebooks(calls, monkeypatch):

@@ -148,7 +148,8 @@ def lab_server(browser_tools, workdir, tmp_path_factory):
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
            "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
            f"--ServerApp.root_dir={workdir}", f"--LabApp.user_settings_dir={tmp / 'settings'}",
-           f"--LabApp.workspaces_dir={tmp / 'workspaces'}", "--LabApp.news_url=None"]
+           f"--LabApp.workspaces_dir={tmp / 'workspaces'}", "--LabApp.news_url=None",
+           "--ServerApp.jpserver_extensions=i2dl_helpers_server=True"]  # as `course.py lab` (TCP_NODELAY)
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     log = tmp / "server.log"
