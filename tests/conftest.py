@@ -71,7 +71,6 @@ NOT_QUICK = frozenset(f"tests/{name}" for name in """
     test_linesearch.py::test_the_phi_panel_shows_every_backtracking_try
     test_convexity.py::test_chord_explorer_accepts_an_objective_and_shows_errors
     test_convexity.py::test_chord_explorer_finds_a_dipping_chord_and_a_good_one
-    test_training.py::test_default_explorer_run_is_fast
     test_contributing.py::test_the_explorer_example_in_contributing_runs
 """.split())
 #: fixtures that start Chromium or JupyterLab (tests/browser/conftest.py): a test using one is ``browser``

@@ -35,7 +35,9 @@ def measure(name: str) -> dict:
     out = {
         "moving widths": [px * a.get_linewidth() for a in moving if a.get_linestyle() not in ("None", "")],
         "moving markers": [px * a.get_markersize() for a in moving if a.get_marker() not in ("None", "", None)],
-        "texts": [px * t.get_fontsize() for t in fig.findobj(Text) if t.get_text()],
+        # the sizes in use, not one per text: how many tick labels an axis has can depend on the data (the training
+        # explorer's time axis ends at the measured training time)
+        "texts": sorted({px * t.get_fontsize() for t in fig.findobj(Text) if t.get_text()}),
         "titles": [px * ax.title.get_fontsize() for ax in axes if ax.get_title()],
         "size": tuple(fig.get_size_inches() * fig.dpi),
         "tick_font": px * min(t.get_fontsize() for ax in axes for t in ax.get_xticklabels() + ax.get_yticklabels()),
