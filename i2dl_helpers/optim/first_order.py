@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .._validate import check_positive, check_real
-from ..objectives.catalogue import quadratic_form
+from ..objectives.base import Objective
 from .base import Optimizer, run
 
 __all__ = ["Adagrad", "Adam", "AdamW", "RMSProp", "Recorder", "SGD", "momentum_converges", "momentum_rate"]
@@ -357,7 +357,10 @@ def momentum_converges(q, beta: float, steps: int = 300, nesterov: bool = False)
     if q.ndim != 1 or np.any(q <= 0):
         raise ValueError("q must be a 1D array of positive values αλ")
     beta = _check_unit("beta", beta)
-    obj = quadratic_form(np.diag(q))
+    # L = ½ Σ q_i θ_i² directly, O(m) per step: quadratic_form(diag(q)) would multiply by the m × m matrix
+    obj = Objective(lambda p: 0.5 * np.sum(q * p * p, axis=-1), lambda p: q * p,
+                    lambda p: np.broadcast_to(np.diag(q), p.shape[:-1] + (q.size, q.size)),
+                    dim=q.size, name="½ Σ q_i θ_i²", minima=[np.zeros(q.size)], smoothness=float(q.max()))
     opt = SGD(1.0, momentum=beta, nesterov=nesterov) if beta > 0 else SGD(1.0)
     traj = run(obj, opt, np.ones(q.size), steps=steps, max_abs=1e300)
     return np.abs(traj.final) < 1.0
