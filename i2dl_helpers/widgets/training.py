@@ -61,6 +61,9 @@ class TrainingExplorer(Explorer):
     Attributes after each update: ``history`` (``optim.training.History``) and ``previous``.
     """
 
+    ALT_SUBJECT = ("Minibatch training of an MLP on the handwritten digits: training and validation loss against "
+                   "epochs (left) and against seconds (right), the previous run in grey")
+
     figsize = (9.0, 3.6)
     CONTROLS = (
         Control("lr", "learning rate α", "log", 1e-4, 10.0, grow=True),

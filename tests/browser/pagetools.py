@@ -295,3 +295,59 @@ def run_without_eval(browser, script: str, result_js: str):
         return page.evaluate(f"() => [window.blocked, {result_js}]")
     finally:
         context.close()
+
+
+# -- accessibility: axe-core ----------------------------------------------------------------------
+#: the WCAG 2.0 and 2.1 success criteria of levels A and AA (axe's tags for them)
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+#: the impacts that fail a test (axe's "moderate" and "minor" are reported, not failed)
+AXE_FAILING = ("serious", "critical")
+
+_AXE_RUN_JS = r"""
+async ([include, exclude, tags, disabled]) => {
+  const context = include ? {include: include.map(s => [s]), exclude: exclude.map(s => [s])}
+                          : {exclude: exclude.map(s => [s])};
+  const rules = Object.fromEntries(disabled.map(id => [id, {enabled: false}]));
+  const result = await axe.run(context, {runOnly: {type: 'tag', values: tags}, rules, resultTypes: ['violations']});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 240),
+                              summary: (n.failureSummary || '').slice(0, 400)}))}));
+}
+"""
+
+
+def axe_violations(page, include: list[str] | None = None, exclude: list[str] = (),
+                   disabled: list[str] = ()) -> list[dict]:
+    """axe-core's WCAG 2.0/2.1 A + AA violations on ``page`` (inside the CSS selectors ``include``,
+    default the whole document, minus ``exclude``; rules ``disabled`` not run): a list of
+    ``{id, impact, help, nodes: [{target, html, summary}]}``. axe-core comes from the npm registry
+    (``site_tools.axe_source``) and is injected into the page once."""
+    from site_tools import axe_source
+
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(content=axe_source())
+    return page.evaluate(_AXE_RUN_JS, [list(include) if include else None, list(exclude), list(AXE_TAGS),
+                                       list(disabled)])
+
+
+def axe_counts(violations: list[dict]) -> dict[str, int]:
+    """{"rule (impact)": nodes} of ``axe_violations``' result."""
+    return {f"{v['id']} ({v['impact']})": len(v["nodes"]) for v in violations}
+
+
+def failing(violations: list[dict]) -> list[dict]:
+    """The serious and critical ones."""
+    return [v for v in violations if v["impact"] in AXE_FAILING]
+
+
+def describe_violations(violations: list[dict], nodes: int = 3) -> str:
+    """A readable report: each rule with its impact, node count and the first ``nodes`` nodes."""
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}, {len(v['nodes'])} nodes): {v['help']}")
+        for n in v["nodes"][:nodes]:
+            lines.append(f"    {n['target']}: {n['html'][:160]}")
+            if n["summary"]:
+                lines.append("      " + n["summary"].replace("\n", " ")[:300])
+    return "\n".join(lines)
