@@ -4,7 +4,8 @@
 //   accessible name and announce the raw track position (the exponent of a log slider, with float
 //   noise). labelControls gives each slider handle its label (aria-labelledby) and the readout a
 //   sighted reader sees as its aria-valuetext (α: "0.001000", not "-3"), names the editable readout,
-//   and marks disabled handles. It runs again whenever the explorer's controls change.
+//   and marks disabled handles. watchPage does it for every slider of a page that shows an explorer,
+//   again whenever a slider changes.
 // - The status line announced: a LiveRegion (role="status", polite) receives the status text at
 //   most every LIVE_MS, and always the last one.
 // - The figure's text alternative written from the explorer's state (altText, the browser's copy of
@@ -67,7 +68,8 @@ function tabTitleId(slider) {
 
 export function labelControls(box) {
   // give ipywidgets' sliders (and their readouts) the names and value texts they lack; idempotent
-  for (const slider of box.querySelectorAll('.widget-slider')) {
+  const sliders = box.matches('.widget-slider') ? [box] : box.querySelectorAll('.widget-slider');
+  for (const slider of sliders) {
     const handle = slider.querySelector('.noUi-handle');
     if (!handle) continue;
     const label = slider.querySelector(':scope > .widget-label');
@@ -109,6 +111,30 @@ export function watchControls(box) {
   observer.observe(box, { subtree: true, childList: true, characterData: true, attributes: true,
                           attributeFilter: ['aria-valuetext', 'disabled', 'contenteditable', 'style'] });
   return observer;
+}
+
+export function watchPage() {
+  // every ipywidgets slider of the page named and spoken well, the explorers' and any other (a plain
+  // `interactive` beside them): new sliders are found when the page's DOM grows, each then watched.
+  // Once per page, whatever number of copies of this module the widgets loaded.
+  if (window.__i2dlPageWatcher || typeof MutationObserver === 'undefined' || !document.body) return;
+  const watched = new WeakSet();
+  let queued = false;
+  const adopt = () => {
+    queued = false;
+    for (const slider of document.querySelectorAll('.widget-slider')) {
+      if (!watched.has(slider)) {
+        watched.add(slider);
+        watchControls(slider);
+      }
+    }
+  };
+  const watcher = new MutationObserver(() => {
+    if (!queued) { queued = true; requestAnimationFrame(adopt); }
+  });
+  window.__i2dlPageWatcher = watcher;
+  watcher.observe(document.body, { childList: true, subtree: true });
+  adopt();
 }
 
 export function whenConnected(el, then, isDisposed, timeoutMs = 30000) {

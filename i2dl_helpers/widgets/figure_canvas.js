@@ -257,7 +257,7 @@ function render({ model, el }) {
   let url = null, shownBackground = null, frame = 0, scheduled = false, disposed = false;
   // the scene: its control models by name, the status line's model, whether a kernel answered
   let controls = {}, statusModel = null, errorModel = null, kernel = false, standalone = false, wroteStatus = false;
-  let binding = 0, lastError = null, lastValues = null, spoken = null, cursor = null, watcher = null;
+  let binding = 0, lastError = null, lastValues = null, spoken = null, cursor = null;
   const disabledByUs = new Map();  // control name -> its placeholder before (text boxes)
 
   function sceneOps(base) {
@@ -539,11 +539,8 @@ function render({ model, el }) {
   model.on('change:alt_spec', describe);
   model.on('change:keys_help', setupOverlay);
   setupOverlay();
-  // name the explorer's controls (its box: the nearest VBox around this figure)
-  whenConnected(el, () => {
-    const box = el.closest('.widget-vbox');
-    if (box) watcher = watchControls(box);
-  }, () => disposed);
+  // name the page's sliders (the explorer's and any beside them), once per page
+  whenConnected(el, watchPage, () => disposed);
   function clickable() { root.classList.toggle('i2dl-clickable', !!((model.get('scene') || {}).params || {}).click); }
   model.on('change:scene', clickable);
   clickable();
@@ -559,7 +556,6 @@ function render({ model, el }) {
     disposed = true;
     clearTimeout(probe);
     live.dispose();
-    if (watcher) watcher.disconnect();
     for (const m of Object.values(controls)) m.off('change:value', onControl);
     if (url) URL.revokeObjectURL(url);
   };

@@ -351,3 +351,35 @@ def describe_violations(violations: list[dict], nodes: int = 3) -> str:
             if n["summary"]:
                 lines.append("      " + n["summary"].replace("\n", " ")[:300])
     return "\n".join(lines)
+
+
+#: JupyterLab: axe looks inside the notebook's outputs only. JupyterLab's own interface has
+#: violations that are upstream, not the course's (axe-core 4.14.1 on JupyterLab 4.6: its toolbar's
+#: aria-allowed-attr, the notebook's aria-required-children, the CodeMirror editors without an
+#: accessible name); the outputs are what the course puts on the page.
+JUPYTERLAB_SCOPE = (".jp-Notebook .jp-OutputArea-output",)
+#: elements inside the outputs left out, with the reason (none needed so far)
+JUPYTERLAB_EXCLUDED: dict[str, str] = {}
+
+
+def assert_outputs_accessible(page, name: str) -> dict:
+    """axe-core on the outputs of the notebook open in ``page`` (JupyterLab, after Run All): fail on a
+    serious or critical violation; the counts of all (by rule and impact) are returned and kept in
+    test-artifacts/axe-jupyterlab.json. test_jupyterlab.py calls it for every notebook."""
+    import json
+
+    from .conftest import ARTIFACTS
+
+    found = axe_violations(page, include=JUPYTERLAB_SCOPE, exclude=list(JUPYTERLAB_EXCLUDED))
+    counts = axe_counts(found)
+    ARTIFACTS.mkdir(exist_ok=True)
+    record = ARTIFACTS / "axe-jupyterlab.json"
+    known = json.loads(record.read_text()) if record.exists() else {}
+    known[name] = counts
+    record.write_text(json.dumps(known, indent=1, ensure_ascii=False))
+    bad = failing(found)
+    assert not bad, f"{name}: axe-core finds serious or critical violations in the outputs:\n" + \
+        describe_violations(bad)
+    return counts
+
+

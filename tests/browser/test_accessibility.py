@@ -24,12 +24,12 @@ test_static_site.py):
 
 JupyterLab (``test_jupyterlab_explorers_by_keyboard``, one generated notebook): axe on the outputs,
 the keyboard path of the contour plot against a click (the kernel's state compared), JupyterLab
-leaving the keys to the plot, and the live region. ``assert_outputs_accessible`` is also called by
-test_jupyterlab.py for every notebook after Run All.
+leaving the keys to the plot, and the live region. ``pagetools.assert_outputs_accessible`` is also
+called by test_jupyterlab.py for every notebook after Run All.
 
-What is left out in JupyterLab, and why (``JUPYTERLAB_EXCLUDED``): axe runs only inside the output
-areas (JupyterLab's own toolbar, menus and CodeMirror editors have violations that are upstream,
-e.g. aria-allowed-attr, aria-required-children, unnamed editors).
+What is left out in JupyterLab, and why: see ``pagetools.JUPYTERLAB_SCOPE`` (axe runs only inside the
+output areas: JupyterLab's own toolbar, menus and CodeMirror editors have violations that are
+upstream, e.g. aria-allowed-attr, aria-required-children, unnamed editors).
 """
 from __future__ import annotations
 
@@ -44,8 +44,7 @@ import pytest
 from site_tools import fixture_site, load_build_site
 
 from .conftest import _wait_http, free_port, stop_process_group
-from .pagetools import (FIGURE, ExplorerView, axe_counts, axe_violations, describe_violations, failing,
-                        open_and_run_cells)
+from .pagetools import ExplorerView, assert_outputs_accessible, axe_counts, axe_violations, describe_violations, failing
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -56,10 +55,6 @@ CALLS = {"GradientDescent1D(": "GradientDescent1D('quadratic', lr=0.3, x0=2.5, s
          "GradientDescent2D(": "GradientDescent2D()", "MomentumExplorer(": "MomentumExplorer()",
          "OptimizerRace(": "OptimizerRace()", "ChordExplorer(": "ChordExplorer()",
          "DifferenceQuotient(": "DifferenceQuotient()", "BasinExplorer(": "BasinExplorer(n=200)"}
-#: JupyterLab: axe looks inside these (the notebook's outputs) only ...
-JUPYTERLAB_SCOPE = [".jp-Notebook .jp-OutputArea-output"]
-#: ... and leaves out these elements inside them, with the reason
-JUPYTERLAB_EXCLUDED = {}
 #: the live region takes a new text at most this often (a11y.js, LIVE_MS)
 LIVE_MS = 400
 
@@ -506,25 +501,6 @@ def _click_to_start_by_keys(page, figure, overlay, snippet: str, twin) -> list[s
 
 
 # -- JupyterLab ----------------------------------------------------------------------------------------
-def assert_outputs_accessible(page, name: str) -> dict:
-    """axe-core on the outputs of the notebook open in ``page`` (JupyterLab, after Run All): fail on a
-    serious or critical violation; the counts of all (by rule and impact) are returned and kept in
-    test-artifacts/axe-jupyterlab.json. test_jupyterlab.py calls it for every notebook."""
-    from .conftest import ARTIFACTS
-
-    found = axe_violations(page, include=JUPYTERLAB_SCOPE, exclude=list(JUPYTERLAB_EXCLUDED))
-    counts = axe_counts(found)
-    ARTIFACTS.mkdir(exist_ok=True)
-    record = ARTIFACTS / "axe-jupyterlab.json"
-    known = json.loads(record.read_text()) if record.exists() else {}
-    known[name] = counts
-    record.write_text(json.dumps(known, indent=1, ensure_ascii=False))
-    bad = failing(found)
-    assert not bad, f"{name}: axe-core finds serious or critical violations in the outputs:\n" + \
-        describe_violations(bad)
-    return counts
-
-
 A11Y_NOTEBOOK = "a11y_explorers.ipynb"
 
 
@@ -552,6 +528,9 @@ def test_jupyterlab_explorers_by_keyboard(lab_server, page, workdir, capsys):
                                arg=2, timeout=30_000)
         page.wait_for_timeout(500)
         counts = assert_outputs_accessible(page, A11Y_NOTEBOOK)
+        # JupyterLab's own interface, for the record (upstream: not failed, see pagetools.JUPYTERLAB_SCOPE)
+        everything = axe_violations(page)
+        outside = {f"{v['id']} ({v['impact']})": len(v["nodes"]) for v in everything}
         stops = page.evaluate("() => [...document.querySelectorAll('.jp-RenderedMarkdown mjx-container, "
                               ".jp-RenderedMarkdown .MathJax')].filter(e => e.tabIndex >= 0).length")
         maths = page.locator(".jp-RenderedMarkdown mjx-container, .jp-RenderedMarkdown .MathJax").count()
@@ -599,7 +578,7 @@ def test_jupyterlab_explorers_by_keyboard(lab_server, page, workdir, capsys):
                             f"edit mode {after[1]}")
         with capsys.disabled():
             print(f"\nJupyterLab outputs, axe-core: {counts or 'no violations'}; "
-                  f"{stops} of {maths} formulas are tab stops")
+                  f"{stops} of {maths} formulas are tab stops; the whole JupyterLab page: {outside}")
         assert not problems, "\n".join(problems)
     finally:
         QUIET_MS["value"] = 150
