@@ -323,6 +323,8 @@ class FigureCanvasWidget(anywidget.AnyWidget):
             # (--jp-ui-font-color2 on the tab bar is 4.45:1, below WCAG's 4.5:1)
             ".i2dl-figure-overlay:focus{outline:none}"
             ".i2dl-figure-overlay:focus-visible{outline:3px solid #0b57d0;outline-offset:1px}"
+            # ipywidgets' slider handles show no focus at all (WCAG 2.4.7): a ring like the figure's
+            ".jupyter-widgets .noUi-handle:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}"
             ".i2dl-keys-help{margin:4px 0 0;line-height:1.4;color:#333;font-size:var(--jp-ui-font-size1,13px)}"
             ".i2dl-sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;"
             "clip:rect(0,0,0,0);white-space:nowrap;border:0}"

@@ -336,7 +336,8 @@ def _same_state(a: dict, b: dict) -> bool:
 
 def _tab_walk(page, limit: int = 400) -> list[str]:
     """Press Tab from the top of the page until focus has gone through it; the marks (data-a11y) of
-    the sliders' handles and figure overlays focused on the way, in order."""
+    the sliders' handles and figure overlays focused on the way, in order. Each of them must show
+    that it has the focus (an outline or a shadow)."""
     page.evaluate("""() => {
         let n = 0;
         for (const el of document.querySelectorAll('.noUi-handle, .i2dl-figure-overlay'))
@@ -346,16 +347,23 @@ def _tab_walk(page, limit: int = 400) -> list[str]:
         document.body.prepend(top);
         top.focus();
     }""")
-    seen = []
+    seen, unseen_focus = [], []
     for _ in range(limit):
         page.keyboard.press("Tab")
-        mark, at_end = page.evaluate("() => [document.activeElement && document.activeElement.dataset.a11y || '', "
-                                     "document.activeElement === document.body || document.activeElement === null]")
+        mark, at_end, ring = page.evaluate("""() => {
+            const e = document.activeElement;
+            if (!e || e === document.body) return ['', true, true];
+            const s = getComputedStyle(e);
+            const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
+            return [e.dataset.a11y || '', false, ring]; }""")
         if mark:
             seen.append(mark)
+            if not ring:
+                unseen_focus.append(mark)
         if at_end and seen:
             break
     page.evaluate("() => document.getElementById('a11y-top').remove()")
+    assert not unseen_focus, f"{len(unseen_focus)} controls show no focus when Tab reaches them (WCAG 2.4.7)"
     return seen
 
 
