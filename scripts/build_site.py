@@ -394,8 +394,8 @@ body {
   --jp-mirror-editor-string-2-color: #b83d00;
   --jp-mirror-editor-variable-3-color: #007a4c;
 }
-/* links in text told apart by more than colour (1.4.1) */
-.jp-RenderedHTMLCommon a { text-decoration: underline; }
+/* links in text told apart by more than colour (1.4.1); JupyterLab's CSS removes the underline */
+body .jp-RenderedHTMLCommon a:link, body .jp-RenderedHTMLCommon a:visited { text-decoration: underline; }
 img.i2dl-static-figure { display: block; max-width: 100%; height: auto; }
 .jupyter-widgets:has(> .widget-subarea > *) > img.i2dl-static-figure { display: none; }
 </style>
