@@ -83,9 +83,14 @@ def test_the_inline_backend_keeps_the_alt_text(shell):
     with SVG chosen instead of PNG the figure is left to the SVG."""
     from IPython.core.pylabtools import select_figure_formats
 
-    select_figure_formats(shell, {"png"})
-    data, _ = shell.display_formatter.format(two_panels())
+    select_figure_formats(shell, {"png"}, bbox_inches="tight")  # the inline backend's defaults
+    fig = two_panels()
+    data, _ = shell.display_formatter.format(fig)
     assert "image/png" in data and 'alt="Figure: gradient descent' in data["text/html"]
+    src = re.search(r'src="data:image/png;base64,([^"]+)"', data["text/html"]).group(1)
+    png = data["image/png"]
+    assert base64.b64decode(src) == (base64.b64decode(png) if isinstance(png, str) else png), \
+        "the html and png representations should be the same picture"
     select_figure_formats(shell, {"svg"})
     data, _ = shell.display_formatter.format(two_panels())
     assert "image/svg+xml" in data and "text/html" not in data

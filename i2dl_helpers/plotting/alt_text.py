@@ -126,6 +126,14 @@ def figure_png(fig) -> bytes:
     return _RENDERINGS.for_png(fig)
 
 
+def _plain_inline_png(printer) -> bool:
+    """Whether ``printer`` is the inline backend's PNG with its default options (``figure_png`` draws
+    the same picture)."""
+    keywords = getattr(printer, "keywords", None)
+    return (getattr(getattr(printer, "func", None), "__name__", "") == "print_figure"
+            and keywords == {"fmt": "png", "base64": True, "bbox_inches": "tight"})
+
+
 def install(shell=None) -> bool:
     """Register the text/html (with alt text) and image/png representations of Figure in IPython's
     display formatters; True if there is an IPython shell.
@@ -150,9 +158,11 @@ def install(shell=None) -> bool:
 
     def html_if_png(fig):
         try:
-            png.lookup(fig)
+            printer = png.lookup(fig)
         except KeyError:
             return None
+        if _plain_inline_png(printer):  # the inline backend's default PNG: the same picture, rendered once
+            png.for_type(Figure, figure_png)
         return figure_html(fig)
 
     formatters["text/html"].for_type(FigureBase, html_if_png)
