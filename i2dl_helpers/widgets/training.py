@@ -174,6 +174,9 @@ class TrainingExplorer(Explorer):
         if self._seconds_max is None or top > self._seconds_max or top < self._seconds_max / 4:
             self._seconds_max = top
             self.ax_seconds.set_xlim(0, top)
+            # five equal steps whatever the top: the figure's ticks (and its texts) do not depend on
+            # how fast this machine trains (1, 2 or 5 × 10^k: steps of 0.2, 0.4 or 1 × 10^k)
+            self.ax_seconds.set_xticks(np.linspace(0, top, 6))
             full = True
         s = self.settings()
         head = (f"{s['optimizer']}, α = {s['lr']:.3g}, B = {s['batch_size']}, {s['schedule']}: ")
