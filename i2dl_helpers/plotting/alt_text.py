@@ -43,28 +43,42 @@ def describe(fig, text: str):
     return fig
 
 
+def _axes_part(ax) -> str:
+    """What the axes plot against what: "y against x" (a 3D panel: "surface of z over x and y")."""
+    x, y = _plain(ax.get_xlabel()), _plain(ax.get_ylabel())
+    z = _plain(ax.get_zlabel()) if hasattr(ax, "get_zlabel") else ""
+    if z:
+        return f"surface of {z} over {x or 'x'} and {y or 'y'}"
+    if x or y:
+        return f"{y or 'values'} against {x or 'x'}"
+    return ""
+
+
+def _legend_part(ax) -> str:
+    """The legend's entries: "shows: a, b" (empty without a legend)."""
+    legend = ax.get_legend()
+    entries = [_plain(t.get_text()) for t in legend.get_texts()] if legend is not None else []
+    entries = [e for e in entries if e]
+    return "shows: " + ", ".join(entries) if entries else ""
+
+
+def _drawing_part(ax, most: int = 16) -> str:
+    """A drawing without axes (a compute graph, a network) is told by its labels: "labelled a, b, …"."""
+    if ax.axison:
+        return ""
+    words = list(dict.fromkeys(_plain(t.get_text()) for t in ax.texts if t.get_visible() and t.get_text()))
+    if not words:
+        return ""
+    return "labelled " + ", ".join(words[:most]) + (", …" if len(words) > most else "")
+
+
 def _panel(ax) -> str:
+    """One panel: "<title>: <what against what>; shows: <legend>; labelled <texts>"."""
     if getattr(ax, "_colorbar", None) is not None:
         label = _plain(ax.get_ylabel() or ax.get_xlabel())
         return f"colour bar{': ' + label if label else ''}"
     title = _plain(" ".join(t for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t))
-    x, y = _plain(ax.get_xlabel()), _plain(ax.get_ylabel())
-    z = _plain(ax.get_zlabel()) if hasattr(ax, "get_zlabel") else ""
-    parts = []
-    if z:
-        parts.append(f"surface of {z} over {x or 'x'} and {y or 'y'}")
-    elif x or y:
-        parts.append(f"{y or 'values'} against {x or 'x'}")
-    legend = ax.get_legend()
-    entries = [_plain(t.get_text()) for t in legend.get_texts()] if legend is not None else []
-    entries = [e for e in entries if e]
-    if entries:
-        parts.append("shows: " + ", ".join(entries))
-    if not ax.axison:  # a drawing (a compute graph, a network): its labels say what is drawn
-        words = list(dict.fromkeys(_plain(t.get_text()) for t in ax.texts if t.get_visible() and t.get_text()))
-        if words:
-            parts.append("labelled " + ", ".join(words[:16]) + (", …" if len(words) > 16 else ""))
-    body = "; ".join(parts)
+    body = "; ".join(part for part in (_axes_part(ax), _legend_part(ax), _drawing_part(ax)) if part)
     return f"{title}: {body}" if title and body else title or body or "a plot"
 
 
