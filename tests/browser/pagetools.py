@@ -308,11 +308,14 @@ async ([include, exclude, tags, disabled]) => {
   const context = include ? {include: include.map(s => [s]), exclude: exclude.map(s => [s])}
                           : {exclude: exclude.map(s => [s])};
   const rules = Object.fromEntries(disabled.map(id => [id, {enabled: false}]));
-  const result = await axe.run(context, {runOnly: {type: 'tag', values: tags}, rules, resultTypes: ['violations']});
+  const result = await axe.run(context, {runOnly: {type: 'tag', values: tags}, rules, resultTypes: ['violations'],
+                                         elementRef: true});
+  // ours: the node is inside a notebook's output area (what the course puts on a JupyterLab page)
+  const ours = (el) => !!(el && el.closest && el.closest('.jp-OutputArea-output'));
   return result.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 240),
-                              summary: (n.failureSummary || '').slice(0, 400)}))}));
+                              summary: (n.failureSummary || '').slice(0, 400), in_output: ours(n.element)}))}));
 }
 """
 
@@ -321,7 +324,8 @@ def axe_violations(page, include: list[str] | None = None, exclude: list[str] = 
                    disabled: list[str] = ()) -> list[dict]:
     """axe-core's WCAG 2.0/2.1 A + AA violations on ``page`` (inside the CSS selectors ``include``,
     default the whole document, minus ``exclude``; rules ``disabled`` not run): a list of
-    ``{id, impact, help, nodes: [{target, html, summary}]}``. axe-core comes from the npm registry
+    ``{id, impact, help, nodes: [{target, html, summary, in_output}]}`` (``in_output``: the node is
+    inside a notebook's output area, i.e. the course's content on a JupyterLab page). axe-core comes from the npm registry
     (``site_tools.axe_source``) and is injected into the page once."""
     from site_tools import axe_source
 
@@ -353,10 +357,13 @@ def describe_violations(violations: list[dict], nodes: int = 3) -> str:
     return "\n".join(lines)
 
 
-#: JupyterLab: axe looks inside the notebook's outputs only. JupyterLab's own interface has
-#: violations that are upstream, not the course's (axe-core 4.14.1 on JupyterLab 4.6: its toolbar's
-#: aria-allowed-attr, the notebook's aria-required-children, the CodeMirror editors without an
-#: accessible name); the outputs are what the course puts on the page.
+#: JupyterLab: axe looks inside the notebook's outputs only, what the course puts on the page.
+#: JupyterLab's own interface has violations that are upstream, not the course's (axe-core 4.14.1 on
+#: JupyterLab 4): aria-allowed-attr (critical: ``aria-pressed`` on the toolbars' ``jp-button``s, also
+#: those of the Voilà, nbgrader and debugger extensions), aria-input-field-name (serious: the CodeMirror
+#: editors' ``.cm-content`` textboxes have no name), aria-required-children (critical: the cell list,
+#: ``role="feed"``, holds cells that are not articles). test_accessibility checks that none of the whole
+#: page's serious or critical nodes lies inside an output area.
 JUPYTERLAB_SCOPE = (".jp-Notebook .jp-OutputArea-output",)
 #: elements inside the outputs left out, with the reason (none needed so far)
 JUPYTERLAB_EXCLUDED: dict[str, str] = {}

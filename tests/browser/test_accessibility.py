@@ -27,9 +27,13 @@ the keyboard path of the contour plot against a click (the kernel's state compar
 leaving the keys to the plot, and the live region. ``pagetools.assert_outputs_accessible`` is also
 called by test_jupyterlab.py for every notebook after Run All.
 
-What is left out in JupyterLab, and why: see ``pagetools.JUPYTERLAB_SCOPE`` (axe runs only inside the
-output areas: JupyterLab's own toolbar, menus and CodeMirror editors have violations that are
-upstream, e.g. aria-allowed-attr, aria-required-children, unnamed editors).
+What is left out in JupyterLab, and why: see ``pagetools.JUPYTERLAB_SCOPE``. axe fails on the output
+areas only; JupyterLab's own interface has violations that are upstream (axe-core 4.14.1, JupyterLab
+4): aria-allowed-attr (critical; ``aria-pressed`` on the toolbar's ``jp-button``s, JupyterLab's and its
+extensions' - file browser, Voilà, nbgrader, debugger), aria-input-field-name (serious; the CodeMirror
+editors' ``.cm-content`` textboxes have no name) and aria-required-children (critical; the cell list's
+``role="feed"`` holds cells that are not articles). The JupyterLab test also runs axe on the whole page,
+prints these, and fails if any serious or critical node of that run lies inside an output area (ours).
 """
 from __future__ import annotations
 
@@ -546,10 +550,15 @@ def test_jupyterlab_explorers_by_keyboard(lab_server, page, workdir, capsys):
         # JupyterLab's own interface, for the record (upstream: not failed, see pagetools.JUPYTERLAB_SCOPE)
         everything = axe_violations(page)
         outside = {f"{v['id']} ({v['impact']})": len(v["nodes"]) for v in everything}
+        # ... and none of its serious or critical nodes is ours (inside an output area)
+        ours = [f"{v['id']} ({v['impact']}): {n['target']}: {n['html'][:120]}"
+                for v in failing(everything) for n in v["nodes"] if n["in_output"]]
         stops = page.evaluate("() => [...document.querySelectorAll('.jp-RenderedMarkdown mjx-container, "
                               ".jp-RenderedMarkdown .MathJax')].filter(e => e.tabIndex >= 0).length")
         maths = page.locator(".jp-RenderedMarkdown mjx-container, .jp-RenderedMarkdown .MathJax").count()
-        problems = []
+        problems = [f"the whole page's axe run finds a violation in the outputs: {o}" for o in ours]
+        if stops:
+            problems.append(f"{stops} of {maths} formulas are tab stops")
         # the live region after a burst, with a kernel: the kernel's own status line
         view = ExplorerView.in_cell(page, "GradientDescent1D(")
         figure = view.image
@@ -594,6 +603,7 @@ def test_jupyterlab_explorers_by_keyboard(lab_server, page, workdir, capsys):
         with capsys.disabled():
             print(f"\nJupyterLab outputs, axe-core: {counts or 'no violations'}; "
                   f"{stops} of {maths} formulas are tab stops; the whole JupyterLab page: {outside}")
+            print("JupyterLab's own (outside the outputs):\n" + describe_violations(failing(everything), nodes=10))
         assert not problems, "\n".join(problems)
     finally:
         QUIET_MS["value"] = 150
