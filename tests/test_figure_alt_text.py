@@ -52,6 +52,16 @@ def test_describe_sets_the_text():
     assert alt_text.figure_alt_text(fig) == "three views of one run"
 
 
+@pytest.mark.parametrize("fig, text, error, name", [(None, "a plot", TypeError, "fig"),
+                                                    ("figure", "a plot", TypeError, "fig"),
+                                                    (Figure(), "", ValueError, "text"),
+                                                    (Figure(), "  ", ValueError, "text"),
+                                                    (Figure(), 3, ValueError, "text")])
+def test_describe_names_the_wrong_parameter(fig, text, error, name):
+    with pytest.raises(error, match=f"^{name} must"):
+        alt_text.describe(fig, text)
+
+
 @pytest.fixture
 def shell():
     from IPython.core.interactiveshell import InteractiveShell

@@ -39,7 +39,13 @@ def _plain(text: str) -> str:
 
 def describe(fig, text: str):
     """Give ``fig`` the text alternative ``text`` (instead of the one written from its labels); returns fig."""
-    fig.alt_text = str(text)
+    from matplotlib.figure import FigureBase
+
+    if not isinstance(fig, FigureBase):
+        raise TypeError(f"fig must be a matplotlib Figure; got {type(fig).__name__}")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"text must be a non-empty string describing the figure; got {text!r}")
+    fig.alt_text = text.strip()
     return fig
 
 
