@@ -502,6 +502,8 @@ function render({ model, el }) {
     }
     frame += 1;
     root.dataset.frame = String(frame);
+    // the values of the kernel's last frame (tests wait until the kernel has caught up with the page)
+    root.dataset.kernelValues = JSON.stringify(model.get('kernel_values') || {});
     setupOverlay();
     describe();
   }

@@ -22,9 +22,10 @@ test_static_site.py):
   reach the same state (values, status, alt text); on the contour plot, arrows and Enter set the
   same start as a click at the cross.
 
-JupyterLab (``test_jupyterlab_explorers_by_keyboard``, one generated notebook): axe on the outputs,
-the keyboard path of the contour plot against a click (the kernel's state compared), JupyterLab
-leaving the keys to the plot, and the live region. ``pagetools.assert_outputs_accessible`` is also
+JupyterLab (``test_jupyterlab_explorers_by_keyboard``, one generated notebook with two explorers): axe
+on the outputs, every slider by keys against a click on its track and the keyboard path of the contour
+plot against a click (the kernel's state compared), JupyterLab leaving the keys to the plot, and the
+live region. ``pagetools.assert_outputs_accessible`` is also
 called by test_jupyterlab.py for every notebook after Run All.
 
 What is left out in JupyterLab, and why: see ``pagetools.JUPYTERLAB_SCOPE``. axe fails on the output
@@ -229,7 +230,8 @@ def _state(page, figure) -> dict:
         const box = el.closest('.widget-vbox');
         return {values: JSON.parse(el.dataset.values || '{}'), frame: Number(el.dataset.frame),
                 status: (box.querySelector('.i2dl-status') || {}).innerText || '',
-                alt: el.querySelector('img').alt}; }""")
+                alt: el.querySelector('img').alt, kernel: el.dataset.kernel || '',
+                kernel_values: JSON.parse(el.dataset.kernelValues || '{}')}; }""")
 
 
 def _press(page, figure, handle, key: str, times: int = 1) -> None:
@@ -249,17 +251,29 @@ def _press(page, figure, handle, key: str, times: int = 1) -> None:
 QUIET_MS = {"value": 150}
 
 
+def _kernel_caught_up(state: dict) -> bool:
+    """With a kernel: its last frame shows the values the page shows (a control that needs the kernel,
+    e.g. κ's new contours, is answered after the page's frame, and a burst of moves queues up)."""
+    if state["kernel"] != "yes":
+        return True
+    shown = state["values"]
+    return all(name in shown and isinstance(shown[name], (int, float))
+               and math.isclose(shown[name], v, rel_tol=1e-9, abs_tol=1e-12)
+               for name, v in state["kernel_values"].items())
+
+
 def _settle(page, figure) -> None:
     """Until the frame and the status line stand still for ``QUIET_MS`` (the frame and the status line
-    are written, by the page or by the kernel)."""
+    are written, by the page or by the kernel) and a kernel has caught up with the values shown."""
     last = None
-    while True:
+    for _ in range(200):  # a bound, not a timing: a figure that never stands still fails here
         state = _state(page, figure)
         now = (state["frame"], state["status"], state["alt"])
-        if now == last:
+        if now == last and _kernel_caught_up(state):
             return
         last = now
         page.wait_for_timeout(QUIET_MS["value"])
+    raise AssertionError(f"the figure never stood still: {last}")
 
 
 def test_the_text_alternative_follows_the_state(live):
@@ -397,6 +411,15 @@ def _grid_index(control, value) -> int:
     return round((at - control.min) / control.step)
 
 
+def _on_grid(control, value) -> bool:
+    """Whether ``value`` is a point of the slider's grid (not one set from code between two)."""
+    import ipywidgets as widgets
+
+    at = min(max(control.min + _grid_index(control, value) * control.step, control.min), control.max)
+    point = control.base ** at if isinstance(control, widgets.FloatLogSlider) else at
+    return math.isclose(point, value, rel_tol=1e-9, abs_tol=1e-12)
+
+
 def _press_keys(page, figure, target, keys: list[str]) -> None:
     """Focus ``target`` and press ``keys``; then wait until the frame is written."""
     target.focus()
@@ -407,6 +430,51 @@ def _press_keys(page, figure, target, keys: list[str]) -> None:
 
 def _moved(before: dict, after: dict) -> list[str]:
     return [n for n, v in after["values"].items() if before["values"].get(n) != v]
+
+
+def _sliders_by_keys_and_mouse(page, view, figure, snippet: str, twin) -> tuple[list[str], int]:
+    """For every movable slider of the explorer ``view``: a mouse click on its track, then arrow keys
+    back to the start and on to where the mouse went; the states (values, status, alt text) must be
+    the same. Returns (problems, arrow presses)."""
+    problems, presses = [], 0
+    sliders = view.root.locator(".widget-slider:not(:has(.slider[disabled])):visible")
+    for k in range(sliders.count()):
+        slider = sliders.nth(k)
+        label = slider.locator(".widget-label").inner_text().strip()
+        handle = slider.locator(".noUi-handle")
+        start = _state(page, figure)
+        # the mouse: a click on the track just right of the handle (left of it at the top end)
+        box, track = handle.bounding_box(), slider.locator(".slider").bounding_box()
+        right = box["x"] + box["width"] + 4 < track["x"] + track["width"]
+        page.mouse.click(box["x"] + box["width"] + 3 if right else box["x"] - 3, track["y"] + track["height"] / 2)
+        if not _wait_values_change(page, figure, start):
+            problems.append(f"{snippet} {label!r}: a click on the track did not move the slider")
+            continue
+        _settle(page, figure)
+        by_mouse = _state(page, figure)
+        (name,) = _moved(start, by_mouse)
+        control = twin.controls[name]
+        n = _grid_index(control, by_mouse["values"][name]) - _grid_index(control, start["values"][name])
+        # the keys: back to the start, then to where the mouse went
+        _press_keys(page, figure, handle, ["ArrowLeft" if n > 0 else "ArrowRight"] * abs(n))
+        back = _state(page, figure)
+        _press_keys(page, figure, handle, ["ArrowRight" if n > 0 else "ArrowLeft"] * abs(n))
+        by_keys = _state(page, figure)
+        presses += 2 * abs(n)
+        # back where it started: the same state; a start set from code off the slider's grid (x₀ = 2.5 on
+        # a grid of 2.495 + 0.01 k) is reached by neither mouse nor keys once a kernel has seen the slider
+        # move: then the grid point next to it
+        if _on_grid(control, start["values"][name]):
+            home = _same_state(back, start)
+        else:
+            home = (_grid_index(control, back["values"][name]) == _grid_index(control, start["values"][name])
+                    and _on_grid(control, back["values"][name]))
+        if n == 0 or not home:
+            problems.append(f"{snippet} {label!r}: {abs(n)} arrow keys did not bring back the start:\n"
+                            f"  {back}\n  {start}")
+        if not _same_state(by_keys, by_mouse):
+            problems.append(f"{snippet} {label!r}: keys reached\n  {by_keys}\n  the mouse\n  {by_mouse}")
+    return problems, presses
 
 
 def test_keyboard_only_reaches_what_the_mouse_does(live, capsys):
@@ -426,35 +494,9 @@ def test_keyboard_only_reaches_what_the_mouse_does(live, capsys):
         figure.scroll_into_view_if_needed()
         twin = _python_twin(CALLS[snippet])  # the controls' grids (min, step), as on the page
         try:
-            sliders = view.root.locator(".widget-slider:not(:has(.slider[disabled])):visible")
-            for k in range(sliders.count()):
-                slider = sliders.nth(k)
-                label = slider.locator(".widget-label").inner_text().strip()
-                handle = slider.locator(".noUi-handle")
-                start = _state(page, figure)
-                # the mouse: a click on the track just right of the handle (left of it at the top end)
-                box, track = handle.bounding_box(), slider.locator(".slider").bounding_box()
-                right = box["x"] + box["width"] + 4 < track["x"] + track["width"]
-                page.mouse.click(box["x"] + box["width"] + 3 if right else box["x"] - 3, track["y"] + track["height"] / 2)
-                if not _wait_values_change(page, figure, start):
-                    problems.append(f"{snippet} {label!r}: a click on the track did not move the slider")
-                    continue
-                _settle(page, figure)
-                by_mouse = _state(page, figure)
-                (name,) = _moved(start, by_mouse)
-                control = twin.controls[name]
-                n = _grid_index(control, by_mouse["values"][name]) - _grid_index(control, start["values"][name])
-                # the keys: back to the start, then to where the mouse went
-                _press_keys(page, figure, handle, ["ArrowLeft" if n > 0 else "ArrowRight"] * abs(n))
-                back = _state(page, figure)
-                _press_keys(page, figure, handle, ["ArrowRight" if n > 0 else "ArrowLeft"] * abs(n))
-                by_keys = _state(page, figure)
-                presses += 2 * abs(n)
-                if n == 0 or not _same_state(back, start):
-                    problems.append(f"{snippet} {label!r}: {abs(n)} arrow keys did not bring back the start:\n"
-                                    f"  {back}\n  {start}")
-                if not _same_state(by_keys, by_mouse):
-                    problems.append(f"{snippet} {label!r}: keys reached\n  {by_keys}\n  the mouse\n  {by_mouse}")
+            found, pressed = _sliders_by_keys_and_mouse(page, view, figure, snippet, twin)
+            problems += found
+            presses += pressed
             overlay = figure.locator("canvas.i2dl-figure-overlay")
             if overlay.get_attribute("role") == "application":
                 problems += _click_to_start_by_keys(page, figure, overlay, snippet, twin)
@@ -524,9 +566,11 @@ A11Y_NOTEBOOK = "a11y_explorers.ipynb"
 
 
 def test_jupyterlab_explorers_by_keyboard(lab_server, page, workdir, capsys):
-    """In JupyterLab: the outputs pass axe, the contour plot's keys set the start a click sets (the
-    kernel's status line the same), JupyterLab leaves the plot's keys alone, the live region ends
-    with the final status after a burst of key presses, and no formula is a tab stop."""
+    """In JupyterLab: the outputs pass axe (and no serious or critical node of the whole page is in
+    them), the live region ends with the final status after a burst of key presses, every slider's
+    arrow keys reach what a click on its track reaches, the contour plot's keys set the start a click
+    sets (the kernel's status line the same), JupyterLab leaves the plot's keys alone, and no formula
+    is a tab stop."""
     import nbformat
 
     from .pagetools import open_notebook, run_all, shown_errors
@@ -576,6 +620,17 @@ def test_jupyterlab_explorers_by_keyboard(lab_server, page, workdir, capsys):
                 problems.append(f"alt {_state(page, figure)['alt']!r} != {twin.alt_text!r}")
         finally:
             twin.close()
+        # every slider of both explorers: the keys reach what a click on its track reaches (with the
+        # kernel's status line and the alt text)
+        for snippet in ("GradientDescent1D(", "GradientDescent2D("):
+            view = ExplorerView.in_cell(page, snippet)
+            view.root.scroll_into_view_if_needed()
+            twin = _python_twin(CALLS[snippet])
+            try:
+                found, _ = _sliders_by_keys_and_mouse(page, view, view.image, f"{snippet} in JupyterLab", twin)
+                problems += found
+            finally:
+                twin.close()
         # click-to-start by keys, and JupyterLab keeps its hands off them
         view = ExplorerView.in_cell(page, "GradientDescent2D(")
         figure = view.image
