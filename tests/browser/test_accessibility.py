@@ -9,7 +9,8 @@ test_static_site.py):
 - ``test_axe_every_page_of_the_static_site``: every page, with its live explorers rendered and
   MathJax done; the counts per page are printed.
 - ``test_axe_finds_what_it_must``: the check can fail (an unnamed slider, grey text, a link told
-  apart by colour only on a page of our own are caught).
+  apart by colour only on a page of our own are caught); ``test_axe_in_jupyterlab_scope_fails_on_ours_only``:
+  the JupyterLab scope catches a fault in an output area and leaves one in JupyterLab's interface out.
 - ``test_every_control_is_named_and_spoken_as_shown``: each slider's accessible name is its label
   (computed by Chromium's accessibility tree) and its value text the readout a sighted reader sees;
   dropdowns and text boxes are labelled; no formula is a tab stop.
@@ -161,6 +162,28 @@ def test_axe_finds_what_it_must(browser):
     finally:
         context.close()
     assert {"html-has-lang", "link-in-text-block", "aria-input-field-name", "color-contrast"} <= found, found
+
+
+def test_axe_in_jupyterlab_scope_fails_on_ours_only(browser):
+    """The JupyterLab checks can fail: an unnamed slider inside an output area is found by the scoped
+    run and marked ``in_output`` in the whole page's run; one in JupyterLab's own interface is not ours."""
+    from .pagetools import JUPYTERLAB_EXCLUDED, JUPYTERLAB_SCOPE
+
+    slider = "<div role='slider' tabindex='0' aria-valuenow='1' aria-valuemin='0' aria-valuemax='2' class='{}'></div>"
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content("<!doctype html><html lang='en'><title>t</title><body><main><h1>t</h1>"
+                         f"<div class='jp-Toolbar'>{slider.format('theirs')}</div>"
+                         "<div class='jp-Notebook'><div class='jp-OutputArea-output'>"
+                         f"{slider.format('ours')}</div></div></main></body></html>")
+        scoped = failing(axe_violations(page, include=JUPYTERLAB_SCOPE, exclude=list(JUPYTERLAB_EXCLUDED)))
+        everything = failing(axe_violations(page))
+    finally:
+        context.close()
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in scoped] == [("aria-input-field-name", [".ours"])]
+    marks = {n["target"]: n["in_output"] for v in everything for n in v["nodes"]}
+    assert marks == {".theirs": False, ".ours": True}, marks
 
 
 def _figures(page) -> list:
