@@ -93,6 +93,15 @@ VENDOR: dict[str, dict] = {
                   "jax/output/PreviewHTML/*.js", "fonts/HTML-CSS/TeX/woff/*.woff", "LICENSE", "package.json"],
     },
 }
+#: Packages the tests load into the pages they check (not copied into the site), pinned and checked
+#: like ``VENDOR``: axe-core, the accessibility rules engine of tests/browser/test_accessibility.py.
+TEST_VENDOR: dict[str, dict] = {
+    "axe-core": {
+        "version": "4.14.1",
+        "integrity": "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
+        "files": ["axe.min.js", "package.json", "LICENSE"],
+    },
+}
 #: widget front ends the html-manager has built in; any other model module must be vendored
 BUILTIN_MODULES = ("@jupyter-widgets/base", "@jupyter-widgets/controls", "@jupyter-widgets/output")
 
@@ -129,7 +138,7 @@ def _get(url: str, timeout: float = 60.0) -> bytes:
 
 def tarball(name: str) -> bytes:
     """The package's tarball, from the cache or the npm registry; raises if its sha512 is not the pinned one."""
-    spec = VENDOR[name]
+    spec = _pinned(name)
     path = cache_dir() / f"{name.replace('/', '+')}-{spec['version']}.tgz"
     if path.exists():
         data = path.read_bytes()
@@ -151,8 +160,14 @@ def tarball(name: str) -> bytes:
     return data
 
 
+def _pinned(name: str) -> dict:
+    """The pin of ``name`` in ``VENDOR`` or ``TEST_VENDOR``."""
+    return VENDOR[name] if name in VENDOR else TEST_VENDOR[name]
+
+
 def package_files(name: str) -> dict[str, bytes]:
     """The files of ``name`` (path inside the package -> content) that match its ``files`` patterns."""
+    spec = _pinned(name)
     found = {}
     with tarfile.open(fileobj=io.BytesIO(tarball(name)), mode="r:gz") as tar:
         for member in tar.getmembers():
@@ -162,11 +177,11 @@ def package_files(name: str) -> dict[str, bytes]:
             if ".." in inner.split("/") or inner.startswith("/"):
                 continue
             if any(fnmatch.fnmatchcase(inner, pattern) and inner.count("/") == pattern.count("/")
-                   for pattern in VENDOR[name]["files"]):
+                   for pattern in spec["files"]):
                 found[inner] = tar.extractfile(member).read()
-    for pattern in VENDOR[name]["files"]:
+    for pattern in spec["files"]:
         if not any(fnmatch.fnmatchcase(p, pattern) for p in found):
-            raise RuntimeError(f"{name}@{VENDOR[name]['version']} has no file matching {pattern!r}")
+            raise RuntimeError(f"{name}@{spec['version']} has no file matching {pattern!r}")
     return found
 
 
@@ -236,7 +251,21 @@ def execute(path: Path, timeout: int = 600) -> nbformat.NotebookNode:
         if env_backend is not None:
             os.environ["MPLBACKEND"] = env_backend
     prune_widget_state(nb)
+    drop_check_failures(nb)
     return nb
+
+
+def drop_check_failures(nb: nbformat.NotebookNode) -> int:
+    """Remove the error outputs of the cells tagged ``raises-exception`` (the exercises' checks,
+    which fail in the student notebooks until they are answered): a page of the site is read, not
+    run, and "not answered yet" under every exercise would only confuse. Returns how many."""
+    dropped = 0
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code" and "raises-exception" in cell.get("metadata", {}).get("tags", []):
+            kept = [out for out in cell.get("outputs", []) if out.get("output_type") != "error"]
+            dropped += len(cell.get("outputs", [])) - len(kept)
+            cell["outputs"] = kept
+    return dropped
 
 
 def _references(value, found: set[str]) -> None:
@@ -334,6 +363,9 @@ def anywidget_ranges(nb: nbformat.NotebookNode) -> set[str]:
 #: (and for readers without JavaScript); no mermaid loader (it would import from a CDN).
 PAGE_TEMPLATE = r"""{%- extends 'index.html.j2' -%}
 {%- block html_head_js -%}
+<script type="text/x-mathjax-config">
+MathJax.Hub.Config({menuSettings: {inTabOrder: false}});  // formulas are read, not tab stops
+</script>
 {{ super() }}
 <script data-jupyter-widgets-cdn="NPM_DIR/" data-jupyter-widgets-cdn-only></script>
 {%- endblock html_head_js -%}
@@ -343,6 +375,27 @@ PAGE_TEMPLATE = r"""{%- extends 'index.html.j2' -%}
 <style type="text/css">
 /* widgets in the UI font, as in JupyterLab (the page's body is in the browser's default serif) */
 .jupyter-widgets { font-family: var(--jp-ui-font-family); }
+/* WCAG 2.1 AA contrast (1.4.3: 4.5:1 for text) on the code cells' #f5f5f5 and the page's white:
+   the prompts in full colour, syntax colours of JupyterLab's light theme darkened where they fall short */
+body {
+  --jp-cell-prompt-opacity: 1;
+  --jp-cell-prompt-not-active-opacity: 1;
+  --jp-cell-prompt-not-active-font-color: #616161;
+  --jp-cell-inprompt-font-color: #2a6fa8;
+  --jp-cell-outprompt-font-color: #a84f35;
+  --jp-mirror-editor-number-color: #007400;
+  --jp-mirror-editor-operator-color: #9218e6;
+  --jp-mirror-editor-meta-color: #9218e6;
+  --jp-mirror-editor-comment-color: #3a7272;
+  --jp-mirror-editor-atom-color: #4b4bf0;
+  --jp-mirror-editor-bracket-color: #6b6b50;
+  --jp-mirror-editor-quote-color: #007a00;
+  --jp-mirror-editor-error-color: #d40000;
+  --jp-mirror-editor-string-2-color: #b83d00;
+  --jp-mirror-editor-variable-3-color: #007a4c;
+}
+/* links in text told apart by more than colour (1.4.1); JupyterLab's CSS removes the underline */
+body .jp-RenderedHTMLCommon a:link, body .jp-RenderedHTMLCommon a:visited { text-decoration: underline; }
 img.i2dl-static-figure { display: block; max-width: 100%; height: auto; }
 .jupyter-widgets:has(> .widget-subarea > *) > img.i2dl-static-figure { display: none; }
 </style>
@@ -351,7 +404,8 @@ img.i2dl-static-figure { display: block; max-width: 100%; height: auto; }
 {% set div_id = uuid4() %}
 <div id="{{ div_id }}" class="jupyter-widgets jp-OutputArea-output {{ extra_class }}">
 {%- if 'image/png' in output.data %}
-<img class="i2dl-static-figure" alt="{{ output.data.get('text/plain', '') | escape_html }}"
+<img class="i2dl-static-figure"
+     alt="{{ (output.metadata.get('image/png', {}).get('alt') or output.data.get('text/plain', '')) | escape_html }}"
      src="data:image/png;base64,{{ output.data['image/png'] }}">
 {%- endif %}
 <script type="application/vnd.jupyter.widget-view+json">
@@ -399,7 +453,7 @@ def export(nb: nbformat.NotebookNode, target: Path) -> int:
 def write_index(out: Path, pages: list[tuple[str, str]]) -> None:
     items = "\n".join(f'<li><a href="{html.escape(href)}">{html.escape(title)}</a></li>' for href, title in pages)
     out.joinpath("index.html").write_text(
-        "<!doctype html><meta charset='utf-8'><title>Optimisation for deep learning</title>"
+        "<!doctype html><html lang='en'><meta charset='utf-8'><title>Optimisation for deep learning</title>"
         "<h1>Optimisation for deep learning: the notebooks</h1>"
         "<p>These pages show the notebooks run once, with live explorers: their sliders work right here in "
         "the browser, with no Python behind them. Some controls change the figure's background (choosing "

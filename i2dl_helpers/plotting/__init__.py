@@ -54,6 +54,9 @@ def _show_figures_in_ipython() -> None:
             return out.getvalue()
 
     png.for_type(Figure, to_png)
+    from .alt_text import install  # and as <img alt="…"> (JupyterLab gives a PNG no alt; issue 23)
+
+    install(shell)
 
 
 _show_figures_in_ipython()

@@ -31,6 +31,9 @@ class BackpropStepper(Explorer):
     controls : "step" (0 ... number of nodes).
     """
 
+    ALT_SUBJECT = ("The compute graph, one backward step at a time: each node with its value and, once computed, its"
+                   " gradient ∂L/∂n")
+
     CONTROLS = (Control("step", "step", "int", 0, None),)  # the top is the graph's number of nodes
 
     def __init__(self, output: Value | None = None, *, step: int = 0, fmt: str = ".3g", renderer: str = "auto"):

@@ -64,6 +64,12 @@ class Explorer:
     #: the declared controls (see ``Control``); ``_make_controls`` builds them from
     #: ``self._initial`` (the constructor's values, checked by ``_declare``)
     CONTROLS: tuple[Control, ...] = ()
+    #: the figure's subject in its text alternative (``alt_text``), e.g. "Gradient descent on a 1D
+    #: function: L(x) with the iterates (left), L(x_k) per step (right)"; default: the class name
+    ALT_SUBJECT: str = ""
+    #: how to work the explorer by keyboard beyond its sliders, shown under the figure (e.g. the
+    #: keys of click-to-start); empty: nothing beyond Tab and the sliders' arrow keys
+    KEYS_HELP: str = ""
     #: set to ("x",) or ("x", "y") in explorers that implement ``set_objective``:
     #: the base then adds a text box "f(x) =" (control "expression") whose text is
     #: parsed safely by ``i2dl_helpers.expressions.parse`` on Enter.
@@ -159,6 +165,32 @@ class Explorer:
         self.status_text = text
         self.status.value = (f'<span class="i2dl-status" style="color:{STATUS_COLOURS[kind]};font-family:monospace">'
                              f"{html.escape(text)}</span>")
+
+    # -- text alternative ---------------------------------------------------------
+    def _alt_subject(self) -> str:
+        """The first part of ``alt_text``: what the figure shows (refine per explorer)."""
+        return self.ALT_SUBJECT or f"{type(self).__name__} figure"
+
+    def _alt_controls(self) -> list[str]:
+        """The controls whose values ``alt_text`` names, in order (default: all but the typed-function box)."""
+        return [name for name, c in self.controls.items() if name != "expression" and hasattr(c, "value")]
+
+    def _alt_spec(self) -> dict:
+        """What the browser needs to write ``alt_text`` itself for the values a frame shows:
+        ``{"subject": str, "controls": [[name, label], ...]}`` (see ``alt_value``)."""
+        return {"subject": self._alt_subject(),
+                "controls": [[name, self.controls[name].description or name] for name in self._alt_controls()]}
+
+    @property
+    def alt_text(self) -> str:
+        """The figure's text alternative, made from the explorer's state:
+        "<subject>; <label> = <value>, ...: <status line>" (values as ``alt_value`` writes them).
+        The page shows it as the figure's ``alt`` and updates it with every frame; the browser writes
+        the same text for frames it computes itself (``figure_canvas.js``, ``altText``)."""
+        spec = self._alt_spec()
+        parts = [f"{label} = {alt_value(self.controls[name])}" for name, label in spec["controls"]]
+        text = spec["subject"] + (f"; {', '.join(parts)}" if parts else "")
+        return text + (f": {self.status_text}" if self.status_text else "")
 
     def show_error(self, message: str | None) -> None:
         """Show an error inside the widget (None clears it)."""
@@ -269,6 +301,7 @@ class Explorer:
             if hasattr(self._view, "values"):  # the browser's slider may show a rounded copy of these
                 self._view.values = {n: c.value for n, c in self.controls.items()
                                      if isinstance(getattr(c, "value", None), (int, float))}
+            self._view.describe(self.alt_text, self._alt_spec() if full else None, self.KEYS_HELP)
             scene = full and hasattr(self._view, "set_scene")
             if scene:  # before the draw: the view must know whether the browser paints the images
                 self._view.browser_images = self._steps_in_browser()
@@ -323,7 +356,7 @@ class Explorer:
                           "(it needs its data): open the notebook in JupyterLab or Binder to move the controls.")
             scene = {"name": None, "kernel_only": sorted(controls), "status_colours": STATUS_COLOURS,
                      "reason": reason}
-        self._view.set_scene(scene, {"controls": controls, "status": self.status})
+        self._view.set_scene(scene, {"controls": controls, "status": self.status, "error": self.error})
 
     def _kernel_only_controls(self) -> set[str]:
         """Controls whose change needs the kernel (a new background): without one, the page
@@ -343,11 +376,12 @@ class Explorer:
         import base64
 
         bundle = self.widget._repr_mimebundle_(**kwargs)
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        # A static image for viewers without a kernel (exported HTML, GitHub).
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        # A static image for viewers without a kernel (exported HTML, GitHub), with its text alternative.
         data["image/png"] = base64.b64encode(self.snapshot()).decode("ascii")
         data["text/plain"] = f"<{type(self).__name__}: {self.status_text}>"
-        return bundle
+        metadata = {**(metadata or {}), "image/png": {"alt": self.alt_text}}
+        return data, metadata
 
     def close(self) -> None:
         """Close the whole widget tree, so the explorer and its figure can be freed."""
@@ -359,3 +393,20 @@ class Explorer:
         close_tree(self.widget)
         for control in self.controls.values():
             control.close()
+
+
+def alt_value(control) -> str:
+    """A control's value as the text alternative names it: a choice's label (several joined by
+    ", "), "on"/"off", an integer as is, a float in 4 significant digits (Python's ".4g"; the
+    browser's ``formatG`` writes the same), other values as ``str``."""
+    label = getattr(control, "label", None)
+    if hasattr(control, "options") and label is not None:
+        return ", ".join(map(str, label)) if isinstance(label, tuple) else str(label)
+    value = control.value
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return format(value, ".4g")
+    return str(value)

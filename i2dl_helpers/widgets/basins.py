@@ -33,6 +33,9 @@ class BasinExplorer(Explorer):
     ~25 ms for 200×200 starts × 100 steps) and in the kernel (``basin_map``, ~0.1 s).
     """
 
+    ALT_SUBJECT = ("Basins of attraction of gradient descent: every start θ_0 of a grid coloured by the minimum its "
+                   "run ends in (grey: none, black: diverged)")
+
     figsize = (6.8, 4.6)
     SCENE = "basins"  # scenes_basins.js runs the whole grid in the browser (flatbatch.js)
     CONTROLS = (

@@ -46,6 +46,9 @@ class ChordExplorer(ObjectiveChooser, Explorer):
                 propagate, so a typed-in function that fails leaves the previous one in place).
     """
 
+    ALT_SUBJECT = ("The chord between two points x, y on the graph of L and the point z = λx + (1 − λ)y; where the "
+                   "graph rises above the chord it is not convex")
+
     figsize = (6.5, 3.8)
     expression_variables = ("x",)
     SCENE = "chord"  # scenes_calculus.js repeats _update in the browser

@@ -17,6 +17,9 @@ class DifferenceQuotient(Explorer):
     The status line prints the quotient, L'(x) and their difference.
     """
 
+    ALT_SUBJECT = ("The secant through x and x + h on the graph of L against the tangent at x; its slope (L(x + h) −"
+                   " L(x))/h against L′(x)")
+
     figsize = (6.5, 3.8)
     SCENE = "derivative"  # scenes_calculus.js repeats _update in the browser
     CONTROLS = (

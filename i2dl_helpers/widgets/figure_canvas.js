@@ -241,18 +241,23 @@ function render({ model, el }) {
   root.dataset.frame = '0';
   const img = document.createElement('img');
   img.className = 'i2dl-figure-background';
-  img.alt = model.get('alt');
+  img.alt = model.get('alt') || '';
   img.draggable = false;
   const canvas = document.createElement('canvas');
   canvas.className = 'i2dl-figure-overlay';
   root.append(img, canvas);
-  el.append(root);
+  // how to work the figure by keyboard (click-to-start), and the status line announced
+  const help = document.createElement('p');
+  help.className = 'i2dl-keys-help';
+  help.id = uid('i2dl-keys-help');
+  el.append(root, help);
+  const live = new LiveRegion(el);
   const ctx = canvas.getContext('2d');
 
   let url = null, shownBackground = null, frame = 0, scheduled = false, disposed = false;
   // the scene: its control models by name, the status line's model, whether a kernel answered
-  let controls = {}, statusModel = null, kernel = false, standalone = false, wroteStatus = false;
-  let binding = 0, lastError = null;
+  let controls = {}, statusModel = null, errorModel = null, kernel = false, standalone = false, wroteStatus = false;
+  let binding = 0, lastError = null, lastValues = null, spoken = null, cursor = null;
   const disabledByUs = new Map();  // control name -> its placeholder before (text boxes)
 
   function sceneOps(base) {
@@ -268,6 +273,7 @@ function render({ model, el }) {
     const values = {}, known = model.get('kernel_values') || {};
     for (const [name, m] of Object.entries(controls)) values[name] = controlValue(m, known[name]);
     root.dataset.values = JSON.stringify(values);  // what this frame shows (tests rebuild it in Python)
+    lastValues = values;
     let out;
     try {
       out = frameOps(scene, values, base);
@@ -295,19 +301,139 @@ function render({ model, el }) {
 
   async function bindScene() {
     const ticket = ++binding;
-    for (const m of Object.values(controls)) m.off('change:value', onControl);
+    for (const m of Object.values(controls)) {
+      m.off('change:value', onControl);
+      m.off('change:index', describe);
+    }
+    for (const m of [statusModel, errorModel]) if (m) m.off('change:value', onStatus);
     controls = {};
     const refs = model.get('scene_widgets') || {};
     const resolve = (ref) => model.widget_manager.get_model(String(ref).replace(/^IPY_MODEL_/, ''));
     const found = {};
     for (const [name, ref] of Object.entries(refs.controls || {})) found[name] = await resolve(ref);
     const status = refs.status ? await resolve(refs.status) : null;
+    const error = refs.error ? await resolve(refs.error) : null;
     if (ticket !== binding || disposed) return;
     controls = found;
     statusModel = status;
-    for (const m of Object.values(controls)) m.on('change:value', onControl);
+    errorModel = error;
+    for (const m of Object.values(controls)) {
+      m.on('change:value', onControl);
+      m.on('change:index', describe);  // a choice's label (its value does not reach the page)
+    }
+    for (const m of [statusModel, errorModel]) if (m) m.on('change:value', onStatus);
+    spoken = spokenText();  // the state on arrival is on the page already; changes are announced
     applyStandalone();
     schedule();
+  }
+
+  // ---- accessibility (a11y.js) -------------------------------------------------------------------
+  function spokenText() {
+    // the status line, and the error box when it shows an error
+    const status = statusModel ? htmlText(statusModel.get('value')) : '';
+    const error = errorModel ? htmlText(errorModel.get('value')) : '';
+    return error ? `${status} ${error}`.trim() : status;
+  }
+
+  function onStatus() {
+    const text = spokenText();
+    if (text !== spoken) {
+      spoken = text;
+      if (text) live.say(text);
+    }
+    describe();
+  }
+
+  function describe() {
+    // the <img>'s alt: written from the values this frame shows and the status line, as
+    // Explorer.alt_text writes it (the kernel's own text until the controls are resolved)
+    const spec = model.get('alt_spec') || {};
+    let alt = model.get('alt') || '';
+    if (spec.subject && statusModel && Object.keys(controls).length) {
+      const values = {};
+      for (const [name, m] of Object.entries(controls)) values[name] = m.get('value');
+      Object.assign(values, (model.get('scene') || {}).name && lastValues ? lastValues : {});
+      alt = altText(spec, controls, values, htmlText(statusModel.get('value')));
+    }
+    if (img.alt !== alt) img.alt = alt;
+  }
+
+  function showHelp() {
+    // only where the keys work: a figure with a click target
+    const text = model.get('keys_help') || '';
+    if (help.textContent !== text) help.textContent = text;
+    help.hidden = !text || !clickTarget();
+  }
+
+  function clickTarget() {
+    const target = ((model.get('scene') || {}).params || {}).click;
+    return target && controls[target.x] && controls[target.y] ? target : null;
+  }
+
+  function setStart(target, X, Y) {
+    // what a click at the data point (X, Y) does: the two start controls go there (clipped)
+    for (const [name, v] of [[target.x, X], [target.y, Y]]) {
+      const m = controls[name], lo = m.get('min'), hi = m.get('max');
+      m.set('value', Math.min(hi, Math.max(lo, v)));
+      try { m.save_changes(); } catch (err) { /* a static page has no kernel to tell */ }
+    }
+  }
+
+  function label(name) {
+    const m = controls[name];
+    return (m && m.get('description')) || name;
+  }
+
+  function onKey(event) {
+    // click-to-start by keyboard: arrows move a cross (Shift: finer), Enter or Space starts there, Escape hides it
+    const target = clickTarget();
+    if (!target || event.altKey || event.ctrlKey || event.metaKey) return;
+    const mx = controls[target.x], my = controls[target.y];
+    if (event.key.startsWith('Arrow')) {
+      const from = cursor || [mx.get('value'), my.get('value')];
+      const next = cursorMove(event.key, event.shiftKey, from[0], from[1], mx, my);
+      if (!next) return;
+      cursor = next;
+      live.say(`cross at ${label(target.x)} = ${pyfmt(cursor[0], '.4g')}, ${label(target.y)} = ${pyfmt(cursor[1], '.4g')}; `
+               + 'press Enter to start there');
+      schedule();
+    } else if (event.key === 'Enter' || event.key === ' ') {
+      if (cursor) setStart(target, cursor[0], cursor[1]);
+      cursor = null;
+      schedule();
+    } else if (event.key === 'Escape' && cursor) {
+      cursor = null;
+      schedule();
+    } else {
+      return;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+  }
+
+  function setupOverlay() {
+    // a click target makes the overlay a keyboard control; otherwise it is decoration over the <img>
+    const target = clickTarget();
+    showHelp();
+    const click = target ? JSON.stringify({ trans: target.trans, x: target.x, y: target.y }) : null;
+    if (click !== (root.dataset.click ?? null)) {  // where a click lands, for tests (as data-values)
+      if (click) root.dataset.click = click; else delete root.dataset.click;
+    }
+    if (target) {
+      canvas.tabIndex = 0;
+      canvas.setAttribute('role', 'application');
+      canvas.setAttribute('aria-label', `Start point: ${label(target.x)} and ${label(target.y)}. `
+                          + 'Arrow keys move a cross, Enter starts there.');
+      canvas.setAttribute('data-lm-suppress-shortcuts', 'true');  // JupyterLab keeps its hands off the keys
+      canvas.removeAttribute('aria-hidden');
+      if (model.get('keys_help')) canvas.setAttribute('aria-describedby', help.id);
+      else canvas.removeAttribute('aria-describedby');
+    } else {
+      canvas.removeAttribute('tabindex');
+      for (const name of ['role', 'aria-label', 'aria-describedby', 'data-lm-suppress-shortcuts']) canvas.removeAttribute(name);
+      canvas.setAttribute('aria-hidden', 'true');
+      cursor = null;
+    }
   }
 
   function applyStandalone() {
@@ -369,8 +495,17 @@ function render({ model, el }) {
     if (disposed) return;
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     paint(ctx, sceneOps(model.get('overlay') || []));
+    const target = cursor && clickTarget();
+    if (target) {
+      const [px, py] = toPixels(target.trans, [cursor[0]], [cursor[1]]);
+      if (px !== null) drawCross(ctx, px, py);
+    }
     frame += 1;
     root.dataset.frame = String(frame);
+    // the values of the kernel's last frame (tests wait until the kernel has caught up with the page)
+    root.dataset.kernelValues = JSON.stringify(model.get('kernel_values') || {});
+    setupOverlay();
+    describe();
   }
 
   function schedule() {
@@ -387,8 +522,8 @@ function render({ model, el }) {
   model.on('change:kernel_values', schedule);
   // a click inside the scene's click target (params.click) sets two controls to the point under it
   canvas.addEventListener('click', (event) => {
-    const scene = model.get('scene') || {}, target = scene.params && scene.params.click;
-    if (!target || !controls[target.x] || !controls[target.y]) return;
+    const target = clickTarget();
+    if (!target) return;
     const box = canvas.getBoundingClientRect(), w = model.get('width'), h = model.get('height');
     const px = (event.clientX - box.left) * (w / box.width), py = (event.clientY - box.top) * (h / box.height);
     const [l, t, rw, rh] = target.rect;
@@ -397,12 +532,17 @@ function render({ model, el }) {
     let X = (d * (px - e) - c * (py - f)) / det, Y = (a * (py - f) - b * (px - e)) / det;
     if (target.trans.xlog) X = 10 ** X;
     if (target.trans.ylog) Y = 10 ** Y;
-    for (const [name, v] of [[target.x, X], [target.y, Y]]) {
-      const m = controls[name], lo = m.get('min'), hi = m.get('max');
-      m.set('value', Math.min(hi, Math.max(lo, v)));
-      try { m.save_changes(); } catch (err) { /* a static page has no kernel to tell */ }
-    }
+    cursor = null;
+    setStart(target, X, Y);
   });
+  canvas.addEventListener('keydown', onKey);
+  canvas.addEventListener('blur', () => { if (cursor) { cursor = null; schedule(); } });
+  model.on('change:alt', describe);
+  model.on('change:alt_spec', describe);
+  model.on('change:keys_help', setupOverlay);
+  setupOverlay();
+  // name the page's sliders (the explorer's and any beside them), once per page
+  whenConnected(el, watchPage, () => disposed);
   function clickable() { root.classList.toggle('i2dl-clickable', !!((model.get('scene') || {}).params || {}).click); }
   model.on('change:scene', clickable);
   clickable();
@@ -417,6 +557,7 @@ function render({ model, el }) {
   return () => {
     disposed = true;
     clearTimeout(probe);
+    live.dispose();
     for (const m of Object.values(controls)) m.off('change:value', onControl);
     if (url) URL.revokeObjectURL(url);
   };

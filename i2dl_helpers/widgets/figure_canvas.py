@@ -272,7 +272,7 @@ def overlay_ops(figure, artists, renderer, *, browser_images: bool = False) -> l
 
 #: the browser modules, in order, joined into the widget's one ES module (see ``_bundle``)
 _MODULES = ("flatprog.js", "flatbatch.js", "scenes.js", "scenes_2d.js", "scenes_calculus.js", "scenes_basins.js",
-            "figure_canvas.js")
+            "a11y.js", "figure_canvas.js")
 
 
 def _bundle() -> str:
@@ -317,12 +317,31 @@ class FigureCanvasWidget(anywidget.AnyWidget):
     _css = (".i2dl-figure{position:relative;line-height:0;max-width:100%}"
             ".i2dl-figure-background{display:block;width:100%;height:100%}"
             ".i2dl-figure-overlay{position:absolute;left:0;top:0;width:100%;height:100%;pointer-events:none}"
-            ".i2dl-figure.i2dl-clickable .i2dl-figure-overlay{pointer-events:auto;cursor:crosshair}")
+            ".i2dl-figure.i2dl-clickable .i2dl-figure-overlay{pointer-events:auto;cursor:crosshair}"
+            # accessibility (a11y.js): a visible focus ring on the figure, the keys' help, the live
+            # region read by screen readers only, and ipywidgets' unselected tab labels darker
+            # (--jp-ui-font-color2 on the tab bar is 4.45:1, below WCAG's 4.5:1)
+            ".i2dl-figure-overlay:focus{outline:none}"
+            ".i2dl-figure-overlay:focus-visible{outline:3px solid #0b57d0;outline-offset:1px}"
+            # ipywidgets' slider handles show no focus at all (WCAG 2.4.7): a ring like the figure's
+            ".jupyter-widgets .noUi-handle:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}"
+            ".i2dl-keys-help{margin:4px 0 0;line-height:1.4;color:#333;font-size:var(--jp-ui-font-size1,13px)}"
+            ".i2dl-sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;"
+            "clip:rect(0,0,0,0);white-space:nowrap;border:0}"
+            ".jupyter-widgets.widget-tab>.lm-TabBar .lm-TabBar-tab:not(.lm-mod-current),"
+            ".jupyter-widgets.jupyter-widget-tab>.lm-TabBar .lm-TabBar-tab:not(.lm-mod-current)"
+            "{color:var(--jp-ui-font-color1,#212121)}")
     background = traitlets.Bytes(b"").tag(sync=True)
     overlay = traitlets.List([]).tag(sync=True)
     width = traitlets.Int(0).tag(sync=True)
     height = traitlets.Int(0).tag(sync=True)
+    #: the figure's text alternative (``Explorer.alt_text``), the <img>'s alt
     alt = traitlets.Unicode("").tag(sync=True)
+    #: ``{"subject", "controls": [[name, label], ...]}``: the browser writes ``alt`` itself from the
+    #: values a frame shows and the status line (``Explorer._alt_spec``); empty: it shows ``alt``
+    alt_spec = traitlets.Dict({}).tag(sync=True)
+    #: how to work the figure by keyboard (shown under it, and the overlay's description)
+    keys_help = traitlets.Unicode("").tag(sync=True)
     scene = traitlets.Dict({}).tag(sync=True)
     scene_widgets = traitlets.Dict({}).tag(sync=True, **widgets.widget_serialization)
     #: the controls' values the kernel's last frame shows: a value set from code off a slider's grid

@@ -32,6 +32,8 @@ class GradientDescent1D(ObjectiveChooser, Explorer):
     controls  : "objective", "lr", "x0", "steps".
     """
 
+    ALT_SUBJECT = "Gradient descent on a 1D function: L(x) with the iterates x_k (left), L(x_k) per step (right)"
+
     figsize = (9.5, 3.6)
     expression_variables = ("x",)
     SCENE = "gd1d"  # scenes.js repeats _update in the browser

@@ -37,6 +37,11 @@ class GradientDescent2D(ObjectiveChooser, Explorer):
                 quadratic ½(u² + κv²), 1 ... 1000; inactive for other functions).
     """
 
+    ALT_SUBJECT = ("Gradient descent on a 2D function: the path θ_k on the contours of L (left), L(θ_k) − L* per "
+                   "step on a log axis (right)")
+
+    KEYS_HELP = ("Set the start θ₀: click the contour plot, or Tab to it, move the cross with the arrow keys "
+                 "(Shift: finer steps) and press Enter; Escape hides the cross. The start sliders do the same.")
     figsize = (9.0, 3.8)
     expression_variables = ("x", "y")
     chooser_dim = 2

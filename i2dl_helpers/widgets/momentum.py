@@ -36,6 +36,10 @@ class MomentumExplorer(Explorer):
                A β, κ or number of steps outside its range is refused with an error naming it.
     """
 
+    ALT_SUBJECT = ("Momentum on L = ½(u² + κv²): the stability diagram over q = αλ and β with the current (αλ, β) "
+                   "for λ = 1 and λ = κ (left), the path on the contours (middle), L(θ_k) per step against the "
+                   "predicted envelope (right)")
+
     figsize = (9.0, 3.4)
     SCENE = "momentum"  # scenes_2d.js repeats _update in the browser
     CONTROLS = (

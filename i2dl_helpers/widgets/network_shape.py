@@ -49,6 +49,8 @@ class NetworkShape(Explorer):
     Raises ValueError for a width or depth outside the sliders' ranges.
     """
 
+    ALT_SUBJECT = "A drawn fully connected network: its layers and the connections between them"
+
     figsize = (7.5, 3.6)
     CONTROLS = (
         Control("width", "width (units per hidden layer)", "int", *WIDTH_RANGE),

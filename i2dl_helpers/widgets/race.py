@@ -47,6 +47,9 @@ class OptimizerRace(ObjectiveChooser, Explorer):
     ``results`` holds the last race: name -> RaceResult.
     """
 
+    ALT_SUBJECT = ("Six optimisers race from one start: their paths on the contours (left), L(θ_k) − L* per step on "
+                   "a log axis (right)")
+
     figsize = (9.0, 3.9)
     expression_variables = ("x", "y")
     chooser_dim = 2
@@ -119,6 +122,9 @@ class OptimizerRace(ObjectiveChooser, Explorer):
             tab.set_title(i, name)
         left = widgets.VBox([c["surface"], c["steps"], c["x0"], c["y0"]])
         return widgets.HBox([left, c["racers"], tab])
+
+    def _alt_controls(self):  # the text alternative names the race's setting, not every racer's α
+        return ["surface", "steps", "x0", "y0", "racers"]
 
     # -- figure -------------------------------------------------------------------------
     def _build(self, fig):

@@ -42,6 +42,9 @@ class SGDExplorer(Explorer):
     run), ``noise_ball`` and ``noise_ball_constant`` (mean L − L* over the last quarter).
     """
 
+    ALT_SUBJECT = ("Minibatch SGD on least squares with two weights: the path and its noise ball on the contours "
+                   "(left), L(w_t) − L* per step with the constant step in grey (right)")
+
     figsize = (10.0, 4.2)
     CONTROLS = (
         Control("lr", "learning rate α", "log", 1e-3, 1.0, grow=True),

@@ -36,6 +36,9 @@ class StalenessExplorer(Explorer):
     ``rate`` (ρ) and ``bound`` (the largest stable q for this τ).
     """
 
+    ALT_SUBJECT = ("Delayed gradient descent: the stability diagram over the staleness τ and q = αλ with the current"
+                   " (τ, q) (left), |θ_k| per step on a log axis against the same step without staleness (right)")
+
     figsize = (9.0, 3.8)
     CONTROLS = (
         Control("tau", "staleness τ", "int", 0, _TAU_MAX),

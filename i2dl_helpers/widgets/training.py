@@ -61,6 +61,9 @@ class TrainingExplorer(Explorer):
     Attributes after each update: ``history`` (``optim.training.History``) and ``previous``.
     """
 
+    ALT_SUBJECT = ("Minibatch training of an MLP on the handwritten digits: training and validation loss against "
+                   "epochs (left) and against seconds (right), the previous run in grey")
+
     figsize = (9.0, 3.6)
     CONTROLS = (
         Control("lr", "learning rate α", "log", 1e-4, 10.0, grow=True),
@@ -171,6 +174,9 @@ class TrainingExplorer(Explorer):
         if self._seconds_max is None or top > self._seconds_max or top < self._seconds_max / 4:
             self._seconds_max = top
             self.ax_seconds.set_xlim(0, top)
+            # five equal steps whatever the top: the figure's ticks (and its texts) do not depend on
+            # how fast this machine trains (1, 2 or 5 × 10^k: steps of 0.2, 0.4 or 1 × 10^k)
+            self.ax_seconds.set_xticks(np.linspace(0, top, 6))
             full = True
         s = self.settings()
         head = (f"{s['optimizer']}, α = {s['lr']:.3g}, B = {s['batch_size']}, {s['schedule']}: ")

@@ -69,6 +69,11 @@ class View:
         else:
             self._present_moving()
 
+    def describe(self, alt: str, spec: dict | None = None, keys_help: str = "") -> None:
+        """The frame's text alternative ``alt`` (``Explorer.alt_text``); ``spec`` (``Explorer._alt_spec``,
+        sent with full redraws) lets a browser write it for frames it computes itself; ``keys_help``
+        says how to work the figure by keyboard. A view shows what its widget can."""
+
     def snapshot(self, fmt: str = "png", dpi: float | None = None) -> bytes:
         """The whole figure, moving artists included, as image bytes (for export)."""
         self._snapshotting = True
@@ -123,6 +128,10 @@ class ImageView(View):
         self.widget = widgets.Image(format="png",
                                     layout=widgets.Layout(width=f"{w}px", max_width="100%", height="auto"))
 
+    def describe(self, alt, spec=None, keys_help=""):
+        if self.widget.tooltip != alt:  # an <img> without alt: its title is its text alternative
+            self.widget.tooltip = alt
+
     def _present_full(self):
         self._push()
 
@@ -151,6 +160,15 @@ class CanvasView(View):
         self._whole_frame = False  # the last frame was sent as a whole PNG
         self.browser_images = False  # the scene computes AxesImage pixels in the browser (set by the explorer)
         self.values: dict = {}  # the controls' values this frame shows (sent with it, see _send)
+
+    def describe(self, alt, spec=None, keys_help=""):
+        with self.widget.hold_sync():
+            if self.widget.alt != alt:
+                self.widget.alt = alt
+            if spec is not None and self.widget.alt_spec != spec:
+                self.widget.alt_spec = spec
+            if self.widget.keys_help != keys_help:
+                self.widget.keys_help = keys_help
 
     def set_scene(self, scene: dict, widgets_: dict) -> None:
         """Let the browser step the explorer (see ``FigureCanvasWidget.scene``; name None: it cannot)."""

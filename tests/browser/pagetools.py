@@ -295,3 +295,98 @@ def run_without_eval(browser, script: str, result_js: str):
         return page.evaluate(f"() => [window.blocked, {result_js}]")
     finally:
         context.close()
+
+
+# -- accessibility: axe-core ----------------------------------------------------------------------
+#: the WCAG 2.0 and 2.1 success criteria of levels A and AA (axe's tags for them)
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+#: the impacts that fail a test (axe's "moderate" and "minor" are reported, not failed)
+AXE_FAILING = ("serious", "critical")
+
+_AXE_RUN_JS = r"""
+async ([include, exclude, tags, disabled]) => {
+  const context = include ? {include: include.map(s => [s]), exclude: exclude.map(s => [s])}
+                          : {exclude: exclude.map(s => [s])};
+  const rules = Object.fromEntries(disabled.map(id => [id, {enabled: false}]));
+  const result = await axe.run(context, {runOnly: {type: 'tag', values: tags}, rules, resultTypes: ['violations'],
+                                         elementRef: true});
+  // ours: the node is inside a notebook's output area (what the course puts on a JupyterLab page)
+  const ours = (el) => !!(el && el.closest && el.closest('.jp-OutputArea-output'));
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 240),
+                              summary: (n.failureSummary || '').slice(0, 400), in_output: ours(n.element)}))}));
+}
+"""
+
+
+def axe_violations(page, include: list[str] | None = None, exclude: list[str] = (),
+                   disabled: list[str] = ()) -> list[dict]:
+    """axe-core's WCAG 2.0/2.1 A + AA violations on ``page`` (inside the CSS selectors ``include``,
+    default the whole document, minus ``exclude``; rules ``disabled`` not run): a list of
+    ``{id, impact, help, nodes: [{target, html, summary, in_output}]}`` (``in_output``: the node is
+    inside a notebook's output area, i.e. the course's content on a JupyterLab page). axe-core comes from the npm registry
+    (``site_tools.axe_source``) and is injected into the page once."""
+    from site_tools import axe_source
+
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(content=axe_source())
+    return page.evaluate(_AXE_RUN_JS, [list(include) if include else None, list(exclude), list(AXE_TAGS),
+                                       list(disabled)])
+
+
+def axe_counts(violations: list[dict]) -> dict[str, int]:
+    """{"rule (impact)": nodes} of ``axe_violations``' result."""
+    return {f"{v['id']} ({v['impact']})": len(v["nodes"]) for v in violations}
+
+
+def failing(violations: list[dict]) -> list[dict]:
+    """The serious and critical ones."""
+    return [v for v in violations if v["impact"] in AXE_FAILING]
+
+
+def describe_violations(violations: list[dict], nodes: int = 3) -> str:
+    """A readable report: each rule with its impact, node count and the first ``nodes`` nodes."""
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}, {len(v['nodes'])} nodes): {v['help']}")
+        for n in v["nodes"][:nodes]:
+            lines.append(f"    {n['target']}: {n['html'][:160]}")
+            if n["summary"]:
+                lines.append("      " + n["summary"].replace("\n", " ")[:300])
+    return "\n".join(lines)
+
+
+#: JupyterLab: axe looks inside the notebook's outputs only, what the course puts on the page.
+#: JupyterLab's own interface has violations that are upstream, not the course's (axe-core 4.14.1 on
+#: JupyterLab 4): aria-allowed-attr (critical: ``aria-pressed`` on the toolbars' ``jp-button``s, also
+#: those of the Voilà, nbgrader and debugger extensions), aria-input-field-name (serious: the CodeMirror
+#: editors' ``.cm-content`` textboxes have no name), aria-required-children (critical: the cell list,
+#: ``role="feed"``, holds cells that are not articles). test_accessibility checks that none of the whole
+#: page's serious or critical nodes lies inside an output area.
+JUPYTERLAB_SCOPE = (".jp-Notebook .jp-OutputArea-output",)
+#: elements inside the outputs left out, with the reason (none needed so far)
+JUPYTERLAB_EXCLUDED: dict[str, str] = {}
+
+
+def assert_outputs_accessible(page, name: str) -> dict:
+    """axe-core on the outputs of the notebook open in ``page`` (JupyterLab, after Run All): fail on a
+    serious or critical violation; the counts of all (by rule and impact) are returned and kept in
+    test-artifacts/axe-jupyterlab.json. test_jupyterlab.py calls it for every notebook."""
+    import json
+
+    from .conftest import ARTIFACTS
+
+    found = axe_violations(page, include=JUPYTERLAB_SCOPE, exclude=list(JUPYTERLAB_EXCLUDED))
+    counts = axe_counts(found)
+    ARTIFACTS.mkdir(exist_ok=True)
+    record = ARTIFACTS / "axe-jupyterlab.json"
+    known = json.loads(record.read_text()) if record.exists() else {}
+    known[name] = counts
+    record.write_text(json.dumps(known, indent=1, ensure_ascii=False))
+    bad = failing(found)
+    assert not bad, f"{name}: axe-core finds serious or critical violations in the outputs:\n" + \
+        describe_violations(bad)
+    return counts
+
+

@@ -27,8 +27,8 @@ import numpy as np
 import pytest
 
 from .conftest import NOTEBOOKS, Server, _clean_env, free_port, stop_process_group
-from .pagetools import (FIGURE, ExplorerView, cells_meant_to_raise, measure_slider_latency, open_and_run_cells,
-                        open_notebook, overflowing_outputs, run_all, shown_errors)
+from .pagetools import (FIGURE, ExplorerView, assert_outputs_accessible, cells_meant_to_raise, measure_slider_latency,
+                        open_and_run_cells, open_notebook, overflowing_outputs, run_all, shown_errors)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -173,6 +173,7 @@ def test_notebook_runs_in_jupyterlab(lab, artifacts, name):
         assert all(p != "[ ]:" for p in run["prompts"]), f"{name}: some cells did not run: {run['prompts']}"
         too_wide = overflowing_outputs(page)
         assert not too_wide, f"{name}: outputs wider than the notebook column (1400 px window): {too_wide}"
+        assert_outputs_accessible(page, name)  # axe-core, WCAG 2.1 AA (issue 23, test_accessibility.py)
         if name in SLIDER_CHECKS:
             SLIDER_CHECKS[name](page, artifacts)
             assert not unexpected_errors(page, name, meant_to_raise), f"{name}: moving the sliders produced errors"

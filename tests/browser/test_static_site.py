@@ -36,14 +36,14 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
-from site_tools import load_build_site
+from site_tools import SITE_FIXTURE, fixture_site, load_build_site
 
 from .conftest import ARTIFACTS, ROOT, _wait_http, free_port, stop_process_group
 from .pagetools import COMPOSITE_JS, ExplorerView, measure_slider_latency
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-FIXTURE = Path(__file__).with_name("site_fixture") / "explorers.ipynb"
+FIXTURE = SITE_FIXTURE
 #: the explorers the fixture shows, by a snippet of the code cell that shows each (in page order)
 EXPLORERS = ["GradientDescent1D(", "GradientDescent2D(", "MomentumExplorer(", "OptimizerRace(",
              "ChordExplorer(", "DifferenceQuotient(", "BasinExplorer("]
@@ -56,13 +56,12 @@ CALLS = {"GradientDescent1D(": "GradientDescent1D('quadratic', lr=0.3, x0=2.5, s
 
 
 @pytest.fixture(scope="module")
-def site(browser_tools, tmp_path_factory) -> Path:
-    """The fixture notebook built into a site (after the Chromium check: skip before building)."""
-    out = tmp_path_factory.mktemp("static-site")
-    build_site = load_build_site()
+def site(browser_tools) -> Path:
+    """The fixture notebook built into a site (after the Chromium check: skip before building); built
+    once per test run and shared with test_accessibility.py (``site_tools.fixture_site``)."""
     try:
-        reports = build_site.build([FIXTURE], out, timeout=300)
-    except build_site.VendorUnavailable as error:
+        out, reports = fixture_site()
+    except load_build_site().VendorUnavailable as error:
         pytest.skip(f"the npm registry is out of reach and the vendor cache is empty: {error}")
     assert reports[0]["explorers"] == len(EXPLORERS), reports[0]
     return out
