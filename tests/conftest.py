@@ -48,7 +48,6 @@ QUICK_MODULES = frozenset(f"tests/{name}.py" for name in """
 #: figures, and sweeps over many cases that take seconds
 NOT_QUICK = frozenset(f"tests/{name}" for name in """
     test_exercises.py::test_right_answers_pass_and_wrong_ones_fail_for_every_seed
-    test_exercises.py::test_student_notebook_is_the_release_of_its_source
     test_expressions.py::test_random_token_soup_raises_only_expression_errors
     test_expressions.py::test_random_text_raises_only_expression_errors
     test_expressions.py::test_random_expressions_agree_with_numpy_and_finite_differences
