@@ -254,6 +254,7 @@ function render({ model, el }) {
   let controls = {}, statusModel = null, kernel = false, standalone = false, wroteStatus = false;
   let binding = 0, lastError = null;
   const disabledByUs = new Map();  // control name -> its placeholder before (text boxes)
+  const coalescer = coalescerFor(model);  // coalesce.js: the values the page sends while it steps
 
   function sceneOps(base) {
     const scene = model.get('scene') || {};
@@ -281,8 +282,8 @@ function render({ model, el }) {
       }
       return base;
     }
-    if (standalone && !kernel && out.status && statusModel) {
-      statusModel.set('value', statusHtml(scene, out.status));
+    if (out.status && statusModel && ((standalone && !kernel) || coalescer.stepping())) {
+      statusModel.set('value', statusHtml(scene, out.status));  // the kernel rests (coalesce.js)
       wroteStatus = true;
     }
     return out.ops;
@@ -306,6 +307,7 @@ function render({ model, el }) {
     controls = found;
     statusModel = status;
     for (const m of Object.values(controls)) m.on('change:value', onControl);
+    coalescer.configure(controls, model.get('scene') || {}, kernel);
     applyStandalone();
     schedule();
   }
@@ -335,6 +337,7 @@ function render({ model, el }) {
     if (!msg || msg.kind !== 'pong') return;
     kernel = true;
     applyStandalone();
+    coalescer.configure(controls, model.get('scene') || {}, kernel);
     if (wroteStatus) model.send({ kind: 'resend-status' });
   });
 
@@ -417,6 +420,7 @@ function render({ model, el }) {
   return () => {
     disposed = true;
     clearTimeout(probe);
+    coalescer.detach();
     for (const m of Object.values(controls)) m.off('change:value', onControl);
     if (url) URL.revokeObjectURL(url);
   };

@@ -272,7 +272,7 @@ def overlay_ops(figure, artists, renderer, *, browser_images: bool = False) -> l
 
 #: the browser modules, in order, joined into the widget's one ES module (see ``_bundle``)
 _MODULES = ("flatprog.js", "flatbatch.js", "scenes.js", "scenes_2d.js", "scenes_calculus.js", "scenes_basins.js",
-            "figure_canvas.js")
+            "coalesce.js", "figure_canvas.js")
 
 
 def _bundle() -> str:
