@@ -14,7 +14,7 @@
 // Loaded into the canvas widget's one module before figure_canvas.js (figure_canvas._bundle).
 
 const SETTLE_MS = 250;
-const CATCH_UP_MS = 1000;
+const CATCH_UP_MS = 2000;
 const HELD = 'i2dl-held';  // the echo ipywidgets waits for while a value is held back: none (old echoes are dropped)
 
 const WRAPPED = new WeakMap();  // control model -> {original sync, coalescer}
@@ -83,8 +83,8 @@ export class Coalescer {
         self.hold(name, this, options.callbacks);
         return undefined;
       }
-      self.flush();  // what was held back goes first
-      return original.call(this, method, model, options);
+      if (method !== 'patch' || Object.keys(options.attrs || {}).length) self.flush();  // what was held back goes first
+      return original.call(this, method, model, options);  // (an empty patch, as a slider sends after a move, sends nothing)
     };
     WRAPPED.set(m, { original, coalescer: this });
     this.controls.set(name, m);

@@ -127,12 +127,15 @@ def test_kernel_values_other_attributes_and_kernel_controls_pass_at_once_in_orde
         controls.lr._state_lock = {value: 0.7};                   // a value the kernel sent, snapped by the slider
         controls.lr.sync('patch', controls.lr, {attrs: {value: 0.7079}});
         controls.lr._state_lock = null;
+        controls.lr.sync('patch', controls.lr, {attrs: {}});      // an empty patch (a slider sends one after a move)
+        controls.lr.set(0.65);
         controls.x0.sync('patch', controls.x0, {attrs: {disabled: true}});  // another attribute
         c.settle();""")
     assert log == [["canvas", "stepping"],
                    ["sync", "lr", "patch", {"value": 0.5}], ["sync", "x0", "patch", {"value": 1.25}],
                    ["sync", "steps", "patch", {"value": 80}],
                    ["sync", "lr", "patch", {"value": 0.6}], ["sync", "lr", "patch", {"value": 0.7079}],
+                   ["sync", "lr", "patch", {}], ["sync", "lr", "patch", {"value": 0.65}],
                    ["sync", "x0", "patch", {"disabled": True}],
                    ["canvas", "settled"]]
 
