@@ -206,6 +206,16 @@ def test_values_from_a_page_outside_a_burst_are_computed_at_once():
     assert calls == ["lr"]
 
 
+def test_a_new_page_closes_a_burst_its_predecessor_left_open():
+    e = GradientDescent1D("quadratic", lr=0.1, x0=1.5, renderer="canvas")
+    calls = counting_updates(e)
+    burst(e, [("lr", 0.2)], settle=False)  # the tab was closed in the middle of a burst
+    page_says(e, "ping")  # a new view renders
+    assert calls == ["lr"]
+    page_sends(e.controls["lr"], 0.3)
+    assert calls == ["lr", "lr"]
+
+
 def test_switched_off_the_kernel_computes_every_value():
     e = GradientDescent1D("quadratic", lr=0.1, x0=1.5, renderer="canvas")
     e.rest_while_page_steps = False

@@ -73,12 +73,14 @@ def catch_up(explorer) -> None:
 
 
 def _on_message(explorer_ref, _widget, content, _buffers) -> None:
+    """The page's bursts: 'stepping' opens one, 'settled' closes it (and the explorer catches up); a new
+    view's 'ping' closes any burst a page left open (closed in the middle of one)."""
     explorer = explorer_ref()
     kind = content.get("kind") if isinstance(content, dict) else None
-    if explorer is None or kind not in ("stepping", "settled"):
+    if explorer is None or kind not in ("stepping", "settled", "ping"):
         return
     explorer._page_stepping = kind == "stepping"
-    if kind == "settled" and vars(explorer).get("_stale"):
+    if kind != "stepping" and vars(explorer).get("_stale"):
         catch_up(explorer)
         explorer.status.send_state("value")  # the page wrote the status line itself while it stepped
 
