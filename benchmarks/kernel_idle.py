@@ -137,8 +137,6 @@ class Frames:
         data = payload if isinstance(payload, bytes) else str(payload).encode()
         if not self.on or b"comm_msg" not in data:
             return
-        if os.environ.get("I2DL_DUMP_FRAMES"):
-            print("sent" if sent else "back", data[:160], "...", data[-300:] if sent else b"")
         if sent:
             self.sent += 1
         else:

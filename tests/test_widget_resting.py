@@ -137,15 +137,21 @@ def test_after_a_burst_the_state_is_the_one_every_value_would_give(name):
         eager.close()
 
 
-def test_a_burst_that_ends_on_the_value_the_kernel_has_needs_no_work_and_stays_right():
+def test_a_burst_that_ends_on_the_value_the_kernel_has_needs_no_work_and_stays_right(monkeypatch):
     e = GradientDescent1D("quadratic", lr=0.1, x0=1.5, renderer="canvas")
     before = state(e)
     lr = e.controls["lr"]
     out_and_back = key_presses(lr, [+1] * 5 + [-1] * 5)
     assert out_and_back[-1] == pytest.approx(0.1)
-    calls = counting_updates(e)
+    calls, resent = counting_updates(e), []
+    monkeypatch.setattr(e.status, "send_state", lambda key=None: resent.append(key))
     burst(e, [("lr", v) for v in out_and_back[:-1]] + [("lr", 0.1)])
     assert calls == ["lr"] and state(e) == before
+    # the status line did not change, so ipywidgets sent nothing: the page may still show the one it
+    # wrote for an earlier value of the burst, so the kernel sends it again
+    assert resent == ["value"]
+    burst(e, [("lr", 0.3)])
+    assert resent == ["value", "value"], "a changed status line is sent once, as every change"
 
 
 def test_a_burst_ending_on_a_value_sent_earlier_in_it_is_computed_for_that_value():

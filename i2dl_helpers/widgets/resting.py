@@ -81,8 +81,10 @@ def _on_message(explorer_ref, _widget, content, _buffers) -> None:
         return
     explorer._page_stepping = kind == "stepping"
     if kind != "stepping" and vars(explorer).get("_stale"):
+        shown = explorer.status.value
         catch_up(explorer)
-        explorer.status.send_state("value")  # the page wrote the status line itself while it stepped
+        if explorer.status.value == shown:  # unchanged, so not sent: the page may show one it wrote itself
+            explorer.status.send_state("value")
 
 
 def listen(explorer) -> None:
