@@ -14,7 +14,7 @@
 // Loaded into the canvas widget's one module before figure_canvas.js (figure_canvas._bundle).
 
 const SETTLE_MS = 250;
-const CATCH_UP_MS = 2000;
+const CATCH_UP_MS = 3000;
 const HELD = 'i2dl-held';  // the echo ipywidgets waits for while a value is held back: none (old echoes are dropped)
 
 const WRAPPED = new WeakMap();  // control model -> {original sync, coalescer}

@@ -5,7 +5,7 @@ kernel hears of the move. The kernel has nothing to draw then, so it does no wor
 
 * the page (``coalesce.js``) coalesces the values it sends while it steps: it opens a *burst* with a
   ``{"kind": "stepping"}`` message on the explorer's canvas widget, sends the slider's value at most
-  every two seconds while the reader keeps moving it, and, once the slider has rested for a quarter of a
+  every three seconds while the reader keeps moving it, and, once the slider has rested for a quarter of a
   second (or before a cell can run: Enter, a click), sends the final value, exact, and closes the
   burst with ``{"kind": "settled"}``;
 * inside a burst, a value from the page of a control the page steps only marks the explorer *stale*
