@@ -28,6 +28,8 @@ from matplotlib.figure import Figure
 
 from .._validate import check_choice
 from ..plotting import style as _style
+from . import resting
+from .resting import Fresh
 from .sliders import Control, EchoFilter, log_slider
 from .views import VIEWS, active_renderer
 
@@ -74,6 +76,11 @@ class Explorer:
     #: the base then adds a text box "f(x) =" (control "expression") whose text is
     #: parsed safely by ``i2dl_helpers.expressions.parse`` on Enter.
     expression_variables: tuple[str, ...] | None = None
+    #: while a page steps this explorer itself, the page coalesces the values it sends and the kernel
+    #: computes only when a result is read or the slider settles (``resting``); False: every value, at once
+    rest_while_page_steps: bool = True
+    status_text = Fresh()  # read after a page moved a slider: computed then (``resting``)
+    error_text = Fresh()
 
     def __init__(self, *, renderer: str = "auto"):
         check_choice("renderer", renderer, ("auto", *VIEWS))
@@ -93,6 +100,7 @@ class Explorer:
         self.figure = Figure(figsize=(self.figsize[0] * size / zoom, self.figsize[1] * size / zoom),
                              dpi=100 * zoom, layout="constrained")
         self._view = VIEWS[self.renderer](self.figure, type(self).__name__)
+        resting.listen(self)
         with _style.context(_style.SCREEN):
             self._build(self.figure)
         self._echoes = EchoFilter()
@@ -210,6 +218,9 @@ class Explorer:
         def handler(change):
             if self._echoes.absorbs(name, control, change) or self._quiet:
                 return
+            if resting.rests(self, name, control):  # the page drew this frame; computed when needed
+                return
+            resting.catch_up(self)
             if name == "expression":
                 self._safe(lambda: self._apply_expression(change["new"]))
             else:
@@ -347,7 +358,8 @@ class Explorer:
         controls = {name: c for name, c in self.controls.items() if hasattr(c, "value")}
         if self._steps_in_browser():
             scene = {"name": self.SCENE, "program": self._scene_program(), "params": self._scene_params(),
-                     "kernel_only": sorted(self._kernel_only_controls()), "status_colours": STATUS_COLOURS}
+                     "kernel_only": sorted(self._kernel_only_controls()), "status_colours": STATUS_COLOURS,
+                     "coalesce": self.rest_while_page_steps}
         else:
             reason = ("This explorer computes in Python: open the notebook in JupyterLab or Binder "
                       "to move its controls.")
@@ -365,10 +377,12 @@ class Explorer:
 
     def redraw(self, full: bool = True) -> None:
         """Redraw now (``full`` re-renders the background too)."""
+        resting.catch_up(self)
         self._redraw(full=full)
 
     def snapshot(self, fmt: str = "png", dpi: float | None = None) -> bytes:
         """The whole figure, moving artists included, as image bytes (for export)."""
+        resting.catch_up(self)
         with _style.context(_style.SCREEN):
             return self._view.snapshot(fmt, dpi)
 

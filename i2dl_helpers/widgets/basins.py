@@ -9,6 +9,7 @@ from ..basins import DIVERGED, NOT_CONVERGED, basin_map, minima_of
 from ..objectives import Objective
 from ..plotting.views2d import basin_colors, basin_legend_handles
 from .base import Control, Explorer
+from .resting import Fresh
 
 __all__ = ["BasinExplorer"]
 
@@ -38,6 +39,7 @@ class BasinExplorer(Explorer):
 
     figsize = (6.8, 4.6)
     SCENE = "basins"  # scenes_basins.js runs the whole grid in the browser (flatbatch.js)
+    result = Fresh()  # up to date when read, also after the page moved a slider (resting)
     CONTROLS = (
         Control("lr", "learning rate α", "log", 1e-3, 0.1, step=0.02, grow=True),
         Control("steps", "steps", "int", 10, 500, step=10),

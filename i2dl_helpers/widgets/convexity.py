@@ -9,6 +9,7 @@ from ..objectives import Objective
 from ..plotting.style import PALETTE
 from .base import Control, Explorer
 from .chooser import ObjectiveChooser
+from .resting import Fresh
 
 __all__ = ["ChordExplorer"]
 
@@ -52,6 +53,8 @@ class ChordExplorer(ObjectiveChooser, Explorer):
     figsize = (6.5, 3.8)
     expression_variables = ("x",)
     SCENE = "chord"  # scenes_calculus.js repeats _update in the browser
+    gap = Fresh()  # up to date when read, also after the page moved a slider (resting)
+    max_gap = Fresh()
     CONTROLS = (
         Control("objective", "function", "choice", redraw=True),
         Control("x", "θ₁ = x", "float", fmt=".3f", grow=True),

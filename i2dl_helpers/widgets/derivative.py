@@ -6,6 +6,7 @@ import numpy as np
 from ..objectives import Objective, get
 from ..plotting.style import PALETTE
 from .base import Control, Explorer
+from .resting import Fresh
 
 __all__ = ["DifferenceQuotient"]
 
@@ -22,6 +23,8 @@ class DifferenceQuotient(Explorer):
 
     figsize = (6.5, 3.8)
     SCENE = "derivative"  # scenes_calculus.js repeats _update in the browser
+    quotient = Fresh()  # up to date when read, also after the page moved a slider (resting)
+    derivative = Fresh()
     CONTROLS = (
         Control("h", "step h", "log", 1e-4, 2.0),
         Control("x", "point x", "float", grow=True),

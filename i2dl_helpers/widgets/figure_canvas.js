@@ -259,6 +259,7 @@ function render({ model, el }) {
   let controls = {}, statusModel = null, errorModel = null, kernel = false, standalone = false, wroteStatus = false;
   let binding = 0, lastError = null, lastValues = null, spoken = null, cursor = null;
   const disabledByUs = new Map();  // control name -> its placeholder before (text boxes)
+  const coalescer = coalescerFor(model);  // coalesce.js: the values the page sends while it steps
 
   function sceneOps(base) {
     const scene = model.get('scene') || {};
@@ -287,8 +288,8 @@ function render({ model, el }) {
       }
       return base;
     }
-    if (standalone && !kernel && out.status && statusModel) {
-      statusModel.set('value', statusHtml(scene, out.status));
+    if (out.status && statusModel && ((standalone && !kernel) || coalescer.stepping())) {
+      statusModel.set('value', statusHtml(scene, out.status));  // the kernel rests (coalesce.js)
       wroteStatus = true;
     }
     return out.ops;
@@ -322,6 +323,7 @@ function render({ model, el }) {
       m.on('change:index', describe);  // a choice's label (its value does not reach the page)
     }
     for (const m of [statusModel, errorModel]) if (m) m.on('change:value', onStatus);
+    coalescer.configure(controls, model.get('scene') || {}, kernel);
     spoken = spokenText();  // the state on arrival is on the page already; changes are announced
     applyStandalone();
     schedule();
@@ -461,6 +463,7 @@ function render({ model, el }) {
     if (!msg || msg.kind !== 'pong') return;
     kernel = true;
     applyStandalone();
+    coalescer.configure(controls, model.get('scene') || {}, kernel);
     if (wroteStatus) model.send({ kind: 'resend-status' });
   });
 
@@ -558,6 +561,7 @@ function render({ model, el }) {
     disposed = true;
     clearTimeout(probe);
     live.dispose();
+    coalescer.detach();
     for (const m of Object.values(controls)) m.off('change:value', onControl);
     if (url) URL.revokeObjectURL(url);
   };

@@ -272,7 +272,7 @@ def overlay_ops(figure, artists, renderer, *, browser_images: bool = False) -> l
 
 #: the browser modules, in order, joined into the widget's one ES module (see ``_bundle``)
 _MODULES = ("flatprog.js", "flatbatch.js", "scenes.js", "scenes_2d.js", "scenes_calculus.js", "scenes_basins.js",
-            "a11y.js", "figure_canvas.js")
+            "a11y.js", "coalesce.js", "figure_canvas.js")
 
 
 def _bundle() -> str:
@@ -302,8 +302,8 @@ class FigureCanvasWidget(anywidget.AnyWidget):
     program or None}``, with ``scene_widgets`` = ``{"controls": {name: widget},
     "status": HTML widget}``. On a change of a control the browser runs the
     scene's update and repaints in the same frame, without waiting for the
-    kernel; the kernel still receives the new value (it is the control's own
-    value) and keeps ``trajectory``, ``status_text`` and the overlay up to date. ``kernel_values``
+    kernel; the kernel receives the final value once the slider settles (``coalesce.js``,
+    ``resting.py``) and keeps ``trajectory``, ``status_text`` and the overlay up to date. ``kernel_values``
     keeps values set from code exact where the slider can only show a rounded copy.
     Without a kernel (a static page) the browser also writes the status line.
     The front end asks ``{"kind": "ping"}`` on render; the kernel answers

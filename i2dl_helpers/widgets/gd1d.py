@@ -13,6 +13,7 @@ from ..optim.theory import regime
 from ..plotting.style import PALETTE
 from .base import Control, Explorer
 from .chooser import ObjectiveChooser
+from .resting import Fresh
 
 __all__ = ["GradientDescent1D"]
 
@@ -37,6 +38,7 @@ class GradientDescent1D(ObjectiveChooser, Explorer):
     figsize = (9.5, 3.6)
     expression_variables = ("x",)
     SCENE = "gd1d"  # scenes.js repeats _update in the browser
+    trajectory = Fresh()  # up to date when read, also after the page moved a slider (resting)
     CONTROLS = (
         Control("objective", "function", "choice", redraw=True),
         Control("lr", "learning rate α", "log", 1e-3, 10.0, grow=True),

@@ -14,6 +14,7 @@ from ..plotting.style import PALETTE
 from . import figure_canvas
 from .base import Control, Explorer
 from .chooser import ObjectiveChooser
+from .resting import Fresh
 
 __all__ = ["GradientDescent2D"]
 
@@ -46,6 +47,7 @@ class GradientDescent2D(ObjectiveChooser, Explorer):
     expression_variables = ("x", "y")
     chooser_dim = 2
     SCENE = "gd2d"  # scenes_2d.js repeats _update in the browser
+    trajectory = Fresh()  # up to date when read, also after the page moved a slider (resting)
     CONTROLS = (
         Control("objective", "function", "choice", redraw=True),
         Control("lr", "learning rate α", "log", 1e-4, 10 ** 0.5, grow=True),

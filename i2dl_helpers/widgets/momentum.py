@@ -10,6 +10,7 @@ from ..optim.first_order import momentum_rate
 from ..plotting.views2d import replace_contours
 from ..plotting.style import PALETTE
 from .base import Control, Explorer
+from .resting import Fresh
 
 __all__ = ["MomentumExplorer"]
 
@@ -42,6 +43,8 @@ class MomentumExplorer(Explorer):
 
     figsize = (9.0, 3.4)
     SCENE = "momentum"  # scenes_2d.js repeats _update in the browser
+    trajectory = Fresh()  # up to date when read, also after the page moved a slider (resting)
+    rates = Fresh()
     CONTROLS = (
         Control("lr", "learning rate α", "log", 1e-3, 10 ** 0.5, grow=True),
         Control("beta", "momentum β", "float", 0.0, 0.99, step=0.001, fmt=".3f"),

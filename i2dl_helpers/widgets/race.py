@@ -10,6 +10,7 @@ from ..plotting.views2d import replace_contours
 from ..plotting.style import PALETTE
 from .base import Control, Explorer
 from .chooser import ObjectiveChooser
+from .resting import Fresh
 
 __all__ = ["OptimizerRace"]
 
@@ -55,6 +56,7 @@ class OptimizerRace(ObjectiveChooser, Explorer):
     chooser_dim = 2
     chooser_control = "surface"
     SCENE = "race"  # scenes_2d.js repeats _update in the browser
+    results = Fresh()  # up to date when read, also after the page moved a slider (resting)
     CONTROLS = (
         Control("surface", "surface", "choice", redraw=True),
         Control("steps", "steps", "int", 1, 2000, redraw=True),

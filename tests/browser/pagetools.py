@@ -390,3 +390,18 @@ def assert_outputs_accessible(page, name: str) -> dict:
     return counts
 
 
+def rerun_cell(page, snippet: str, marker: str, timeout: float = 30.0) -> str:
+    """Run the code cell whose source contains ``snippet`` again (click into it, Shift+Enter) and
+    return the first line of its new output that starts with ``marker`` (without the marker)."""
+    cell = page.locator(".jp-CodeCell").filter(has_text=snippet).last
+    out = cell.locator(".jp-OutputArea-output")
+    before = out.inner_text() if out.count() else ""
+    cell.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Shift+Enter")
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        text = out.inner_text() if out.count() else ""
+        if marker in text and text != before:
+            return text.split(marker, 1)[1].strip().splitlines()[0]
+        page.wait_for_timeout(100)
+    raise TimeoutError(f"the cell with {snippet!r} printed no new {marker!r} line; it shows {before!r}")

@@ -28,7 +28,7 @@ import pytest
 
 from .conftest import NOTEBOOKS, Server, _clean_env, free_port, stop_process_group
 from .pagetools import (FIGURE, ExplorerView, assert_outputs_accessible, cells_meant_to_raise, measure_slider_latency,
-                        open_and_run_cells, open_notebook, overflowing_outputs, run_all, shown_errors)
+                        open_and_run_cells, open_notebook, overflowing_outputs, rerun_cell, run_all, shown_errors)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -525,5 +525,73 @@ def test_values_set_from_code_survive_the_browser(lab, artifacts, workdir):
         view = views["ends off grid"]
         view.press("learning rate", "ArrowRight")
         view.wait_until(lambda v: v.status() == expected(10 ** -0.45, 1.5), "the status after one key press")
+    finally:
+        _finish(server, page)
+
+
+# -- the kernel rests while the page steps (issue 24, item 3) ------------------------------------
+REST_CELLS = [
+    """from i2dl_helpers.widgets import GradientDescent1D
+
+class Counting(GradientDescent1D):  # counts the kernel's updates
+    updates = 0
+
+    def _update(self, changed):
+        type(self).updates += 1
+        return super()._update(changed)
+
+rest = Counting("quadratic", lr=0.1, x0=1.5, steps=50)  # rests
+rest""",
+    """import json  # rest state
+print("STATE " + json.dumps({"lr": rest.controls["lr"].value, "x0": rest.controls["x0"].value,
+                             "status": rest.status_text, "last": rest.trajectory.points[-1].tolist(),
+                             "updates": Counting.updates, "run": get_ipython().execution_count}))""",
+]
+
+
+def test_the_kernel_rests_while_the_page_steps(lab, workdir):
+    """A burst of key presses on a browser-stepped explorer: the page draws every frame, the kernel
+    computes a few times, not once per press, and ends exactly where the page is (the value the
+    page's last frame shows, its status line, the trajectory), whether the cell that reads it runs
+    right after the burst (Enter sends what the page held back first) or after the slider settled,
+    and also when a burst ends where it began."""
+    from i2dl_helpers.widgets import GradientDescent1D
+
+    def twin(lr, x0):
+        e = GradientDescent1D("quadratic", lr=lr, x0=x0, steps=50, renderer="image")
+        try:
+            return e.status_text, e.trajectory.points[-1].tolist()
+        finally:
+            e.close()
+
+    server, page = lab
+    try:
+        open_and_run_cells(page, server.url, workdir, "rest.ipynb", REST_CELLS)
+        view = ExplorerView.in_cell(page, "# rests")
+        view.root.scroll_into_view_if_needed()
+        start = json.loads(rerun_cell(page, "# rest state", "STATE "))
+        bursts = [("right away", ["ArrowRight"] * 40 + ["ArrowLeft"] * 5),
+                  ("settled", ["ArrowLeft"] * 20),
+                  ("back where it began", ["ArrowRight"] * 6 + ["ArrowLeft"] * 6)]
+        updates = start["updates"]
+        for how, keys in bursts:
+            handle = view.slider("learning rate").locator(".noUi-handle")
+            handle.focus()
+            frames = int(view.frame_id())
+            for key in keys:
+                page.keyboard.press(key)
+            if how != "right away":
+                page.wait_for_timeout(1500)
+            state = json.loads(rerun_cell(page, "# rest state", "STATE "))
+            shown = json.loads(view.image.get_attribute("data-values"))
+            assert int(view.frame_id()) >= frames + 1, "the page drew no frame"
+            assert state["lr"] == shown["lr"] and state["x0"] == shown["x0"], (how, state, shown)
+            assert (state["status"], state["last"]) == twin(state["lr"], state["x0"]), (how, state)
+            view.wait_until(lambda v: v.status() == state["status"], f"the page's status line ({how})")
+            computed = state["updates"] - updates
+            assert computed <= len(keys) // 4, f"{how}: the kernel computed {computed} times for {len(keys)} presses"
+            updates = state["updates"]
+        assert abs(state["lr"] - 10 ** (-1 + 0.05 * 15)) < 1e-9, state
+        assert view.error() == ""
     finally:
         _finish(server, page)
