@@ -26,6 +26,7 @@ import io
 import ipywidgets as widgets
 import matplotlib
 import numpy as np
+import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -118,6 +119,14 @@ class View:
         raise NotImplementedError
 
 
+class _TitledImage(widgets.Image):
+    """An Image whose ``tooltip`` (its text alternative, the <img>'s title) renders: ipywidgets' front end reads
+    ``description`` when it sets a tooltip, and an Image has none (TypeError: 'length' of undefined, the widget
+    shows an error instead of the picture). This one syncs an empty ``description``."""
+
+    description = traitlets.Unicode("").tag(sync=True)
+
+
 class ImageView(View):
     """Render with Agg into PNG bytes shown by an ipywidgets.Image (every frame a whole PNG)."""
 
@@ -125,7 +134,7 @@ class ImageView(View):
         self.canvas = FigureCanvasAgg(self.figure)
         w, h = (int(round(v)) for v in self.figure.bbox.size)
         # at most the figure's pixel width, narrower with the notebook column
-        self.widget = widgets.Image(format="png",
+        self.widget = _TitledImage(format="png",
                                     layout=widgets.Layout(width=f"{w}px", max_width="100%", height="auto"))
 
     def describe(self, alt, spec=None, keys_help=""):
