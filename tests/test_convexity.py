@@ -254,3 +254,21 @@ def test_basics_convexity_gallery_has_labelled_axes_and_fits_the_column():
             assert not a.overlaps(b)
     with pytest.raises(ValueError, match="items"):
         convexity_gallery([])
+
+
+def test_the_2d_map_hatches_the_non_convex_region_so_colour_is_not_the_only_cue():
+    """WCAG 1.4.11: the red and blue fills are lighter than 3:1 against each other; the non-convex part is hatched."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from i2dl_helpers.objectives import get
+    from i2dl_helpers.plotting.views2d import convexity_map
+
+    def hatches(name):
+        obj = get(name)
+        ax = convexity_map(hessian_map(obj, n=60), obj)
+        found = [h for c in ax.collections for h in (getattr(c, "hatches", None) or [c.get_hatch()]) if h]
+        ax.figure.clf()
+        return found
+
+    assert hatches("himmelblau") == ["////"]
+    assert hatches("bowl") == []  # convex everywhere: nothing to hatch

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 
 from ..numdiff import difference_quotient
 from ..optim import GD, run
-from .style import PALETTE, context
+from .style import PALETTE, context, hatch_nonconvex
 
 __all__ = ["convexity_gallery", "difference_error_plot", "regimes_plot"]
 
@@ -118,6 +118,7 @@ def convexity_gallery(items, *, n: int = 120, ncols: int = 4):
                     X, Y = cmap.grid
                     ax.pcolormesh(X, Y, cmap.convex.astype(float), cmap=ListedColormap([red, blue]), vmin=0, vmax=1,
                                   shading="auto", rasterized=True)
+                    hatch_nonconvex(ax, X, Y, cmap.convex)
                     Z = obj(np.stack([X, Y], -1))
                     finite = Z[np.isfinite(Z)]
                     levels = np.quantile(finite, np.linspace(0.02, 0.98, 10)) if finite.size else 10

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 import matplotlib as mpl
+import numpy as np
 import matplotlib.ticker as mticker
 from cycler import cycler
 from matplotlib.colors import to_rgb
@@ -161,3 +162,11 @@ def context(style: Style | None = None):
     with mpl.rc_context(style.rc()):
         yield style
 
+
+def hatch_nonconvex(ax, X, Y, convex) -> None:
+    """Hatch where L is not locally convex (``convex`` False), so the map does not tell the two regions apart by
+    colour alone (WCAG 1.4.11: its fills are lighter than 3:1 against each other)."""
+    nonconvex = (~np.asarray(convex, dtype=bool)).astype(float)
+    if nonconvex.any():
+        with mpl.rc_context({"hatch.color": "0.25", "hatch.linewidth": 0.6}):
+            ax.contourf(X, Y, nonconvex, levels=[0.5, 1.5], colors="none", hatches=["////"])

@@ -13,7 +13,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap, TwoSlopeNorm
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from .style import PALETTE
+from .style import PALETTE, hatch_nonconvex
 
 __all__ = ["basin_colors", "basin_plot", "chord_plot", "contour_background", "contour_levels", "contour_path", "convexity_gallery",
            "convexity_map",
@@ -194,7 +194,7 @@ def three_views(objective, trajectory, *, figsize=(10.0, 3.4)):
 def convexity_map(cmap, objective=None, *, ax=None):
     """Where L is locally convex: the smallest Hessian eigenvalue λ_min(∇²L(θ)).
 
-    2D: blue where λ_min ≥ 0 (locally convex), red where λ_min < 0, the boundary
+    2D: blue where λ_min ≥ 0 (locally convex), red and hatched where λ_min < 0, the boundary
     λ_min = 0 in black, contours of L on top when ``objective`` is given.
     1D: the graph of L, thick where L'' ≥ 0, with the non-convex stretches shaded.
     """
@@ -221,6 +221,7 @@ def convexity_map(cmap, objective=None, *, ax=None):
     mesh = ax.pcolormesh(X, Y, np.sign(lam) * np.sqrt(np.abs(lam) / bound) * bound, cmap="RdBu", norm=norm,
                          shading="auto", rasterized=True)
     ax.contour(X, Y, lam, levels=[0.0], colors="k", linewidths=1.5)
+    hatch_nonconvex(ax, X, Y, cmap.convex)
     if objective is not None:
         with np.errstate(all="ignore"):
             Z = objective(np.stack([X, Y], -1))
@@ -253,6 +254,7 @@ def convexity_gallery(items, *, n: int = 120, ncols: int = 4):
             X, Y = cmap.grid
             ax.pcolormesh(X, Y, cmap.convex.astype(float), cmap=ListedColormap(["#f4b6a6", "#a6c8e6"]),
                           vmin=0, vmax=1, shading="auto", rasterized=True)
+            hatch_nonconvex(ax, X, Y, cmap.convex)
             with np.errstate(all="ignore"):
                 Z = obj(np.stack([X, Y], -1))
             ax.contour(X, Y, Z, levels=contour_levels(Z, 12), colors="0.3", linewidths=0.5)
