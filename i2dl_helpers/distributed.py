@@ -38,12 +38,22 @@ Clusters started here (``start_cluster``, ``local_cluster``, ``sgd(client=None)`
 are closed by ``stop_cluster``, on leaving the ``with`` block, on error, and at
 interpreter exit. Workers are spawned processes: a *script* that starts one needs
 the ``if __name__ == "__main__":`` guard (notebooks do not).
+
+**Threads on a hub.** On a JupyterHub (``JUPYTERHUB_USER`` is set) the workers are threads
+of the notebook's own process instead (``processes=False``): each worker process costs
+a Python interpreter with numpy and Dask and copies of its shards (issue 24 measured
+652 MB per student for notebook 09), and a class runs on one node. The workers still talk
+to the scheduler and the client over TCP on 127.0.0.1 (the same messages, serialised),
+compute the same gradients and give the same iterates, bit for bit. The environment
+variable ``I2DL_DASK_PROCESSES`` decides where it is set (``1``: processes, ``0``:
+threads), and ``start_cluster(processes=...)`` decides for one cluster.
 """
 from __future__ import annotations
 
 import atexit
 import contextlib
 import itertools
+import os
 import time
 import uuid
 import warnings
@@ -57,7 +67,7 @@ from .optim.base import Optimizer, Trajectory, run
 
 __all__ = ["ShardedLeastSquares", "ShardedObjective", "StepTimes", "WorkerLost", "combine_gradients", "cost_model",
            "dask_ready", "delay_bound", "delay_bound_scan", "delay_rate", "have_dask", "local_cluster", "sgd",
-           "start_cluster", "stop_cluster"]
+           "start_cluster", "stop_cluster", "worker_processes"]
 
 _INSTALL = ("pip install 'dask[distributed]' in this environment (conda: conda install dask distributed), "
             "or set the course up with `python3 course.py lab`, which installs everything")
@@ -229,17 +239,44 @@ def combine_gradients(grads, counts) -> np.ndarray:
 _STARTED: dict[int, tuple] = {}  # id(client) -> (client, cluster) started by this module
 
 
-def start_cluster(n_workers: int = 2, *, threads_per_worker: int = 1):
-    """Start a ``LocalCluster`` of ``n_workers`` processes on the loopback interface and
+_PROCESSES_ENV = "I2DL_DASK_PROCESSES"
+_YES, _NO = ("1", "true", "yes", "processes"), ("0", "false", "no", "threads")
+
+
+def worker_processes(processes: bool | None = None) -> bool:
+    """Whether ``start_cluster`` makes worker processes (True) or worker threads (False).
+
+    ``processes`` True or False decides; None (the default) reads ``I2DL_DASK_PROCESSES``
+    (``1``/``processes`` or ``0``/``threads``), and without it: threads on a JupyterHub
+    (``JUPYTERHUB_USER`` set, one node serves a class), processes elsewhere."""
+    if processes is not None:
+        if not isinstance(processes, bool):
+            raise ValueError(f"processes must be True, False or None (from {_PROCESSES_ENV}), not {processes!r}")
+        return processes
+    raw = os.environ.get(_PROCESSES_ENV, "").strip().lower()
+    if raw in _YES:
+        return True
+    if raw in _NO:
+        return False
+    if raw:
+        raise ValueError(f"{_PROCESSES_ENV} must be 1 (worker processes) or 0 (worker threads), not {raw!r}")
+    return not os.environ.get("JUPYTERHUB_USER")
+
+
+def start_cluster(n_workers: int = 2, *, threads_per_worker: int = 1, processes: bool | None = None):
+    """Start a ``LocalCluster`` of ``n_workers`` workers on the loopback interface and
     return a connected ``distributed.Client``. Close it with ``stop_cluster(client)``
-    (it is also closed at interpreter exit)."""
+    (it is also closed at interpreter exit). The workers are processes, or threads of this
+    process on a JupyterHub (``worker_processes``: ``processes``, ``I2DL_DASK_PROCESSES``);
+    either way they talk over TCP on 127.0.0.1."""
     dd = _require()
     n_workers = check_int("n_workers", n_workers, low=1, high=64)
     threads_per_worker = check_int("threads_per_worker", threads_per_worker, low=1)
+    processes = worker_processes(processes)
     with warnings.catch_warnings():  # a second cluster on this machine moves its status port: not news
         warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
-        cluster = dd.LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=True,
-                                  host="127.0.0.1", dashboard_address=None)
+        cluster = dd.LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=processes,
+                                  protocol="tcp://", host="127.0.0.1", dashboard_address=None)
     try:
         client = dd.Client(cluster)
         client.wait_for_workers(n_workers, timeout=60)
@@ -269,9 +306,10 @@ def _stop_all() -> None:
 
 
 @contextlib.contextmanager
-def local_cluster(n_workers: int = 2, *, threads_per_worker: int = 1) -> Iterator:
-    """``with local_cluster(2) as client: ...`` — a LocalCluster closed on exit and on error."""
-    client = start_cluster(n_workers, threads_per_worker=threads_per_worker)
+def local_cluster(n_workers: int = 2, *, threads_per_worker: int = 1, processes: bool | None = None) -> Iterator:
+    """``with local_cluster(2) as client: ...`` — a LocalCluster closed on exit and on error
+    (``processes`` as in ``start_cluster``)."""
+    client = start_cluster(n_workers, threads_per_worker=threads_per_worker, processes=processes)
     try:
         yield client
     finally:

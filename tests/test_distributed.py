@@ -1,5 +1,8 @@
 """Data-parallel SGD on a real Dask LocalCluster (2 worker processes, loopback only).
 
+* on a hub (JUPYTERHUB_USER) start_cluster's workers are threads (I2DL_DASK_PROCESSES overrides),
+  with the same iterates as worker processes, bit for bit;
+
 * parity: distributed.sgd equals optim.run on the combined batch to 1e-12, for 1 and 2 workers,
   uneven shards, minibatches and full batches, several optimisers;
 * the combination Σ_s (b_s/B) g_s against the objective's own minibatch gradient;
@@ -176,8 +179,9 @@ def test_killed_worker_with_scattered_shards_stops_naming_the_step(two_workers, 
 
 
 @pytest.mark.slow
-def test_clusters_started_by_the_helper_leave_no_process(problem):
+def test_clusters_started_by_the_helper_leave_no_process(problem, monkeypatch):
     """sgd(client=None) starts a LocalCluster for the run; an error in the run closes it too."""
+    monkeypatch.setenv("I2DL_DASK_PROCESSES", "1")  # worker processes, also inside a hub's terminal
     before = _workers_and_nannies()
     seen = []
 
@@ -204,6 +208,57 @@ def test_bad_arguments(two_workers, problem):
         D.ShardedLeastSquares(object(), two_workers)
     with pytest.raises(TypeError, match="callback"):
         D.sgd(problem, GD(0.1), np.zeros(6), 3, 8, 0, two_workers, callback=3)
+
+
+@pytest.mark.parametrize("env, processes, expected", [
+    ({}, None, True),                                                     # a laptop, CI: processes
+    ({"JUPYTERHUB_USER": "student01"}, None, False),                      # a hub: threads
+    ({"JUPYTERHUB_USER": "student01", "I2DL_DASK_PROCESSES": "1"}, None, True),
+    ({"I2DL_DASK_PROCESSES": "threads"}, None, False),
+    ({"I2DL_DASK_PROCESSES": " 0 "}, None, False),
+    ({"JUPYTERHUB_USER": "student01"}, True, True),                       # the argument wins
+    ({"I2DL_DASK_PROCESSES": "1"}, False, False),
+])
+def test_worker_processes_or_threads(monkeypatch, env, processes, expected):
+    for name in ("JUPYTERHUB_USER", "I2DL_DASK_PROCESSES"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert D.worker_processes(processes) is expected
+
+
+def test_worker_processes_bad_input(monkeypatch):
+    monkeypatch.setenv("I2DL_DASK_PROCESSES", "maybe")
+    with pytest.raises(ValueError, match="I2DL_DASK_PROCESSES"):
+        D.worker_processes()
+    with pytest.raises(ValueError, match="I2DL_DASK_PROCESSES"):
+        D.start_cluster(2)
+    with pytest.raises(ValueError, match="processes"):
+        D.worker_processes("yes")
+    assert not D._STARTED
+
+
+def test_on_a_hub_the_workers_are_threads_with_the_same_iterates(monkeypatch, two_workers, problem):
+    """JUPYTERHUB_USER set: start_cluster's workers live in this process (no child process), talk over
+    TCP on 127.0.0.1, and give exactly the iterates of worker processes (and single-process SGD's to
+    round-off, as the processes do)."""
+    monkeypatch.delenv("I2DL_DASK_PROCESSES", raising=False)
+    monkeypatch.setenv("JUPYTERHUB_USER", "student01")
+    opt, shards = SGD(0.02, momentum=0.9), [7, 2993]
+    in_processes = D.sgd(problem, opt, np.zeros(6), 25, 32, 9, two_workers, shards=shards)
+    before = _workers_and_nannies()
+    client = D.start_cluster(2)
+    try:
+        workers = sorted(client.scheduler_info()["workers"])
+        assert len(workers) == 2 and all(w.startswith("tcp://127.0.0.1:") for w in workers), workers
+        assert _workers_and_nannies() == before, "on a hub the workers should be threads, not processes"
+        in_threads = D.sgd(problem, opt, np.zeros(6), 25, 32, 9, client, shards=shards)
+    finally:
+        D.stop_cluster(client)
+    np.testing.assert_array_equal(in_threads.points, in_processes.points)
+    np.testing.assert_array_equal(in_threads.values, in_processes.values)
+    ref = run(problem, opt, np.zeros(6), 25, batch_size=32, seed=9)
+    np.testing.assert_allclose(in_threads.points, ref.points, rtol=0, atol=1e-12)
 
 
 def test_module_imports_without_dask_and_names_the_extra():
@@ -250,7 +305,8 @@ def test_a_cluster_left_open_is_closed_at_exit(tmp_path):
         "    client = D.start_cluster(2)\n"
         "    print(*[p.pid for p in psutil.Process().children(recursive=True)], flush=True)\n"
         "    # no stop_cluster: the interpreter exits with the cluster open\n")
-    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ, I2DL_DASK_PROCESSES="1"))
     assert out.returncode == 0, out.stderr
     pids = [int(p) for p in out.stdout.split()]
     assert len(pids) >= 2
