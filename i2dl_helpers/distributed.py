@@ -41,8 +41,9 @@ the ``if __name__ == "__main__":`` guard (notebooks do not).
 
 **Threads on a hub.** On a JupyterHub (``JUPYTERHUB_USER`` is set) the workers are threads
 of the notebook's own process instead (``processes=False``): each worker process costs
-a Python interpreter with numpy and Dask and copies of its shards (issue 24 measured
-652 MB per student for notebook 09), and a class runs on one node. The workers still talk
+a Python interpreter of its own with numpy and Dask, and a class shares one node (notebook
+09's kernel and workers peaked at 564 MB of PSS with processes, 497 MB with threads:
+``benchmarks/notebook09_memory.py``). The workers still talk
 to the scheduler and the client over TCP on 127.0.0.1 (the same messages, serialised),
 compute the same gradients and give the same iterates, bit for bit. The environment
 variable ``I2DL_DASK_PROCESSES`` decides where it is set (``1``: processes, ``0``:
