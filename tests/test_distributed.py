@@ -46,7 +46,7 @@ def client():
         cluster = dd.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None)
     c = dd.Client(cluster)
-    c.wait_for_workers(2, timeout=60)
+    c.wait_for_workers(2, timeout=180)  # a worker process imports numpy and dask: slow on a loaded machine
     yield c
     c.close()
     cluster.close()
@@ -60,7 +60,7 @@ def problem():
 
 @pytest.fixture
 def two_workers(client):
-    client.wait_for_workers(2, timeout=60)  # after a kill, the nanny restarts the worker
+    client.wait_for_workers(2, timeout=180)  # after a kill, the nanny restarts the worker (slow when the machine is loaded)
     return client
 
 
@@ -193,7 +193,9 @@ def test_clusters_started_by_the_helper_leave_no_process(problem, monkeypatch):
     with pytest.raises(ZeroDivisionError, match="middle of the run"):
         D.sgd(problem, GD(0.05), np.zeros(6), 10, 64, 0, None, callback=fail_at_step_3)
     assert min(seen) >= 2, "the run should have had its own worker processes"
-    assert _workers_and_nannies() == before, "the workers must end when the run fails"
+    # none of the run's processes is left (a process of an earlier test, e.g. a kernel being shut down, may end
+    # meanwhile: the set may shrink)
+    assert not _workers_and_nannies() - before, "the workers must end when the run fails"
     assert not D._STARTED
 
 
@@ -251,7 +253,7 @@ def test_on_a_hub_the_workers_are_threads_with_the_same_iterates(monkeypatch, tw
     try:
         workers = sorted(client.scheduler_info()["workers"])
         assert len(workers) == 2 and all(w.startswith("tcp://127.0.0.1:") for w in workers), workers
-        assert _workers_and_nannies() == before, "on a hub the workers should be threads, not processes"
+        assert not _workers_and_nannies() - before, "on a hub the workers should be threads, not processes"
         in_threads = D.sgd(problem, opt, np.zeros(6), 25, 32, 9, client, shards=shards)
     finally:
         D.stop_cluster(client)
