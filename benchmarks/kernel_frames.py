@@ -298,8 +298,12 @@ def main() -> None:
     finally:
         for proc, _ in servers.values():
             stop_process_group(proc)
+        loaded = {mode: "kernel websockets send without delay" in (tmp / f"jupyter-{mode}" / "server.log").read_text()
+                  for mode in servers}
         shutil.rmtree(tmp, ignore_errors=True)
     report(cases, results, args, load, time.monotonic() - t0)
+    print("the extension loaded (its line in the server's log): " + ", ".join(f"{m}: {'yes' if v else 'no'}"
+                                                                          for m, v in loaded.items()))
 
 
 def report(cases, results, args, load, seconds) -> None:
