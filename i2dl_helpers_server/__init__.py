@@ -12,7 +12,8 @@ on install (``etc/jupyter/jupyter_server_config.d/i2dl_helpers_server.json``), s
 ``course.py lab``, the browser tests and every user server of the course's JupyterHub get it;
 ``jupyter server extension list`` shows it. It is a separate top-level package, not part of
 ``i2dl_helpers``, so a Jupyter server does not import numpy and the course's maths for it.
-Turn it off with ``--ServerApp.jpserver_extensions='{"i2dl_helpers_server": false}'``.
+Turn it off with ``--ServerApp.jpserver_extensions=i2dl_helpers_server=False`` (the dict syntax
+``'{"i2dl_helpers_server": false}'`` makes the server exit: "expected a dict, not the list").
 """
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ def test_lab_enables_the_course_server_extension_unless_told_otherwise(calls, mo
     """TCP_NODELAY on kernel websockets (i2dl_helpers_server): the editable install does not enable it."""
     monkeypatch.setattr(course.os, "geteuid", lambda: 1000, raising=False)
     assert course.NODELAY == "--ServerApp.jpserver_extensions=i2dl_helpers_server=True"
-    off = '--ServerApp.jpserver_extensions={"i2dl_helpers_server": false}'
+    off = "--ServerApp.jpserver_extensions=i2dl_helpers_server=False"
     course.main(["lab", off])
     assert calls[0][0][1:] == ["lab", off]
 
