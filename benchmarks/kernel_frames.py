@@ -27,7 +27,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,14 +38,14 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.browser.conftest import (CHROMIUM_FLAGS, _clean_env, _wait_http, chromium_path,  # noqa: E402
-                                    free_port, stop_process_group)
+from tests.browser.conftest import (CHROMIUM_FLAGS, NODELAY_ON, chromium_path, start_jupyterlab,  # noqa: E402
+                                    stop_process_group)
 from tests.browser.pagetools import (_LATENCY_JS, ExplorerView, cells_meant_to_raise, open_notebook,  # noqa: E402
                                      rerun_cell, run_all)
 
 NOTEBOOKS = ROOT / "notebooks"
 WITHOUT = "--ServerApp.jpserver_extensions=i2dl_helpers_server=False"
-WITH = "--ServerApp.jpserver_extensions=i2dl_helpers_server=True"
+WITH = NODELAY_ON
 GOAL_MS, MARGIN_MS = 25.0, 10.0
 
 
@@ -157,22 +156,8 @@ def explorer_var(cell, case: Case) -> str:
 
 
 def start_lab(folder: Path, tmp: Path, extension: str):
-    for sub in ("config", "data", "runtime", "ipython", "workspaces"):
-        (tmp / sub).mkdir(parents=True)
-    tracker = tmp / "settings" / "@jupyterlab" / "notebook-extension"
-    tracker.mkdir(parents=True)
-    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    port = free_port()
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-           "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
-           f"--ServerApp.root_dir={folder}", f"--LabApp.user_settings_dir={tmp / 'settings'}",
-           f"--LabApp.workspaces_dir={tmp / 'workspaces'}", "--LabApp.news_url=None", extension]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    env = dict(_clean_env(tmp), OPENBLAS_NUM_THREADS="1")
-    log = open(tmp / "server.log", "w")
-    proc = subprocess.Popen(cmd, env=env, cwd=folder, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    _wait_http(f"http://127.0.0.1:{port}/api/status", proc, tmp / "server.log", 90)
+    """JupyterLab serving ``folder`` as the browser tests start it (tests/browser/conftest.py); (process, URL)."""
+    proc, port, _ = start_jupyterlab(folder, tmp, extension, OPENBLAS_NUM_THREADS="1")
     return proc, f"http://127.0.0.1:{port}"
 
 

@@ -135,34 +135,52 @@ def workdir(tmp_path_factory) -> Path:
     return served
 
 
-@pytest.fixture(scope="session")
-def lab_server(browser_tools, workdir, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("jupyter")
+#: the course's server extension on (TCP_NODELAY on kernel websockets), as ``course.py lab`` starts JupyterLab
+NODELAY_ON = "--ServerApp.jpserver_extensions=i2dl_helpers_server=True"
+
+
+def start_jupyterlab(root_dir: Path, tmp: Path, extension: str = NODELAY_ON, **env: str):
+    """Start JupyterLab on a free local port serving ``root_dir``, with its config, data, runtime, settings and
+    workspace folders in ``tmp`` (nothing touches the user's Jupyter set-up) and every cell rendered (no virtual
+    scrolling: outputs far down the page exist in the DOM); ``env`` is added to the kernels' environment. Waits
+    until it answers; returns (process, port, its log). Stop it with ``stop_process_group`` (on a failed start
+    it is stopped here)."""
     for sub in ("config", "data", "runtime", "ipython", "workspaces"):
-        (tmp / sub).mkdir()
-    # Render every cell (no virtual scrolling): outputs far down the page exist in the DOM.
+        (tmp / sub).mkdir(parents=True, exist_ok=True)
     tracker = tmp / "settings" / "@jupyterlab" / "notebook-extension"
-    tracker.mkdir(parents=True)
+    tracker.mkdir(parents=True, exist_ok=True)
     (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     port = free_port()
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
            "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
-           f"--ServerApp.root_dir={workdir}", f"--LabApp.user_settings_dir={tmp / 'settings'}",
-           f"--LabApp.workspaces_dir={tmp / 'workspaces'}", "--LabApp.news_url=None",
-           "--ServerApp.jpserver_extensions=i2dl_helpers_server=True"]  # as `course.py lab` (TCP_NODELAY)
+           f"--ServerApp.root_dir={root_dir}", f"--LabApp.user_settings_dir={tmp / 'settings'}",
+           f"--LabApp.workspaces_dir={tmp / 'workspaces'}", "--LabApp.news_url=None", extension]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     log = tmp / "server.log"
     with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, env=_clean_env(tmp), cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(cmd, env=dict(_clean_env(tmp), **env), cwd=root_dir, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait_http(f"http://127.0.0.1:{port}/api/status", proc, log, SERVER_START_TIMEOUT)
-        yield Server(proc, port, workdir, log)
-    finally:
+    except BaseException:
         stop_process_group(proc)
+        raise
+    return proc, port, log
+
+
+@pytest.fixture(scope="session")
+def lab_server(browser_tools, workdir, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("jupyter")
+    try:
+        proc, port, log = start_jupyterlab(workdir, tmp)
+        try:
+            yield Server(proc, port, workdir, log)
+        finally:
+            stop_process_group(proc)
+    finally:
         ARTIFACTS.mkdir(exist_ok=True)
-        shutil.copy(log, ARTIFACTS / "jupyterlab-server.log")
+        shutil.copy(tmp / "server.log", ARTIFACTS / "jupyterlab-server.log")
 
 
 @pytest.fixture(scope="session")
