@@ -135,6 +135,23 @@ def workdir(tmp_path_factory) -> Path:
     return served
 
 
+@contextmanager
+def serve_folder(folder: Path, log: Path, timeout: float = 30.0):
+    """``python -m http.server`` serving ``folder`` on a free port of 127.0.0.1 (its output in ``log``); yields
+    its URL once ``index.html`` answers; stopped whatever happens."""
+    port = free_port()
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                                 "--directory", str(folder)], stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_http(f"{url}/index.html", proc, log, timeout)
+        yield url
+    finally:
+        stop_process_group(proc)
+
+
 #: the course's server extension on (TCP_NODELAY on kernel websockets), as ``course.py lab`` starts JupyterLab
 NODELAY_ON = "--ServerApp.jpserver_extensions=i2dl_helpers_server=True"
 

@@ -41,15 +41,13 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from site_tools import fixture_site, load_build_site
 
-from .conftest import _wait_http, free_port, stop_process_group
+from .conftest import serve_folder
 from .pagetools import ExplorerView, assert_outputs_accessible, axe_counts, axe_violations, describe_violations, failing
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -80,18 +78,8 @@ def site(browser_tools) -> Path:
 
 @pytest.fixture(scope="module")
 def server(site: Path, tmp_path_factory):
-    port = free_port()
-    log = tmp_path_factory.mktemp("a11y-server") / "http.server.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                                 "--directory", str(site)], stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_http(f"{url}/index.html", proc, log, 30.0)
+    with serve_folder(site, tmp_path_factory.mktemp("a11y-server") / "http.server.log") as url:
         yield url
-    finally:
-        stop_process_group(proc)
 
 
 def _open(browser, url: str):

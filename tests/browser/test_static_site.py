@@ -27,8 +27,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -38,7 +36,7 @@ import numpy as np
 import pytest
 from site_tools import SITE_FIXTURE, fixture_site, load_build_site
 
-from .conftest import ARTIFACTS, ROOT, _wait_http, free_port, stop_process_group
+from .conftest import ARTIFACTS, serve_folder
 from .pagetools import COMPOSITE_JS, ExplorerView, measure_slider_latency
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -70,18 +68,8 @@ def site(browser_tools) -> Path:
 @pytest.fixture(scope="module")
 def static_server(site: Path, tmp_path_factory):
     """``python -m http.server`` serving the site on 127.0.0.1, stopped whatever happens."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("static-server") / "http.server.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                                 "--directory", str(site)],
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_http(f"{url}/index.html", proc, log, 30.0)
+    with serve_folder(site, tmp_path_factory.mktemp("static-server") / "http.server.log") as url:
         yield url
-    finally:
-        stop_process_group(proc)
 
 
 def _offline_context(browser, **options):
