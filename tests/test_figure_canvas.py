@@ -69,6 +69,48 @@ def test_text_sits_where_matplotlib_puts_it():
     assert empty["rect"][3] == pytest.approx(h, rel=0.2) and empty["valign"] == "top"
 
 
+def _uncached(fig, artists, renderer):
+    from i2dl_helpers.widgets import figure_canvas
+
+    for memo in (figure_canvas._EXTENTS, figure_canvas._CSS, figure_canvas._FAMILIES):
+        memo.clear()
+    return overlay_ops(fig, artists, renderer)
+
+
+def test_remembered_text_boxes_follow_the_text_wherever_and_however_it_changes():
+    """Text extents, colours and font names are remembered between frames (issue 24: a backprop graph's labels
+    cost ~2 ms each to lay out): a moved, re-worded, resized, recoloured text, or one whose font changed in place,
+    gets exactly the op of a first measurement."""
+    fig, ax, renderer = _figure()
+    text = ax.text(2.0, 1.0, "∂L/∂w = 0.3", ha="center", va="bottom", color="C1",
+                   bbox=dict(boxstyle="round,pad=0.15", fc="w", ec="none"))
+    moves = [lambda: None, lambda: text.set_position((7.5, 4.0)), lambda: text.set_text("×−0.4\nsecond line"),
+             lambda: text.set_fontsize(14), lambda: text.get_fontproperties().set_weight("bold"),
+             lambda: text.set_color((0.1, 0.2, 0.3)), lambda: text.set_horizontalalignment("right"),
+             lambda: ax.set_xlim(-5, 10), lambda: text.set_text("∂L/∂w = 0.3")]
+    for move in moves:
+        move()
+        (warm,) = overlay_ops(fig, [text], renderer)
+        (cold,) = _uncached(fig, [text], renderer)
+        assert warm == cold
+        x0, y0, w, h = text.get_window_extent(renderer).bounds
+        assert warm["rect"] == pytest.approx([x0, 300 - y0 - h, w, h], abs=0.01)
+
+
+def test_a_backprop_graph_sends_the_same_ops_when_remembered():
+    from i2dl_helpers.graph import Value
+    from i2dl_helpers.widgets import BackpropStepper
+
+    x, w, b, y = Value(1.5, name="x"), Value(-0.4, name="w"), Value(2.0, name="b"), Value(0.3, name="y")
+    stepper = BackpropStepper(((x * w + b).relu() - y).square(), renderer="canvas")
+    view = stepper._view
+    for k in [1, 2, 3, 2, 1, 0, 3]:
+        stepper.controls["step"].value = k
+        cold = _uncached(stepper.figure, view.animated, view.canvas.get_renderer())
+        assert json.dumps(stepper._view.widget.overlay) == json.dumps(cold)
+    stepper.close()
+
+
 def test_segments_and_what_cannot_be_drawn():
     fig, ax, renderer = _figure()
     coll = ax.add_collection(LineCollection([[(0, 0), (1, 1)], [(2, 2), (3, 1)]], colors=["r", "b"], linewidths=2))

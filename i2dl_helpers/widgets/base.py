@@ -260,7 +260,7 @@ class Explorer:
         Errors propagate; numpy warnings are silenced (divergence is reported instead)."""
         with np.errstate(all="ignore"), _style.context(_style.SCREEN):  # titles, contours in the same sizes
             full = self._update(changed) or changed in self._redraw_controls
-        self._redraw(full=full)
+            self._draw_frame(full)  # in the same style context: entering one costs ~1 ms (rcParams copied)
 
     @contextlib.contextmanager
     def quietly(self):
@@ -309,16 +309,21 @@ class Explorer:
 
     def _redraw(self, full: bool = False):
         with _style.context(_style.SCREEN):
-            if hasattr(self._view, "values"):  # the browser's slider may show a rounded copy of these
-                self._view.values = {n: c.value for n, c in self.controls.items()
-                                     if isinstance(getattr(c, "value", None), (int, float))}
-            self._view.describe(self.alt_text, self._alt_spec() if full else None, self.KEYS_HELP)
-            scene = full and hasattr(self._view, "set_scene")
-            if scene:  # before the draw: the view must know whether the browser paints the images
-                self._view.browser_images = self._steps_in_browser()
-            self._view.show(full)
-            if scene:  # after it: click targets need the laid-out figure
-                self._publish_scene()
+            self._draw_frame(full)
+
+    def _draw_frame(self, full: bool) -> None:
+        """Give the view the frame's values and text alternative and put the frame on screen (inside the
+        screen style's context)."""
+        if hasattr(self._view, "values"):  # the browser's slider may show a rounded copy of these
+            self._view.values = {n: c.value for n, c in self.controls.items()
+                                 if isinstance(getattr(c, "value", None), (int, float))}
+        self._view.describe(self.alt_text, self._alt_spec() if full else None, self.KEYS_HELP)
+        scene = full and hasattr(self._view, "set_scene")
+        if scene:  # before the draw: the view must know whether the browser paints the images
+            self._view.browser_images = self._steps_in_browser()
+        self._view.show(full)
+        if scene:  # after it: click targets need the laid-out figure
+            self._publish_scene()
 
     # -- stepping in the browser ------------------------------------------------
     #: the key of this explorer's update in ``scenes.js`` (None: it steps in the kernel only)

@@ -29,6 +29,7 @@ import anywidget
 import ipywidgets as widgets
 import numpy as np
 import traitlets
+from matplotlib import rcParams
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
 from matplotlib.image import AxesImage
@@ -46,8 +47,33 @@ class Unsupported(Exception):
     """An artist this view cannot draw in the browser (the frame falls back to a PNG)."""
 
 
+_CSS: dict = {}
+_FAMILIES: dict = {}
+
+
+def _remembered(memo: dict, key, compute):
+    """``compute()``, remembered in ``memo`` under ``key`` (at most 4096 entries; an unhashable key: not
+    remembered)."""
+    try:
+        return memo[key]
+    except KeyError:
+        pass
+    except TypeError:
+        return compute()
+    if len(memo) >= 4096:
+        memo.clear()
+    memo[key] = value = compute()
+    return value
+
+
 def _css(colour, alpha=None) -> str | None:
     """matplotlib colour (+ alpha) -> CSS rgba(), None when fully transparent or 'none'."""
+    if isinstance(colour, np.ndarray):
+        colour = tuple(colour.tolist())
+    return _remembered(_CSS, (colour, alpha), lambda: _css_of(colour, alpha))
+
+
+def _css_of(colour, alpha) -> str | None:
     if colour is None or (isinstance(colour, str) and colour.lower() == "none"):
         return None
     r, g, b, a = to_rgba(colour, alpha)
@@ -139,12 +165,17 @@ def _axes_transform(ax, height: float) -> dict | None:
             "xlog": scales[0] == "log", "ylog": scales[1] == "log"}
 
 
-def _data_transform(artist, height: float) -> dict | None:
-    """``_axes_transform`` of ``artist``'s axes, or None when it is not drawn in data coordinates."""
+def _data_transform(artist, height: float, known: dict | None = None) -> dict | None:
+    """``_axes_transform`` of ``artist``'s axes, or None when it is not drawn in data coordinates
+    (``known``: the axes' transforms found so far in this frame, by axes)."""
     ax = artist.axes
     if ax is None or artist.get_transform() != ax.transData:
         return None
-    return _axes_transform(ax, height)
+    if known is None:
+        return _axes_transform(ax, height)
+    if ax not in known:
+        known[ax] = _axes_transform(ax, height)
+    return known[ax]
 
 
 def _line_op(line: Line2D, height: float, px: float) -> dict:
@@ -177,6 +208,50 @@ def _segments_op(coll: LineCollection, height: float, px: float) -> dict:
             "join": coll.get_joinstyle() or "round"}
 
 
+#: a text's extent relative to its anchor, by what it depends on (see ``_text_extent``)
+_EXTENTS: dict = {}
+_EXTENTS_MAX = 4096
+
+
+def _text_extent(text: Text, s: str, renderer) -> tuple[float, float, float, float]:
+    """``text.get_window_extent(renderer).bounds``, measured once per string, font, alignment and dpi.
+
+    Laying out a text is most of what an update of an explorer with many labels costs (a backprop
+    graph's node labels: ~2 ms each). matplotlib lays a text out relative to its anchor and then moves
+    the box to the anchor's display position, so the box relative to the anchor is cached. Not for
+    annotations or wrapped text, whose layout depends on where they are."""
+    if type(text) is not Text or text.get_wrap():
+        return text.get_window_extent(renderer).bounds
+    figure = text.get_figure(root=True)
+    key = (s, text.get_fontproperties(), text.get_horizontalalignment(), text.get_verticalalignment(),
+           text._multialignment, text.get_linespacing(), text.get_rotation(), text.get_rotation_mode(),
+           text.get_usetex(), text.get_antialiased(), figure.dpi, renderer.dpi, id(renderer))
+    ax, ay = text.get_transform().transform(text.get_unitless_position())
+    try:
+        dx, dy, w, h = _EXTENTS[key]
+    except (KeyError, TypeError):  # TypeError: an unhashable property; measure every time
+        x0, y0, w, h = text.get_window_extent(renderer).bounds
+        if len(_EXTENTS) >= _EXTENTS_MAX:
+            _EXTENTS.clear()
+        try:
+            _EXTENTS[key] = (x0 - ax, y0 - ay, w, h)
+        except TypeError:
+            pass
+        return x0, y0, w, h
+    return ax + dx, ay + dy, w, h
+
+
+def _family(props) -> str:
+    """``props.get_name()`` (the font matplotlib finds for them: ~0.5 ms a lookup), remembered. The key is a
+    copy of what the lookup reads (FontProperties can change after they are looked up), with the fonts the
+    rcParams list for a generic family (a style may change them)."""
+    families = tuple(props.get_family())
+    generic = tuple(tuple(rcParams[f"font.{f}"]) for f in families if f"font.{f}" in rcParams)
+    key = (families, generic, props.get_style(), props.get_variant(), props.get_weight(), props.get_stretch(),
+           props.get_size(), props.get_file())
+    return _remembered(_FAMILIES, key, props.get_name)
+
+
 def _text_op(text: Text, renderer, height: float, px: float) -> dict | None:
     s = text.get_text()
     if not s:
@@ -193,15 +268,14 @@ def _text_op(text: Text, renderer, height: float, px: float) -> dict | None:
         raise Unsupported("rotated text / maths")
     if isinstance(text, Annotation) and text.arrow_patch is not None:
         raise Unsupported("annotation arrow")
-    ext = text.get_window_extent(renderer)
-    x0, y0, w, h = ext.bounds
+    x0, y0, w, h = _text_extent(text, s, renderer)
     align = text.get_horizontalalignment()  # "left", "center" or "right": the canvas's textAlign too
     anchor = {"left": x0, "center": x0 + w / 2, "right": x0 + w}[align]
     props = text.get_fontproperties()
     weight = props.get_weight()
     op = {"kind": "text", "text": s, "x": round(anchor, 2), "align": align,
           "rect": _rect(x0, y0, w, h, height),
-          "size": round(props.get_size_in_points() * px, 2), "family": props.get_name(),
+          "size": round(props.get_size_in_points() * px, 2), "family": _family(props),
           "weight": weight if isinstance(weight, str) else str(int(weight)), "style": props.get_style(),
           "color": _css(text.get_color(), text.get_alpha()), "clip": _clip(text, height), "box": None,
           "valign": text.get_verticalalignment(), "lines": s.count("\n") + 1}
@@ -246,7 +320,7 @@ def overlay_ops(figure, artists, renderer, *, browser_images: bool = False) -> l
     """
     height = float(renderer.height)
     px = figure.dpi / 72.0  # points -> pixels
-    ops = []
+    ops, transforms = [], {}
     for artist in artists:
         if not artist.get_visible():
             continue
@@ -262,7 +336,7 @@ def overlay_ops(figure, artists, renderer, *, browser_images: bool = False) -> l
             raise Unsupported(type(artist).__name__)
         op["gid"] = artist.get_gid()
         if not isinstance(artist, AxesImage):
-            op["trans"] = _data_transform(artist, height)
+            op["trans"] = _data_transform(artist, height, transforms)
             if op["kind"] == "text" and op["trans"] is not None:  # where its data position is, in pixels
                 x, y = artist.get_transform().transform(artist.get_position())
                 op["at_px"] = [round(float(x), 2), round(height - float(y), 2)]
