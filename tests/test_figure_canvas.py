@@ -121,6 +121,19 @@ def test_segments_and_what_cannot_be_drawn():
             overlay_ops(fig, [artist], renderer)
 
 
+def test_segments_transformed_at_once_are_those_transformed_one_by_one():
+    from i2dl_helpers.widgets.figure_canvas import _flat
+
+    fig, ax, renderer = _figure()
+    ax.set_yscale("log")
+    segments = [[(0, 1), (1, 2)], [(2, 2), (3, np.nan), (4, 1e300)], [(5, 3)], [(6, 0.5), (7, 4), (8, 2), (9, 1)]]
+    coll = ax.add_collection(LineCollection(segments, colors="k"))
+    (op,) = overlay_ops(fig, [coll], renderer)
+    one_by_one = [_flat(coll.get_transform().transform(np.asarray(s, dtype=float)), 300.0)
+                  for s in coll.get_segments() if len(s)]
+    assert op["segments"] == one_by_one
+
+
 def test_explorer_sends_the_background_once_then_only_the_overlay():
     e = GradientDescent1D("quadratic", lr=0.1, x0=2.0, renderer="canvas")
     view = e._view.widget

@@ -192,6 +192,20 @@ def _line_op(line: Line2D, height: float, px: float) -> dict:
             "join": line.get_solid_joinstyle(), "marker": _marker(line, px, alpha)}
 
 
+def _flat_segments(transform, segments, height: float) -> list[list]:
+    """``_flat`` of each non-empty segment in display coordinates, all transformed at once (a network's
+    edges: one transform instead of a hundred)."""
+    segments = [np.asarray(s, dtype=float).reshape(-1, 2) for s in segments if len(s)]
+    if not segments:
+        return []
+    flat = _flat(transform.transform(np.concatenate(segments)), height)
+    out, start = [], 0
+    for s in segments:
+        out.append(flat[start:start + 2 * len(s)])
+        start += 2 * len(s)
+    return out
+
+
 def _segments_op(coll: LineCollection, height: float, px: float) -> dict:
     if any(dash is not None and seq for dash, seq in coll.get_dashes()):
         raise Unsupported("dashed LineCollection")
@@ -201,8 +215,7 @@ def _segments_op(coll: LineCollection, height: float, px: float) -> dict:
     alpha = coll.get_alpha()
     colours = [_css(c, alpha) for c in coll.get_edgecolor()] or [None]
     return {"kind": "segments", "clip": _clip(coll, height),
-            "segments": [_flat(transform.transform(np.asarray(s, dtype=float)), height)
-                         for s in coll.get_segments() if len(s)],
+            "segments": _flat_segments(transform, coll.get_segments(), height),
             "colors": colours, "widths": [round(w * px, 3) for w in coll.get_linewidths()] or [1.0],
             "cap": _cap(coll.get_capstyle()),
             "join": coll.get_joinstyle() or "round"}
