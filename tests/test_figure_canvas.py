@@ -206,3 +206,27 @@ def test_a_browser_stepped_image_sends_only_its_place():
     assert [l, t, w, h] == pytest.approx([x0, view.height - y1, x1 - x0, y1 - y0], abs=0.01)
     e.controls["lr"].value = 0.02
     assert view.background is first
+
+
+def test_a_move_from_the_page_sends_the_frame_in_one_message_before_the_status_line(monkeypatch):
+    """The page handles the kernel's messages in turn: the frame (overlay, text alternative, values) comes first
+    and whole, the status line after it (base.Explorer._frame_first)."""
+    from i2dl_helpers.graph import Value
+    from i2dl_helpers.widgets import BackpropStepper
+    import ipywidgets
+
+    x, w, b, y = Value(1.5, name="x"), Value(-0.4, name="w"), Value(2.0, name="b"), Value(0.3, name="y")
+    e = BackpropStepper(((x * w + b).relu() - y).square(), renderer="canvas")
+    canvas, sent = e._view.widget, []
+    original = ipywidgets.Widget.send_state
+
+    def record(self, key=None):
+        sent.append((self, sorted([key] if isinstance(key, str) else key or self.keys)))
+        return original(self, key)
+    monkeypatch.setattr(ipywidgets.Widget, "send_state", record)
+    e.controls["step"].set_state({"value": 3})  # as ipywidgets receives a slider's value from the page
+    frames = [i for i, (widget, keys) in enumerate(sent) if widget is canvas]
+    assert len(frames) == 1 and {"overlay", "alt"} <= set(sent[frames[0]][1]), sent
+    status = [i for i, (widget, _) in enumerate(sent) if widget is e.status]
+    assert status and status[0] > frames[0], "the status line went out before the frame"
+    e.close()

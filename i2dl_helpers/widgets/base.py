@@ -224,8 +224,22 @@ class Explorer:
             if name == "expression":
                 self._safe(lambda: self._apply_expression(change["new"]))
             else:
-                self._safe(lambda: self.refresh(name))
+                with self._frame_first():
+                    self._safe(lambda: self.refresh(name))
         return handler
+
+    @contextlib.contextmanager
+    def _frame_first(self):
+        """While a move from the page is computed: the frame goes out as one message (its text alternative,
+        values and drawing together), then the status and error lines. The page handles the kernel's
+        messages one after another, so the frame is on screen before it spends time on the text lines."""
+        with contextlib.ExitStack() as stack:
+            for line in (self.status, self.error):  # released last: sent after the frame
+                stack.enter_context(line.hold_sync())
+            canvas = getattr(self._view, "widget", None)
+            if isinstance(canvas, widgets.Widget):  # released first: the frame in one message
+                stack.enter_context(canvas.hold_sync())
+            yield
 
     @property
     def objective(self):
