@@ -65,6 +65,7 @@ import numpy as np
 
 from ._validate import check_int, check_positive
 from .optim.base import Optimizer, Trajectory, run
+from .optim.training import MinibatchLoss
 
 __all__ = ["ShardedLeastSquares", "ShardedObjective", "StepTimes", "WorkerLost", "combine_gradients", "cost_model",
            "dask_ready", "delay_bound", "delay_bound_scan", "delay_rate", "have_dask", "local_cluster", "sgd",
@@ -331,8 +332,6 @@ def _make_shard(X, y):
 
 def _make_model_part(model, X, y):
     """A model's shard: the mean loss of ``model`` over the rows X, y (fresh, aligned copies)."""
-    from .optim.training import MinibatchLoss
-
     return MinibatchLoss(model, np.array(X, order="C", copy=True), np.array(y, order="C", copy=True))
 
 

@@ -26,6 +26,8 @@ import numpy as np
 
 from ._validate import check_int, check_positive
 from .nn import PARAM_NAMES, TwoLayerNet
+from .objectives.empirical import NetLoss
+from .optim import GD, run
 
 __all__ = ["interpolate", "losses", "permute_hidden", "random_direction", "slice_1d", "slice_2d",
            "toy_regression", "train_gd"]
@@ -50,9 +52,6 @@ def train_gd(net: TwoLayerNet, X, y, lr: float = 0.05, steps: int = 3000) -> np.
     Returns the loss before each step and after the last one, shape (steps + 1,)
     (shorter if the run diverged: it stops there).
     """
-    from .objectives.empirical import NetLoss
-    from .optim import GD, run
-
     lr = check_positive("lr", lr)
     steps = check_int("steps", steps, low=0)
     objective = NetLoss(net, X, y)

@@ -26,6 +26,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from ._validate import check_choice, check_int, check_positive, check_real
+from .numdiff import numerical_grad
 from .optim.base import Optimizer
 
 __all__ = ["LineSearchResult", "exact", "backtracking", "phi", "GDLineSearch"]
@@ -101,7 +102,6 @@ def _gradient(f, x, g):
         return g, 0
     if hasattr(f, "grad"):
         return np.asarray(f.grad(x), dtype=float).reshape(x.shape), 1
-    from .numdiff import numerical_grad
     return np.asarray(numerical_grad(f, x), dtype=float), 1
 
 

@@ -26,7 +26,7 @@ from .graph import Value
 
 __all__ = [
     "affine_forward", "affine_backward", "relu_forward", "relu_backward", "l2_loss",
-    "TwoLayerNet", "gradient_check", "leaf_grads", "softmax_cross_entropy", "MLP", "train",
+    "TwoLayerNet", "gradient_check", "leaf_grads", "softmax_cross_entropy", "MLP",
 ]
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
@@ -451,6 +451,23 @@ class MLP:
         y = _check_labels(y, X.shape[0], self.sizes[-1])
         return _softmax_ce(self._logits(self.params, X), y)[0]
 
+    def loss_and_logits(self, X, y, params: dict | None = None) -> tuple[float, np.ndarray]:
+        """The mean softmax cross-entropy L and the logits Z from one forward pass (no gradient).
+
+        X : (n, d_0) floats;  y : (n,) integer labels in 0 .. d_L − 1;
+        params : the parameters to evaluate, a dict like ``params`` (e.g. views into another flat θ);
+                 None uses ``self.params``.
+        Returns (L, Z) with Z of shape (n, d_L). Where Z overflows (the parameters of a diverging
+        run) L is inf, without an error or a warning, so such a network can still be evaluated.
+        """
+        X = self._check_X(X)
+        y = _check_labels(y, X.shape[0], self.sizes[-1])
+        p = self.params if params is None else params
+        with np.errstate(all="ignore"):
+            Z = self._logits(p, X)
+            loss = _softmax_ce_loss(Z, y) if np.isfinite(Z).all() else float("inf")
+        return loss, Z
+
     def loss_and_grads(self, X, y) -> tuple[float, dict[str, np.ndarray]]:
         """Mean softmax cross-entropy of the batch and ∂L/∂θ (same keys and shapes as params).
 
@@ -461,11 +478,13 @@ class MLP:
         X = self._check_X(X)
         y = _check_labels(y, X.shape[0], self.sizes[-1])
         grads = np.empty(self.num_params)
-        loss = self._loss_and_grad_into(self.params, X, y, self._views(grads))
+        loss = self.loss_and_grads_into(self.params, X, y, self._views(grads))
         return loss, self._views(grads)
 
-    def _loss_and_grad_into(self, p: dict, X: np.ndarray, y: np.ndarray, out: dict) -> float:
-        """Loss at the parameters ``p``; writes ∂L/∂θ into the arrays of ``out`` (no checks)."""
+    def loss_and_grads_into(self, p: dict, X: np.ndarray, y: np.ndarray, out: dict) -> float:
+        """The loss at the parameters ``p`` (a dict like ``params``); writes ∂L/∂θ into the arrays of
+        ``out`` (same keys and shapes) and returns L. The arguments are not checked: X must be a finite float (n, d_0) array
+        and y (n,) integer labels in 0 .. d_L − 1 (the fast path of ``optim.training.MinibatchLoss``)."""
         L = self.num_layers
         hs = [X]
         H = X
@@ -523,9 +542,3 @@ def gradient_check(f: Callable[[], tuple[float, dict]], params: dict[str, np.nda
         errors[name] = float(diff / max(np.linalg.norm(analytic[name]) + np.linalg.norm(numeric), 1e-300))
     return errors
 
-
-def __getattr__(name: str):
-    if name == "train":  # nn.train is optim.training.train (imported on first use)
-        from .optim.training import train
-        return train
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,6 +18,7 @@ from typing import Callable
 import numpy as np
 
 from ._validate import check_int, check_positive
+from .optim import run
 
 __all__ = ["Clocked", "newton_step_cost", "one_blas_thread", "timed_run", "time_per_call", "time_to_target"]
 
@@ -79,8 +80,6 @@ def timed_run(objective, optimizer, x0, steps: int = 100, *, schedule=None, **ru
     Accepts every argument of ``run`` (tol, batch_size, seed, schedule, ...).
     Returns (Trajectory, seconds) with seconds of shape (len(trajectory),).
     """
-    from .optim import run
-
     clock = Clocked(schedule)
     clock.start()
     traj = run(objective, optimizer, x0, steps, schedule=clock, **run_kwargs)

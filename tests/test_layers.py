@@ -1,7 +1,9 @@
 """The layers hold: core maths (numpy only) → plotting (matplotlib) → widgets (ipywidgets) → notebooks.
 
 Every core module is imported in a fresh interpreter, and matplotlib and ipywidgets must not be loaded
-afterwards; no plotting module imports the widgets; no core module imports upwards.
+afterwards; no plotting module imports the widgets; no core module imports upwards. Every import is at
+module level (no late imports hiding a dependency; a short, explained list of optional third-party packages
+excepted), and the modules of the package import each other without a cycle.
 """
 import ast
 import pkgutil
@@ -96,3 +98,125 @@ def test_no_function_is_more_complex_than_fifteen():
             if block.complexity > 15:
                 too_complex.append(f"{path.relative_to(PACKAGE)}:{block.lineno} {block.name} ({block.complexity})")
     assert not too_complex, "split these functions: " + ", ".join(too_complex)
+
+
+# --- imports at module level only, and no cycles --------------------------------------------------------------
+#: Third-party packages that may be imported inside a function, on purpose: each is optional (the code
+#: path works or says what to install without it) or only of use in one code path, so the module imports
+#: without it. Never the package's own modules, and never matplotlib or ipywidgets (the layers above).
+LAZY_THIRD_PARTY = {
+    "sklearn": "data.digits reads scikit-learn's bundled digits once; importing sklearn takes about a second",
+    "distributed": "Dask's scheduler, only for distributed.py's real cluster; without it that module says "
+                   "what to install (have_dask, _require)",
+    "scipy": "exercises.nb10 replaces scipy.linalg's inverses while a check runs, if scipy is there",
+    "threadpoolctl": "timing limits the native thread pools when asked to, a no-op without threadpoolctl",
+    "IPython": "only inside a Jupyter kernel (progress bar, figure formatters); plain Python runs without it",
+    "ipympl": "importing ipympl switches pyplot's backend, so only the explorer that asks for its canvas does",
+}
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def _path(module: str) -> Path:
+    path = PACKAGE.parent.joinpath(*module.split(".")).with_suffix(".py")
+    return path if path.exists() else path.with_suffix("") / "__init__.py"
+
+
+def _is_type_checking(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and (
+        (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
+        or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING"))
+
+
+def _import_sites(tree: ast.AST, nested: bool = False, typing_only: bool = False):
+    """(import node, inside a function or class?, under ``if TYPE_CHECKING:``?) for every import."""
+    for child in ast.iter_child_nodes(tree):
+        if isinstance(child, (ast.Import, ast.ImportFrom)):
+            yield child, nested, typing_only
+        else:
+            yield from _import_sites(child, nested or isinstance(child, _NESTED),
+                                     typing_only or _is_type_checking(child))
+
+
+def _targets(module: str, node: ast.Import | ast.ImportFrom) -> set[str]:
+    """The absolute names of the modules an import statement in ``module`` names: ``from p import m`` names
+    the module p.m when there is one (p is imported anyway, as its parent), else p."""
+    if isinstance(node, ast.Import):
+        return {a.name for a in node.names}
+    if node.level:
+        package = module.split(".") if _path(module).name == "__init__.py" else module.split(".")[:-1]
+        base = ".".join(package[:len(package) - node.level + 1] + ([node.module] if node.module else []))
+    else:
+        base = node.module
+    return {f"{base}.{a.name}" if f"{base}.{a.name}" in MODULES else base for a in node.names}
+
+
+ALL = sorted(_modules()) + ["i2dl_helpers"]
+MODULES = set(ALL)
+
+
+@pytest.mark.parametrize("module", ALL)
+def test_every_import_is_at_module_level(module):
+    """A function-level import hides a dependency (and the cycles and layer breaks it allows); only the
+    optional third-party packages of LAZY_THIRD_PARTY may be imported late."""
+    late = []
+    for node, nested, typing_only in _import_sites(ast.parse(_path(module).read_text(encoding="utf-8"))):
+        if not nested or typing_only:
+            continue
+        names = _targets(module, node)
+        if not all(n.split(".")[0] in LAZY_THIRD_PARTY for n in names):
+            late.append(f"line {node.lineno}: {ast.unparse(node)}")
+    assert not late, f"{module} imports inside a function or class: " + "; ".join(late)
+
+
+def _graph() -> dict[str, set[str]]:
+    """module -> the package's modules it imports (anywhere but under ``if TYPE_CHECKING:``: a late import
+    is a dependency all the same)."""
+    graph = {}
+    for module in ALL:
+        edges = set()
+        for node, nested, typing_only in _import_sites(ast.parse(_path(module).read_text(encoding="utf-8"))):
+            if not typing_only:
+                edges |= {t for t in _targets(module, node) if t in MODULES and t != module}
+        graph[module] = edges
+    return graph
+
+
+
+def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of ``graph`` as [a, b, …, a], or None (depth-first search, three colours)."""
+    state, stack = {}, []
+
+    def visit(node):
+        state[node] = "open"
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == "open":
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        state[node] = "done"
+        stack.pop()
+        return None
+
+    for start in sorted(graph):
+        if start not in state and (cycle := visit(start)):
+            return cycle
+    return None
+
+
+def test_the_cycle_finder_finds_cycles():
+    assert _find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None
+
+
+def test_the_import_graph_has_edges():
+    graph = _graph()
+    assert "i2dl_helpers.optim.base" in graph["i2dl_helpers.optim.training"]
+    assert "i2dl_helpers._validate" in graph["i2dl_helpers.nn"]
+
+
+def test_no_import_cycles():
+    """The package's modules import each other without a cycle: each layer is built only
+    on what is below it, and every module can be imported on its own."""
+    cycle = _find_cycle(_graph())
+    assert cycle is None, "import cycle: " + " -> ".join(cycle)

@@ -235,3 +235,34 @@ def test_fast_row_max(shape):
 def _naive_ce_stable(z, y):
     m = z.max(axis=1, keepdims=True)
     return float(np.mean(np.log(np.exp(z - m).sum(axis=1)) + m[:, 0] - z[np.arange(len(y)), y]))
+
+
+def test_loss_and_logits_is_one_forward_pass_of_loss_and_forward():
+    """The public evaluation of optim.training: L and Z as from loss and forward, at self.params or at
+    another set of parameters, and L = inf without a warning where the logits overflow."""
+    rng = np.random.default_rng(4)
+    net, other = MLP([5, 7, 3], seed=1), MLP([5, 7, 3], seed=2)
+    X, y = rng.normal(size=(11, 5)), rng.integers(0, 3, 11)
+    loss, Z = net.loss_and_logits(X, y)
+    assert loss == pytest.approx(net.loss(X, y), rel=1e-13)
+    np.testing.assert_allclose(Z, net.forward(X), rtol=1e-14)
+    loss2, Z2 = net.loss_and_logits(X, y, other.params)
+    assert loss2 == pytest.approx(other.loss(X, y), rel=1e-13)
+    np.testing.assert_allclose(Z2, other.forward(X), rtol=1e-14)
+    huge = {k: v * 1e200 for k, v in net.params.items()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert net.loss_and_logits(X, y, huge)[0] == np.inf
+    with pytest.raises(ValueError, match="labels in 0 .. 2"):
+        net.loss_and_logits(X, y + 3)
+
+
+def test_loss_and_grads_into_writes_the_gradient_of_loss_and_grads():
+    rng = np.random.default_rng(5)
+    net = MLP([4, 6, 6, 3], seed=0)
+    X, y = rng.normal(size=(8, 4)), rng.integers(0, 3, 8)
+    loss, grads = net.loss_and_grads(X, y)
+    out = {k: np.empty_like(v) for k, v in net.params.items()}
+    assert net.loss_and_grads_into(net.params, X, y, out) == pytest.approx(loss, rel=1e-14)
+    for k in grads:
+        np.testing.assert_allclose(out[k], grads[k], rtol=1e-13, atol=1e-15, err_msg=k)

@@ -203,7 +203,8 @@ def test_progress_bar_shows_only_when_asked_and_after_the_delay(capsys):
     assert not late.shown
     bar = ProgressBar(enabled=True, after=0.0)
     bar.update(3, 10, "epochs")
-    assert bar.shown and bar._bar.value == 3 and bar._bar.max == 10 and "3/10" in bar._label.value
+    assert bar.shown and bar.value == 3 and bar.total == 10 and "3/10" in bar.text
+    assert '<progress value="3" max="10"' in bar.html() and "3/10 epochs" in bar.html()
     bar.close("done")
-    assert bar._bar.value == 10 and bar._bar.bar_style == "success" and bar._label.value == "done"
+    assert bar.value == 10 and bar.finished and bar.text == "done" and '<progress value="10" max="10"' in bar.html()
     capsys.readouterr()

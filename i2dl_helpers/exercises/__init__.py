@@ -41,16 +41,12 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import _display
+from ._answers import NotAnswered, WrongAnswer
+from ._rules import ForbiddenCall, expect_no_loop, forbid
+
 __all__ = ["ForbiddenCall", "NotAnswered", "WrongAnswer", "as_bool", "as_number", "as_sequence", "attempt",
            "attempt_in_place", "expect", "expect_close", "expect_no_loop", "forbid", "passed"]
-
-
-class NotAnswered(AssertionError):
-    """The exercise's function still raises NotImplementedError."""
-
-
-class WrongAnswer(AssertionError):
-    """The exercise's function gives a wrong result; the message says which and hints."""
 
 
 def _name(fn: Callable) -> str:
@@ -223,8 +219,5 @@ def passed(what: str) -> None:
     """Print the success line of a check."""
     print(f"✓ {what}: all checks passed")
 
-
-from ._rules import ForbiddenCall, expect_no_loop, forbid  # noqa: E402  (they need WrongAnswer)
-from . import _display  # noqa: E402
 
 _display.install()

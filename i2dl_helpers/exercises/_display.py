@@ -15,6 +15,8 @@ import sys
 import traceback
 from pathlib import Path
 
+from ._answers import NotAnswered, WrongAnswer
+
 _PACKAGE = str(Path(__file__).resolve().parents[1])
 BOLD, RESET = "\x1b[1m", "\x1b[0m"
 
@@ -33,8 +35,6 @@ def _student_frames(exc: BaseException) -> list[str]:
 
 def failure_text(exc: BaseException) -> list[str]:
     """The lines a failed check shows: heading, message (with its hint), and the student's frames."""
-    from . import NotAnswered
-
     heading = "Not answered yet" if isinstance(exc, NotAnswered) else "Not right yet"
     lines = [f"{BOLD}{heading}{RESET}", *str(exc).splitlines()]
     if exc.__cause__ is not None:
@@ -59,7 +59,5 @@ def install() -> bool:
     shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
     if shell is None or not hasattr(shell, "set_custom_exc"):
         return False
-    from . import NotAnswered, WrongAnswer
-
     shell.set_custom_exc((NotAnswered, WrongAnswer), show_check_failure)
     return True

@@ -17,10 +17,9 @@ import importlib
 import types
 from typing import Callable, Iterator
 
+from ._answers import WrongAnswer
+
 __all__ = ["ForbiddenCall", "expect_no_loop", "forbid", "has_python_loop"]
-
-
-from . import WrongAnswer
 
 
 class ForbiddenCall(WrongAnswer):

@@ -12,6 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..graph import Value, grad, sigmoid
+from ..nn import TwoLayerNet, relu_forward
+from ..nn import affine_backward as ref_affine_backward
+from ..nn import relu_backward as ref_relu_backward
+from ..numdiff import numerical_grad
 from . import (NotAnswered, WrongAnswer, as_number, as_sequence, attempt, attempt_in_place, expect, expect_close,
                passed)
 
@@ -25,8 +30,6 @@ def _sigmoid(a):
 
 def _neuron_grads(x: float, w: float, b: float, y: float) -> dict[str, float]:
     """∂L/∂(x, w, b, y) of L = (max(0, x·w + b) − y)² from the engine's backward pass."""
-    from ..graph import Value
-
     xv, wv, bv, yv = Value(x, name="x"), Value(w, name="w"), Value(b, name="b"), Value(y, name="y")
     loss = ((xv * wv + bv).relu() - yv).square()
     loss.backward()
@@ -94,8 +97,6 @@ def check_mul_backward(mul_backward, seed: int = 0) -> None:
     and arrays) and on arrays; the reference is the engine's own ``grad`` of the
     product.
     """
-    from ..graph import Value, grad
-
     rng = np.random.default_rng(seed)
 
     def fresh(data, start):
@@ -181,8 +182,6 @@ def check_sigmoid_prime(sigmoid_prime, seed: int = 0) -> None:
     The reference is the engine's own backward pass through ``graph.sigmoid``,
     an independent computation from the closed form the student writes.
     """
-    from ..graph import Value, grad, sigmoid
-
     rng = np.random.default_rng(seed)
     hint = ("differentiate 1/(1 + e^(−a)) with the chain rule, then write the result with σ(a) itself; "
             "use NumPy operations (np.exp), which work on numbers and arrays alike")
@@ -211,9 +210,6 @@ def check_relu_backward(relu_backward, seed: int = 0) -> None:
 
     Z contains exact zeros: there the engine (and PyTorch) use the local derivative 0.
     """
-    from ..nn import relu_backward as ref_backward
-    from ..nn import relu_forward
-
     rng = np.random.default_rng(seed)
     hint = ("the local derivative of max(0, z) is 1 where z > 0 and 0 elsewhere (also at z = 0); "
             "multiply it with the upstream gradient dH entry by entry")
@@ -223,7 +219,7 @@ def check_relu_backward(relu_backward, seed: int = 0) -> None:
         dH = rng.normal(size=shape)
         what = f"relu_backward(dH, Z) for dH and Z of shape {shape}"
         got = _shape_hint(relu_backward, what, "work entry by entry: the result has the shape of Z", dH, Z)
-        expect_close(got, ref_backward(dH, relu_forward(Z)[1]), what, hint)
+        expect_close(got, ref_relu_backward(dH, relu_forward(Z)[1]), what, hint)
     passed("relu_backward")
 
 
@@ -233,9 +229,6 @@ def check_affine_backward(affine_backward, seed: int = 0) -> None:
 
     Layers of several shapes: all sizes different, one sample (n = 1), one input (d = 1), square
     (n = d = m, where a transposed product has the right shape and the wrong values)."""
-    from ..nn import affine_backward as ref_backward
-    from ..numdiff import numerical_grad
-
     rng = np.random.default_rng(seed)
     k = int(rng.integers(2, 5))
     shapes = [(5, 3, 4), (1, int(rng.integers(2, 5)), int(rng.integers(2, 5))), (4, 1, 3), (k, k, k)]
@@ -248,7 +241,7 @@ def check_affine_backward(affine_backward, seed: int = 0) -> None:
     for n, d, m in shapes:
         X, W, b = rng.normal(size=(n, d)), rng.normal(size=(d, m)), rng.normal(size=m)
         dZ = rng.normal(size=(n, m))
-        ref = ref_backward(dZ, (X, W))
+        ref = ref_affine_backward(dZ, (X, W))
         # the reference itself, against finite differences of f(X, W, b) = Σ dZ ⊙ (X W + b)
         numeric = (numerical_grad(lambda x: np.sum(dZ * (x.reshape(n, d) @ W + b)), X.ravel()).reshape(n, d),
                    numerical_grad(lambda w: np.sum(dZ * (X @ w.reshape(d, m) + b)), W.ravel()).reshape(d, m),
@@ -269,8 +262,6 @@ def check_n_params(n_params, seed: int = 0) -> None:
     layer; up to six) against the sizes of the weight matrices and bias vectors such a network holds.
     Layers of one unit are included. Any whole number is accepted (an int, a numpy integer, 33.0).
     """
-    from ..nn import TwoLayerNet
-
     rng = np.random.default_rng(seed)
     hint = ("count every weight matrix W (n_in × n_out of its layer) and every bias vector b (one entry per "
             "unit of the layer it feeds); the input layer has no bias, and there is one weight matrix and one "

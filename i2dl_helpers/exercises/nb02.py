@@ -13,6 +13,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..objectives import get
+from ..optim import GD, run
 from . import ForbiddenCall, WrongAnswer, as_number, attempt, expect, expect_close, forbid, passed
 from ._rules import has_python_loop
 
@@ -20,8 +22,6 @@ __all__ = ["check_gradient_descent", "check_alpha_critical", "check_regime", "ch
 
 
 def _reference_path(objective, x0: float, lr: float, eps: float, max_steps: int) -> np.ndarray:
-    from ..optim import GD, run
-
     return run(objective, GD(lr), x0, steps=max_steps, tol=eps).points[:, 0]
 
 
@@ -47,8 +47,6 @@ def check_gradient_descent(gradient_descent, seed: int = 0) -> None:
     budget of few steps, and of one; a step exactly ε long (not yet < ε: the run goes on), exact in
     binary arithmetic; αλ = 2 (the iterates bounce and never stop early); a diverging run; the
     double well; a whole-number start."""
-    from ..objectives import get
-
     rng = np.random.default_rng(seed)
     hint = ("the array starts with x0 and gets one entry per step taken; the step whose length "
             "|x_{k+1} − x_k| is below ε is taken and kept as the last entry, and no more than max_steps steps "
@@ -104,9 +102,6 @@ def check_gradient_descent(gradient_descent, seed: int = 0) -> None:
 @lru_cache(maxsize=512)
 def _gd_status(lam: float, lr: float) -> str:
     """How GD with learning rate ``lr`` ends on λ/2·x² from x₀ = 1 ("converged", "diverged", "max_steps")."""
-    from ..objectives import get
-    from ..optim import GD, run
-
     return run(get("quadratic", curvature=lam), GD(lr), 1.0, steps=3000, tol=1e-9).status
 
 
@@ -183,9 +178,6 @@ def check_regime(regime, seed: int = 0) -> None:
 @lru_cache(maxsize=64)
 def _basin_cases(seed: int) -> tuple[list, np.ndarray]:
     """The starts of :func:`check_basin_of` for ``seed`` and where GD (α = 0.05, 3000 steps) ends from each."""
-    from ..objectives import get
-    from ..optim import GD, run
-
     rng = np.random.default_rng(seed)
     tiny = float(10 ** rng.uniform(-12, -8))
     stretches = [(-1.9, -1.0), (-1.0, -0.56), (-0.56, 0.0), (0.0, 0.89), (0.89, 1.5), (1.5, 2.4)]

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..convexity import chord_test
+from ..numdiff import numerical_hessian
+from ..objectives import get
 from . import as_bool, as_number, as_sequence, attempt, expect, expect_no_loop, passed
 
 __all__ = ["check_find_counterexample", "check_crest_chord", "check_hessian_convex", "check_quartic_is_convex"]
@@ -44,8 +47,6 @@ def check_find_counterexample(find_counterexample, seed: int = 0) -> None:
 
     Cases: non-convex functions on boxes around 0 and far from it; convex ones, a straight line (gaps of
     round-off only) and a gently concave parabola whose every gap stays below the threshold."""
-    from ..convexity import chord_test
-
     rng = np.random.default_rng(seed)
     c, w = float(rng.uniform(0.6, 2.0)), float(rng.uniform(2.0, 4.0))
     a, s = float(rng.uniform(-3, 3)), float(rng.uniform(0.5, 3))
@@ -158,8 +159,6 @@ def _bump(p, s: float, height: float):
 
 def _hessian_cases(rng) -> list:
     """(description, hessian, box, n) for :func:`check_hessian_convex`."""
-    from ..objectives import get
-
     cases = []
     for name, kw, box in (("bowl", {}, None), ("ill_conditioned", {"condition": float(rng.uniform(2, 20)),
                                                                       "angle": float(rng.uniform(0, 90))}, None),
@@ -215,8 +214,6 @@ def check_hessian_convex(hessian_convex, seed: int = 0) -> None:
     of a 3 × 3 grid; quadratics with an indefinite Hessian of positive diagonal, a negative definite one, a
     semi-definite one, a zero Hessian; smallest eigenvalues just above and just below the threshold −1e-9.
     Boxes that are not squares; several grid sizes n."""
-    from ..numdiff import numerical_hessian
-
     rng = np.random.default_rng(seed)
     # the hill's Hessian against central differences of its gradient ∇L = θ − h·G·(θ − p)/s²
     centre, s, h = np.array([0.3, -0.2]), 0.2, 0.12
@@ -245,8 +242,6 @@ def check_quartic_is_convex(quartic_is_convex, seed: int = 0) -> None:
     """Is L(θ) = θ⁴ − cθ² convex on [−2, 2]? Against the sign of L″(θ) = 12θ² − 2c, smallest at θ = 0,
     (and the package's chord test where the non-convex stretch is wide enough to sample), for c = 0 (a
     float and a whole number), c a hair either side of 0, large |c| and random c."""
-    from ..convexity import chord_test
-
     rng = np.random.default_rng(seed)
     tiny = float(10 ** rng.uniform(-12, -7))
     thetas = np.linspace(-2, 2, 4001)                            # holds θ = 0 exactly

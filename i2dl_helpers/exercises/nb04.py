@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import objectives
+from ..numdiff import numerical_grad
 from . import (NotAnswered, WrongAnswer, as_number, attempt, attempt_in_place, expect, expect_close,
                expect_no_loop, passed)
 
@@ -27,8 +29,6 @@ def _call_for_shape(fn, what: str, hint: str, *args):
 def check_quadratic_grad(quadratic_grad, seed: int = 0) -> None:
     """∇L for L(θ) = ½ θᵀAθ − bᵀθ (A square, not necessarily symmetric), at one point and at
     stacks of points, against central finite differences of L (an independent computation)."""
-    from ..numdiff import numerical_grad
-
     rng = np.random.default_rng(seed)
     d = 2 + seed % 4                     # 2 … 5
     A = rng.normal(size=(d, d))
@@ -105,8 +105,6 @@ def check_gd_step_grid(gd_step_grid, seed: int = 0) -> None:
     """One GD step for n starts at once: points (n, 2) → points − α ∇L(points), with ∇L
     evaluated once on the whole array and no Python loop over the starts; ``points`` is left
     unchanged (the exercise asks for a new array)."""
-    from .. import objectives
-
     rng = np.random.default_rng(seed)
     obj = objectives.get("himmelblau")
     n = 40 + seed

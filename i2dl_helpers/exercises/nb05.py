@@ -5,14 +5,14 @@ import math
 
 import numpy as np
 
+from .. import objectives
+from ..optim import GD, run
 from . import WrongAnswer, _scalar_kind, as_number, as_sequence, attempt, expect, expect_close, passed
 
 __all__ = ["check_gd_until_small_step", "check_predicted_steps", "check_alpha_star", "check_armijo"]
 
 
 def _quadratic(rng, d):
-    from .. import objectives
-
     M = rng.normal(size=(d, d))
     A = M @ M.T + 0.3 * np.eye(d)
     return objectives.quadratic_form(A, rng.normal(size=d)), A
@@ -33,8 +33,6 @@ def check_gd_until_small_step(gd_until_small_step, seed: int = 0) -> None:
     """The lecture's stopping rule against the package's ``run(objective, GD(α), θ_0, tol=ε)``:
     the returned θ_k is the first iterate with ‖θ_k − θ_{k−1}‖ < ε (strictly: a step of exactly ε
     does not stop the run), and k its step number; after ``max_steps`` steps the run stops anyway."""
-    from ..optim import GD, run
-
     rng = np.random.default_rng(seed)
     hint = ("k counts the updates θ ← θ − α∇L(θ) made, including the last, short one, and the θ you return is "
             "the one that short step reached; if no step gets shorter than ε, stop after max_steps updates")
@@ -188,8 +186,6 @@ def _armijo_cases(rng):
     on which one trial lands exactly on the Armijo line (every number a power of two, so φ(α) equals
     φ(0) + cαφ′(0) in any order of the operations: `<` instead of `<=` rejects it); a parabola whose first
     tries lower φ, but by less than the Armijo line asks (plain decrease is not enough)."""
-    from .. import objectives
-
     cases = []
     for name in ("rosenbrock", "himmelblau", "ill_conditioned"):
         obj = objectives.get(name)

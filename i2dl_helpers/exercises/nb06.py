@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from ..numdiff import numerical_grad
 from . import (WrongAnswer, _scalar_kind, as_number, attempt, expect, expect_close, expect_no_loop, passed)
 
 __all__ = ["check_minibatch_gradient", "check_batch_for_variance", "check_sgd_epoch", "check_work_to_target"]
@@ -29,8 +30,6 @@ def check_minibatch_gradient(minibatch_gradient, seed: int = 0) -> None:
     """∇L_B(w) = 2/|B| Σ_{i∈B} x_i (x_iᵀw − y_i) against the mean of per-sample finite
     differences, and its unbiasedness: averaged over the batches of one epoch (equal sizes)
     it is the full gradient. The exercise asks for it without a Python loop over the rows."""
-    from ..numdiff import numerical_grad
-
     rng = np.random.default_rng(seed)
     n, d = 24 + seed % 5, 3
     X, y = _data(rng, n, d)

@@ -20,6 +20,8 @@ import functools
 
 import numpy as np
 
+from ..optim import SGD, Adam, momentum_rate
+from ..optim.racing import race_all
 from . import (WrongAnswer, as_sequence, attempt, expect, expect_close, passed)
 
 __all__ = ["check_momentum_step", "check_nesterov_step", "check_max_momentum_lr", "check_adam_step",
@@ -80,8 +82,6 @@ def _momentum_reference(bowl, theta0, v0, lr, beta, steps, nesterov=False):
     buffer form, whose heavy-ball iterates are θ_k and whose Nesterov iterates are the look-ahead points
     φ_k = θ_k + βv_k, so θ_{k+1} = (φ_{k+1} + βθ_k)/(1 + β)) when v₀ = 0, else with the linear map of (θ, v)
     on the quadratic (∇L = Aθ − b)."""
-    from ..optim import SGD
-
     if not np.any(v0) and (beta > 0 or not nesterov):
         opt = SGD(lr, momentum=beta, nesterov=nesterov)
         x = np.asarray(theta0, dtype=float)[None, :].copy()
@@ -209,8 +209,6 @@ def check_nesterov_step(nesterov_step, seed: int = 0) -> None:
 
 def _edge(lam: float, beta: float) -> float:
     """The largest α with spectral radius < 1, by bisection on ρ(αλ, β)."""
-    from ..optim import momentum_rate
-
     lo, hi = 0.0, 8.0  # q = αλ; ρ(8, β) > 1 for every β < 1
     for _ in range(80):
         mid = 0.5 * (lo + hi)
@@ -266,8 +264,6 @@ def _adam_cases(rng, seed: int) -> tuple[dict, dict]:
 def check_adam_step(adam_step, seed: int = 0) -> None:
     """Iterate the student's Adam step and compare θ, m and v with the package's Adam: 30 steps on a random
     quadratic, then 8 steps with given gradients (an entry exactly 0, one far below ε, one large)."""
-    from ..optim import Adam
-
     rng = np.random.default_rng(seed)
     run_case, grad_case = _adam_cases(rng, seed)
     obj = _Bowl(rng, run_case["d"])
@@ -325,8 +321,6 @@ def check_adam_step(adam_step, seed: int = 0) -> None:
 
 @functools.lru_cache(maxsize=1)
 def _race_steps() -> tuple:
-    from ..optim.racing import race_all
-
     return tuple((surface, {n: r.steps_to_target for n, r in res.items()})
                  for surface, res in race_all(["ravine", "plateau"]).items())
 

@@ -12,6 +12,8 @@ import warnings
 
 import numpy as np
 
+from ..nn import softmax_cross_entropy as ref_softmax_cross_entropy
+from ..optim import AdamW
 from . import WrongAnswer, as_number, as_sequence, attempt, expect, expect_close, passed
 
 __all__ = ["check_softmax_cross_entropy", "check_adamw_step"]
@@ -113,13 +115,11 @@ def _check_dlogits(dlogits, z, y, ref_dz: np.ndarray, what: str, big: bool) -> N
 def check_softmax_cross_entropy(softmax_cross_entropy, seed: int = 0) -> None:
     """Loss and ∂L/∂z against the package's reference ``nn.softmax_cross_entropy``: random logits, a batch
     of one, two classes, ties for a row's maximum, and logits of ±1e4 (where the textbook formula overflows)."""
-    from ..nn import softmax_cross_entropy as reference
-
     rng = np.random.default_rng(seed)
     for what, z, y in _softmax_cases(rng, seed):
         out = _values(_call_quietly(softmax_cross_entropy, z.copy(), y.copy()), 2, "softmax_cross_entropy",
                       "loss, dlogits")
-        ref_loss, ref_dz = reference(z, y)
+        ref_loss, ref_dz = ref_softmax_cross_entropy(z, y)
         big = bool(np.abs(z).max() > 700)
         _check_loss(out[0], z, ref_loss, what, big)
         _check_dlogits(out[1], z, y, ref_dz, what, big)
@@ -140,8 +140,6 @@ def check_adamw_step(adamw_step, seed: int = 0) -> None:
     """Six AdamW steps in a row (the student's outputs fed back in) against ``optim.AdamW``, on a vector or
     a matrix of parameters, with gradient entries that are large, tiny (where ε matters) and exactly zero;
     then a step without weight decay and with a zero gradient, which must leave θ as it is."""
-    from ..optim import AdamW
-
     rng = np.random.default_rng(seed)
     s = _adamw_setting(rng, seed)
     shape, lr, betas, eps, wd = s["shape"], s["lr"], s["betas"], s["eps"], s["wd"]

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..data import linear_regression
+from ..distributed import delay_rate
+from ..objectives import LeastSquares, get
+from ..optim import GD, run
 from . import WrongAnswer, _as_numbers, as_number, attempt, expect, expect_close, forbid, passed
 
 __all__ = ["check_combine_parts", "check_delayed_gd", "check_stability_bound"]
@@ -18,9 +22,6 @@ def check_combine_parts(combine_parts, seed: int = 0) -> None:
     """Σ_s (b_s/B) g_s against the gradient of the combined batch, computed by the LeastSquares objective
     over all of the batch's rows at once (an independent route), for 1 worker, 2 workers and 3–6 workers
     with parts of uneven sizes (one part a single row)."""
-    from ..data import linear_regression
-    from ..objectives import LeastSquares
-
     rng = np.random.default_rng(seed)
     d = int(rng.integers(2, 6))
     X, y, _ = linear_regression(300, d, noise=0.5, seed=seed, correlation=0.5)
@@ -60,9 +61,6 @@ def check_delayed_gd(delayed_gd, seed: int = 0) -> None:
     """θ_0 … θ_steps of θ_{k+1} = θ_k − q θ_{k−τ} against ``optim.run(..., delay=τ)`` of gradient descent
     with α = q on L(θ) = θ²/2 (curvature λ = 1): no delay, delays of 1–8 steps, a delay longer than the
     whole run (every step uses θ_0), a single step, and runs that converge, oscillate and diverge."""
-    from ..objectives import get
-    from ..optim import GD, run
-
     rng = np.random.default_rng(seed)
     objective = get("quadratic", curvature=1.0)
     cases = [(0.5, 0, 12), (0.3, 1, 15), (0.2, 3, 20),
@@ -101,8 +99,6 @@ def check_delayed_gd(delayed_gd, seed: int = 0) -> None:
 def _edge(tau: int) -> float:
     """The largest stable q for delay τ, by bisection on ρ(q, τ) >= 1 (the spectral radius of the
     recurrence from the eigenvalues of its companion matrix), to about 1e-12."""
-    from ..distributed import delay_rate
-
     lo, hi = 1e-6, 2.5                       # stable at lo, unstable at hi, one stable interval (0, q*)
     while hi - lo > 1e-12:
         mid = 0.5 * (lo + hi)

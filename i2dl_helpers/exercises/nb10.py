@@ -17,6 +17,9 @@ import warnings
 
 import numpy as np
 
+from .. import objectives
+from ..objectives import exponential_decay
+from ..optim import LevenbergMarquardt, Newton, run
 from . import WrongAnswer, as_number, attempt, expect, expect_close, passed
 from ._rules import ForbiddenCall, forbid
 
@@ -102,9 +105,6 @@ def _no_inverse(fn):
 def check_newton_step(newton_step, seed: int = 0) -> None:
     """newton_step(g, H) on positive-definite systems of 1, 3 and 6 dimensions, an indefinite Hessian (Newton's
     step exists there too, towards the saddle) and the Rosenbrock function, without inverting H."""
-    from .. import objectives
-    from ..optim import Newton, run
-
     rng = np.random.default_rng(seed)
     hint = ("the Newton step goes to the stationary point of the quadratic model, where its gradient g + H p "
             "is zero; that is a linear system for p, and numpy's linear-algebra module solves such systems")
@@ -132,9 +132,6 @@ def check_newton_step(newton_step, seed: int = 0) -> None:
 def check_lm_step(lm_step, seed: int = 0) -> None:
     """lm_step(J, r, λ) on random least-squares systems (columns on scales 0.1 … 10, so Marquardt's damping
     differs from Levenberg's) and on the exponential-decay fit."""
-    from ..objectives import exponential_decay
-    from ..optim import LevenbergMarquardt, run
-
     rng = np.random.default_rng(seed)
     hint = ("Marquardt scales the damping of each parameter by the curvature along it: the matrix added to JᵀJ "
             "is λ times the diagonal part of JᵀJ (a diagonal matrix, (d, d)); then solve the damped normal "

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..basins import NoMinimumFound, find_minima
+from ..expressions import ExpressionError, parse
+from ..optim import GD, run
 from . import WrongAnswer, _as_numbers, attempt, expect, passed
 
 __all__ = ["check_diverging_function", "check_central_difference", "check_minimum_at"]
@@ -27,7 +30,6 @@ def _text(fn, args: str, value, example: str):
 
 
 def _parse(fn, args: str, text: str, variables=("x",), domain=None):
-    from ..expressions import ExpressionError, parse
     try:
         return parse(text, variables=variables, domain=domain)
     except ExpressionError as err:
@@ -38,8 +40,6 @@ def check_diverging_function(diverging_function, seed: int = 0) -> None:
     """diverging_function(α) must be a text in x, defined at each of 12 starts in [−2.9, 2.9] (none at 0),
     on which GD with that α diverges from every start within 300 steps, for a small (10⁻³ … 10⁻²), a middle
     (0.01 … 0.1, or the notebook's 0.1) and a large (0.1 … 2) learning rate."""
-    from ..optim import GD, run
-
     rng = np.random.default_rng(seed)
     middle = 0.1 if seed == 0 else float(10 ** rng.uniform(-2, -1))
     alphas = [middle, float(10 ** rng.uniform(-3, -2)), float(10 ** rng.uniform(-1, np.log10(2)))]
@@ -119,8 +119,6 @@ def check_central_difference(central_difference, seed: int = 0) -> None:
     steps h from 10⁻⁶ to 0.3 off any lattice (large ones make the difference differ visibly from the
     gradient), against the central differences of the same function at the same points (for the quartic
     x⁴ − 3x² + x against their closed form 4x³ − 6x + 1 + 4h²x)."""
-    from ..expressions import parse
-
     rng = np.random.default_rng(seed)
     cases = [("sin(x) * exp(y) + x**3 * y", ("x", "y")), ("x**4 - 3*x**2 + x", ("x",)),
              ("log(1 + x**2 + y**2) + z * tanh(x - y)", ("x", "y", "z"))]
@@ -159,8 +157,6 @@ def _other_minima(objective, n: int = 121) -> list[np.ndarray]:
     neighbours, each refined by ``basins.find_minima`` in the grid cells around it (a strict local minimum:
     zero gradient, positive-definite Hessian). Faster than ``find_minima`` over the whole box, and it sees
     every minimum whose basin spans a grid cell."""
-    from ..basins import NoMinimumFound, find_minima
-
     xs = np.linspace(BOX[0][0], BOX[0][1], n)
     X, Y = np.meshgrid(xs, xs, indexing="ij")
     with np.errstate(all="ignore"):

@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import check_int
+from .._validate import check_int, check_positive, check_real
+from ..progress import ProgressBar
 from .base import Optimizer, run
 
 __all__ = ["History", "LRRangeResult", "MinibatchLoss", "lr_range_test", "train", "steps_per_epoch"]
@@ -45,6 +46,7 @@ class History:
     ``start`` holds the same measures for the untrained network (epoch 0); ``test_accuracy`` and
     ``test_loss`` are measured once at the end (None without a test set). ``status`` is
     "finished" or "diverged"; ``message`` says so in words.
+    ``plotting.training.plot_history(history)`` draws the losses against epochs and seconds.
     """
 
     train_loss: list = field(default_factory=list)
@@ -87,12 +89,6 @@ class History:
             values, epochs = [self.start[name]] + values, [0] + epochs
         return np.asarray(epochs), np.asarray(values, dtype=float)
 
-    def plot(self, axes=None, label: str | None = None, **kwargs):
-        """Loss against epochs and against seconds, train and validation (``plotting.training``)."""
-        from ..plotting.training import plot_history  # matplotlib only when plotting
-
-        return plot_history(self, axes=axes, label=label, **kwargs)
-
     def __repr__(self) -> str:
         last = (f", val_accuracy={self.val_accuracy[-1]:.4f}" if self.val_accuracy else "")
         return f"History({self.optimizer}, B={self.batch_size}, {len(self.train_loss)} epochs{last}, {self.message!r})"
@@ -108,6 +104,8 @@ class MinibatchLoss:
     calls the hook and returns zeros.
 
     model : has ``params`` (dict of arrays) and ``loss_and_grads(X, y)`` (e.g. nn.MLP, nn.TwoLayerNet).
+            A model with ``loss_and_grads_into(p, X, y, out)`` (nn.MLP) is evaluated at the views of θ
+            directly, writing ∇L_B into the views of the gradient (no copies of the parameters).
     """
 
     def __init__(self, model, X, y, on_gradient=None, last: int | None = None):
@@ -124,7 +122,7 @@ class MinibatchLoss:
         self.on_gradient = on_gradient
         self.last = last  # run asks for a gradient after its last step too; that one is never used
         self.calls = 0
-        self._fast = getattr(model, "_loss_and_grad_into", None)
+        self._fast = getattr(model, "loss_and_grads_into", None)
 
     def views(self, theta: np.ndarray) -> dict[str, np.ndarray]:
         """θ (P,) as a dict of arrays shaped like ``model.params`` (views, no copy)."""
@@ -203,21 +201,21 @@ def _as_split(data) -> tuple:
 
 
 def _evaluate(model, theta_views: dict, X, y) -> tuple[float, float]:
-    """(mean loss, accuracy) of the network with parameters ``theta_views`` on X, y."""
-    saved = model.params
-    model.params = theta_views
-    try:
-        if hasattr(model, "_logits"):  # the MLP: one forward pass gives both
-            from ..nn import _softmax_ce_loss
+    """(mean loss, accuracy) of the network with parameters ``theta_views`` on X, y.
 
-            with np.errstate(all="ignore"):
-                Z = model._logits(theta_views, X)
-                loss = _softmax_ce_loss(Z, y) if np.isfinite(Z).all() else float("inf")
-        else:
+    A model with ``loss_and_logits(X, y, params)`` (nn.MLP) gives both from one forward pass;
+    any other model is evaluated by ``forward(X)`` and ``loss_and_grads(X, y)``.
+    """
+    if hasattr(model, "loss_and_logits"):
+        loss, Z = model.loss_and_logits(X, y, theta_views)
+    else:
+        saved = model.params
+        model.params = theta_views
+        try:
             Z = model.forward(X)
             loss = float(model.loss_and_grads(X, y)[0])
-    finally:
-        model.params = saved
+        finally:
+            model.params = saved
     acc = float(np.mean(np.argmax(Z, axis=1) == y)) if Z.ndim == 2 and Z.shape[1] > 1 else float("nan")
     return float(loss), acc
 
@@ -254,8 +252,6 @@ def train(model, optimizer: Optimizer, data, epochs: int, batch_size: int, sched
         schedule = schedule.bind(optimizer.lr)
     spe = steps_per_epoch(n, B)
     steps = epochs * spe
-
-    from ..progress import ProgressBar
 
     bar = ProgressBar(f"{optimizer.name}, B = {B}", enabled=progress)
     history = History(optimizer=optimizer.name, batch_size=B, steps_per_epoch=spe,
@@ -351,8 +347,6 @@ def lr_range_test(model, optimizer: Optimizer, data, lr_min: float = 1e-5, lr_ma
     optimizer : its type and hyper-parameters are used with α = α_min (e.g. SGD(1.0, momentum=0.9)).
     The model is trained in place (pass a fresh one). Returns an :class:`LRRangeResult`.
     """
-    from .._validate import check_positive, check_real
-
     lr_min, lr_max = check_positive("lr_min", lr_min), check_positive("lr_max", lr_max)
     if lr_max <= lr_min:
         raise ValueError(f"lr_max must be larger than lr_min, got lr_min={lr_min!r}, lr_max={lr_max!r}")

@@ -6,7 +6,12 @@ styles that every figure and explorer follows.
 Names are imported lazily from their modules (see ``_EXPORTS``); add one line
 per public name.
 """
+import io
+
+from matplotlib.figure import Figure
+
 from .._lazy import lazy_exports
+from . import alt_text
 from . import style  # noqa: F401  (plotting.style: screen / classroom presentation styles)
 
 _EXPORTS = {
@@ -42,21 +47,15 @@ def _show_figures_in_ipython() -> None:
     shell = get_ipython()
     if shell is None:
         return
-    from matplotlib.figure import Figure
-
     png = shell.display_formatter.formatters["image/png"]
 
     def to_png(fig):
-        import io
-
         with io.BytesIO() as out:
             fig.savefig(out, format="png", bbox_inches="tight")
             return out.getvalue()
 
     png.for_type(Figure, to_png)
-    from .alt_text import install  # and as <img alt="…"> (JupyterLab gives a PNG no alt; issue 23)
-
-    install(shell)
+    alt_text.install(shell)  # and as <img alt="…"> (JupyterLab gives a PNG no alt; issue 23)
 
 
 _show_figures_in_ipython()

@@ -18,6 +18,8 @@ import html
 import io
 import re
 
+from matplotlib.figure import Figure, FigureBase
+
 __all__ = ["describe", "figure_alt_text", "install"]
 
 _TEX = {r"\alpha": "α", r"\beta": "β", r"\gamma": "γ", r"\delta": "δ", r"\epsilon": "ε", r"\eta": "η",
@@ -39,8 +41,6 @@ def _plain(text: str) -> str:
 
 def describe(fig, text: str):
     """Give ``fig`` the text alternative ``text`` (instead of the one written from its labels); returns fig."""
-    from matplotlib.figure import FigureBase
-
     if not isinstance(fig, FigureBase):
         raise TypeError(f"fig must be a matplotlib Figure; got {type(fig).__name__}")
     if not isinstance(text, str) or not text.strip():
@@ -171,7 +171,6 @@ def install(shell=None) -> bool:
         shell = get_ipython()
     if shell is None:
         return False
-    from matplotlib.figure import Figure, FigureBase
 
     formatters = shell.display_formatter.formatters
     png = formatters["image/png"]

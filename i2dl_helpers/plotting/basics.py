@@ -4,8 +4,11 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 import numpy as np
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
+from ..convexity import hessian_map
 from ..numdiff import difference_quotient
 from ..optim import GD, run
 from .style import PALETTE, context, hatch_nonconvex
@@ -88,11 +91,6 @@ def convexity_gallery(items, *, n: int = 120, ncols: int = 4):
     Each title gives the name and the verdict; the figure is 9 inches wide and has
     one legend for the colours. Returns the Figure.
     """
-    from matplotlib.colors import ListedColormap
-    from matplotlib.patches import Patch
-
-    from ..convexity import hessian_map
-
     items = list(items)
     if not items:
         raise ValueError("items must contain at least one (objective, is_convex) pair")

@@ -4,6 +4,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from .style import PALETTE, legend_size, plain_log_ticks
 from .views2d import contour_background
@@ -96,9 +98,6 @@ def stability_plot(q, betas, converged, *, rates=None, ax=None, steps: int = 300
     asks for it), and with ``rates`` (b, m) the contour ρ = 1 of the predicted spectral
     radius. Returns the Axes.
     """
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
     if ax is None:
         ax = plt.figure(figsize=(6.4, 4.2), layout="constrained").add_subplot()
     q, betas = np.asarray(q, dtype=float), np.asarray(betas, dtype=float)

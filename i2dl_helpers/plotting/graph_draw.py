@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
@@ -342,8 +343,6 @@ def _leave_box(centre: np.ndarray, toward: np.ndarray, half) -> np.ndarray:
 
 def _box_halves(texts: dict, fig: Figure) -> dict:
     """node -> (half width, half height) of its framed box, in pixels at the figure's dpi."""
-    from matplotlib.backends.backend_agg import RendererAgg
-
     renderer = RendererAgg(max(int(fig.bbox.width), 1), max(int(fig.bbox.height), 1), fig.dpi)
     halves = {}
     for node, text in texts.items():

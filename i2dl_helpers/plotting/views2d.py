@@ -13,6 +13,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap, TwoSlopeNorm
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from ..convexity import hessian_map
 from .style import PALETTE, hatch_nonconvex
 
 __all__ = ["basin_colors", "basin_plot", "chord_plot", "contour_background", "contour_levels", "contour_path", "convexity_gallery",
@@ -237,8 +238,6 @@ def convexity_map(cmap, objective=None, *, ax=None):
 def convexity_gallery(items, *, n: int = 120, ncols: int = 4):
     """Small multiples: for each (objective, convex) pair, its convexity map
     (``hessian_map``) titled with the name and the verdict. Returns the Figure."""
-    from ..convexity import hessian_map
-
     items = list(items)
     nrows = -(-len(items) // ncols)
     fig = plt.figure(figsize=(3.2 * ncols, 2.7 * nrows), layout="constrained")

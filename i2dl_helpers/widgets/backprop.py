@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.collections import LineCollection
 
 from ..graph import BackwardStep, Value, topological_order
-from ..plotting.graph_draw import FILL, MAX_WIDTH, node_label, render
+from ..plotting.graph_draw import FILL, MAX_WIDTH, layout, node_label, render
 from ..plotting.style import PALETTE
 from .base import Control, Explorer
 
@@ -58,7 +59,6 @@ class BackpropStepper(Explorer):
         super().__init__(renderer=renderer)
 
     def _n_layers(self) -> int:
-        from ..plotting.graph_draw import layout
         self._pos = layout(self.output)
         return int(max(p[0] for p in self._pos.values())) + 1
 
@@ -75,7 +75,6 @@ class BackpropStepper(Explorer):
         self.art = render(self.output, ax, show_grad=True, fmt=self.fmt)
         for text in self.art.texts.values():
             self.animate(text)
-        from matplotlib.collections import LineCollection
         self._hi_edges = self.animate(LineCollection([], colors=PALETTE["vermillion"], linewidths=2.5, zorder=2))
         ax.add_collection(self._hi_edges)
         most = max((len(s.terms) for s in self.steps), default=1)

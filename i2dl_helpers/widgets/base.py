@@ -18,6 +18,7 @@ explorer leaks nothing and never triggers the "more than 20 figures" warning.
 """
 from __future__ import annotations
 
+import base64
 import contextlib
 import html
 from typing import Any, Callable
@@ -26,7 +27,9 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from .. import flatprog
 from .._validate import check_choice
+from ..expressions import parse
 from ..plotting import style as _style
 from . import resting
 from .resting import Fresh
@@ -297,7 +300,6 @@ class Explorer:
         """Parse the typed function; on success switch to it, on error keep the old one."""
         if not text.strip():
             return
-        from ..expressions import parse  # imported on first use
 
         objective = parse(text, variables=self.expression_variables)
         previous = getattr(self, "objective", None)
@@ -351,8 +353,6 @@ class Explorer:
     def _scene_program(self):
         """The objective the browser runs: its flat program (``flatprog.compile_objective``),
         or None when it has none (then the explorer steps in the kernel and says so)."""
-        from .. import flatprog
-
         objective = self.objective
         if objective is None:
             return None
@@ -406,8 +406,6 @@ class Explorer:
             return self._view.snapshot(fmt, dpi)
 
     def _repr_mimebundle_(self, **kwargs):
-        import base64
-
         bundle = self.widget._repr_mimebundle_(**kwargs)
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
         # A static image for viewers without a kernel (exported HTML, GitHub), with its text alternative.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import objectives as _objectives
+from .. import expressions, flatprog, objectives as _objectives
 from ..convexity import gallery
 from ..objectives import Objective
 from ..plotting.style import PALETTE
@@ -132,7 +132,6 @@ class ChordExplorer(ObjectiveChooser, Explorer):
         text = _GALLERY_FORMULAS.get(self._objective.name)
         if program is not None or text is None or self._is_typed(self._objective.name):
             return program
-        from .. import expressions, flatprog
 
         try:
             program = flatprog.compile_objective(expressions.parse(text, variables=("x",)))

@@ -31,6 +31,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ._png import encode_png
+from .figure_canvas import FigureCanvasWidget, Unsupported, overlay_ops
 
 __all__ = ["VIEWS", "View", "active_renderer"]
 
@@ -160,8 +161,6 @@ class CanvasView(View):
     paints_animated = False  # the PNG background must not contain the moving artists
 
     def _attach(self, name):
-        from .figure_canvas import FigureCanvasWidget
-
         self.canvas = FigureCanvasAgg(self.figure)
         # width and height: those of the rendered PNG, set with every new background
         self.widget = FigureCanvasWidget(alt=f"{name} figure")
@@ -194,8 +193,6 @@ class CanvasView(View):
         self._send(None)
 
     def _send(self, background: bytes | None, size=None):
-        from .figure_canvas import Unsupported, overlay_ops
-
         try:
             ops = overlay_ops(self.figure, self.animated, self.canvas.get_renderer(),
                               browser_images=self.browser_images)
