@@ -52,7 +52,7 @@ class ProgressBar:
         label = html.escape(self.description)
         return (f'<div role="group" aria-label="{label}" style="display:flex;gap:0.6em;align-items:center">'
                 f"<span>{label}</span>"
-                f'<progress value="{self.value}" max="{self.total}" style="width:16em"></progress>'
+                f'<progress value="{self.value}" max="{self.total}" aria-label="{label}" style="width:16em"></progress>'
                 f"<span>{html.escape(self.text)}</span></div>")
 
     def _show(self) -> None:
