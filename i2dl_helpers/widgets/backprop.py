@@ -35,6 +35,7 @@ class BackpropStepper(Explorer):
     ALT_SUBJECT = ("The compute graph, one backward step at a time: each node with its value and, once computed, its"
                    " gradient ∂L/∂n")
 
+    AHEAD = "step"  # each step's frame is drawn ahead when the reader reaches for the slider (Explorer.draw_ahead)
     CONTROLS = (Control("step", "step", "int", 0, None),)  # the top is the graph's number of nodes
 
     def __init__(self, output: Value | None = None, *, step: int = 0, fmt: str = ".3g", renderer: str = "auto"):

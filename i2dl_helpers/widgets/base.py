@@ -18,6 +18,7 @@ explorer leaks nothing and never triggers the "more than 20 figures" warning.
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import html
@@ -89,6 +90,10 @@ class Explorer:
         check_choice("renderer", renderer, ("auto", *VIEWS))
         self.renderer = active_renderer() if renderer == "auto" else renderer
         self._quiet = False
+        self._status_kind = "info"
+        self._ahead = None  # the frames drawn ahead (draw_ahead), for the other controls' values then
+        self._ahead_ticket = None  # the frames being drawn (draw_ahead_soon)
+        self._drawing_ahead = False
         self.status_text = ""
         self.error_text = ""
         self.status = widgets.HTML(layout=widgets.Layout(min_height="1.6em"))
@@ -173,7 +178,9 @@ class Explorer:
 
     def set_status(self, text: str, kind: str = "info") -> None:
         """Show ``text`` below the figure; kind is "info", "ok", "warn" or "error"."""
-        self.status_text = text
+        self.status_text, self._status_kind = text, kind
+        if self._drawing_ahead:  # a frame drawn ahead: the page shows the status line with it
+            return
         self.status.value = (f'<span class="i2dl-status" style="color:{STATUS_COLOURS[kind]};font-family:monospace">'
                              f"{html.escape(text)}</span>")
 
@@ -278,6 +285,8 @@ class Explorer:
         with np.errstate(all="ignore"), _style.context(_style.SCREEN):  # titles, contours in the same sizes
             full = self._update(changed) or changed in self._redraw_controls
             self._draw_frame(full)  # in the same style context: entering one costs ~1 ms (rcParams copied)
+        if changed != self.AHEAD and self._drop_ahead():  # drawn for other values (a full redraw dropped them)
+            self._publish_scene()
 
     @contextlib.contextmanager
     def quietly(self):
@@ -335,8 +344,10 @@ class Explorer:
                                  if isinstance(getattr(c, "value", None), (int, float))}
         self._view.describe(self.alt_text, self._alt_spec() if full else None, self.KEYS_HELP)
         scene = full and hasattr(self._view, "set_scene")
+        if full:
+            self._drop_ahead()  # frames drawn on the old background
         if scene:  # before the draw: the view must know whether the browser paints the images
-            self._view.browser_images = self._steps_in_browser()
+            self._view.browser_images = self.SCENE is not None and self._steps_in_browser()
         self._view.show(full)
         if scene:  # after it: click targets need the laid-out figure
             self._publish_scene()
@@ -368,14 +379,124 @@ class Explorer:
 
     def _steps_in_browser(self) -> bool:
         """True when the page can step this explorer: it has a scene, and an objective with a flat
-        program (or no objective at all)."""
-        return self.SCENE is not None and (self.objective is None or self._scene_program() is not None)
+        program (or no objective at all); or it has frames drawn ahead (``draw_ahead``)."""
+        if self.SCENE is None:
+            return self._ahead is not None
+        return self.objective is None or self._scene_program() is not None
+
+    # -- frames drawn ahead ----------------------------------------------------------
+    #: an integer slider whose every frame the kernel can draw at once, for the other controls' values,
+    #: when the page asks (the reader reaches for that slider: focus, pointer, a first move). The page
+    #: then steps it from those frames, at once, while the kernel rests (``resting``), and the frames
+    #: are dropped when any other control changes. For explorers that step in the kernel only
+    #: (``SCENE`` None) whose slider moves no background; None: none.
+    AHEAD: str | None = None
+
+    def draw_ahead(self) -> bool:
+        """Draw every frame of the ``AHEAD`` slider now and give them to the page; True when the page
+        has them (False: this explorer has no such slider, or a frame cannot be drawn ahead)."""
+        if self.AHEAD is None or not hasattr(self._view, "frame_ops"):
+            return False
+        resting.catch_up(self)
+        if self._ahead is None:
+            frames = {}
+            for value in self._ahead_values():
+                frame = self._frame_ahead(value)
+                if frame is None:
+                    return False
+                frames[str(value)] = frame
+            self._publish_ahead(frames)
+        return True
+
+    def draw_ahead_soon(self) -> None:
+        """``draw_ahead`` one frame at a time on the kernel's event loop, so that moves and cells are handled
+        between frames (the page asks for them when the reader reaches for the slider); at once where no
+        event loop runs (plain Python)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.draw_ahead()
+            return
+        if self.AHEAD is None or not hasattr(self._view, "frame_ops") or self._ahead is not None \
+                or self._ahead_ticket is not None:
+            return
+        resting.catch_up(self)
+        ticket = self._ahead_ticket = object()
+        values, frames = self._ahead_values(), {}
+
+        def step():
+            if self._ahead_ticket is not ticket:  # dropped: another control changed meanwhile
+                return
+            if not values:
+                self._ahead_ticket = None
+                self._publish_ahead(frames)
+                return
+            value = values.pop(0)
+            frame = self._frame_ahead(value)
+            if frame is None:
+                self._ahead_ticket = None
+                return
+            frames[str(value)] = frame
+            loop.call_soon(step)
+        loop.call_soon(step)
+
+    def _ahead_values(self) -> list:
+        control = self.controls[self.AHEAD]
+        return list(range(control.min, control.max + 1, control.step))
+
+    def _frame_ahead(self, value: int) -> dict | None:
+        """{"ops", "status": {text, kind}, "alt"}: the frame of the ``AHEAD`` slider at ``value`` as the kernel
+        would draw it, or None where it needs a new background, fails or cannot be drawn by the page. The
+        explorer is left as it was, and nothing reaches the page (the slider's value is set under a lock,
+        the status line is not written)."""
+        control = self.controls[self.AHEAD]
+        start = control.value
+        self._drawing_ahead = True
+        try:
+            with self.quietly(), np.errstate(all="ignore"), _style.context(_style.SCREEN):
+                try:
+                    with control._lock_property(value=value):
+                        control.value = value
+                    if self._update(self.AHEAD):
+                        return None
+                    ops = self._view.frame_ops()
+                    if ops is None:
+                        return None
+                    return {"ops": ops, "status": {"text": self.status_text, "kind": self._status_kind},
+                            "alt": self.alt_text}
+                except Exception:  # noqa: BLE001 - the page then asks the kernel for each frame, as without
+                    return None
+                finally:
+                    with control._lock_property(value=start):
+                        control.value = start
+                    self._update(self.AHEAD)
+        finally:
+            self._drawing_ahead = False
+
+    def _publish_ahead(self, frames: dict) -> None:
+        self._ahead = {"frames": frames, "for": self._ahead_for()}
+        self._publish_scene()
+
+    def _drop_ahead(self) -> bool:
+        """Forget the frames drawn ahead (and any being drawn); True if the page had some."""
+        self._ahead_ticket = None
+        had, self._ahead = self._ahead is not None, None
+        return had
+
+    def _ahead_for(self) -> dict:
+        """The other controls' values the frames drawn ahead are for (the page checks them)."""
+        return {n: c.value for n, c in self.controls.items()
+                if n != self.AHEAD and isinstance(getattr(c, "value", None), (bool, int, float, str))}
 
     def _publish_scene(self) -> None:
         """Tell the canvas view how to step in the browser, or why it cannot (then a page
         without a kernel disables the controls and shows the reason in the status line)."""
         controls = {name: c for name, c in self.controls.items() if hasattr(c, "value")}
-        if self._steps_in_browser():
+        if self.SCENE is None and self._ahead is not None:  # frames drawn ahead: the page shows them
+            scene = {"name": "ahead", "ahead": self.AHEAD, "program": None, "status_colours": STATUS_COLOURS,
+                     "params": {"control": self.AHEAD, **self._ahead},
+                     "kernel_only": sorted(self._kernel_only_controls()), "coalesce": self.rest_while_page_steps}
+        elif self._steps_in_browser():
             scene = {"name": self.SCENE, "program": self._scene_program(), "params": self._scene_params(),
                      "kernel_only": sorted(self._kernel_only_controls()), "status_colours": STATUS_COLOURS,
                      "coalesce": self.rest_while_page_steps}
@@ -387,11 +508,16 @@ class Explorer:
                           "(it needs its data): open the notebook in JupyterLab or Binder to move the controls.")
             scene = {"name": None, "kernel_only": sorted(controls), "status_colours": STATUS_COLOURS,
                      "reason": reason}
+            if self.AHEAD is not None and hasattr(self._view, "frame_ops"):
+                scene["ahead"] = self.AHEAD  # the page may ask for its frames (draw_ahead)
         self._view.set_scene(scene, {"controls": controls, "status": self.status, "error": self.error})
 
     def _kernel_only_controls(self) -> set[str]:
         """Controls whose change needs the kernel (a new background): without one, the page
-        disables them. By default the declared redraw controls and the typed-function box."""
+        disables them. By default the declared redraw controls and the typed-function box; with frames drawn
+        ahead, every control but that slider."""
+        if self.SCENE is None and self.AHEAD is not None:
+            return {n for n, c in self.controls.items() if hasattr(c, "value")} - {self.AHEAD}
         return set(self._redraw_controls) | ({"expression"} if self.expression_variables else set())
 
     def redraw(self, full: bool = True) -> None:

@@ -220,6 +220,7 @@ export function frameOps(scene, values, overlay) {
   const step = SCENES[scene.name];
   if (!step) throw new Error(`no scene ${JSON.stringify(scene.name)} in this module`);
   const out = step({ params: scene.params || {}, program: scene.program, values });
+  if (out.ops) return { ops: out.ops, status: out.status || null, alt: out.alt || null };  // a frame drawn ahead
   const artists = out.artists || {};
   const ops = [];
   for (const op of overlay) {
@@ -257,7 +258,8 @@ function render({ model, el }) {
   let url = null, shownBackground = null, frame = 0, scheduled = false, disposed = false;
   // the scene: its control models by name, the status line's model, whether a kernel answered
   let controls = {}, statusModel = null, errorModel = null, kernel = false, standalone = false, wroteStatus = false;
-  let binding = 0, lastError = null, lastValues = null, spoken = null, cursor = null;
+  let binding = 0, lastError = null, lastValues = null, lastAlt = null, spoken = null, cursor = null;
+  let askedAhead = null;  // the scene for which the kernel was asked to draw frames ahead
   const disabledByUs = new Map();  // control name -> its placeholder before (text boxes)
   const coalescer = coalescerFor(model);  // coalesce.js: the values the page sends while it steps
 
@@ -276,9 +278,11 @@ function render({ model, el }) {
     root.dataset.values = JSON.stringify(values);  // what this frame shows (tests rebuild it in Python)
     lastValues = values;
     let out;
+    lastAlt = null;
     try {
       out = frameOps(scene, values, base);
       lastError = null;
+      lastAlt = out.alt || null;
     } catch (err) {
       if (String(err) !== lastError) console.error(`i2dl ${scene.name}:`, err);
       lastError = String(err);
@@ -295,10 +299,33 @@ function render({ model, el }) {
     return out.ops;
   }
 
-  function onControl() {
+  function onControl(m) {
     // a new frame only where the page computes it; otherwise the kernel's overlay brings it
-    if ((model.get('scene') || {}).name) schedule();
+    const scene = model.get('scene') || {};
+    if (scene.name) schedule();
+    if (scene.ahead && m === controls[scene.ahead]) askAhead();
   }
+
+  // ---- frames drawn ahead (Explorer.AHEAD) -----------------------------------------------------------
+  // When the reader reaches for the slider (focus, pointer, a first move), the page asks the kernel to
+  // draw all its frames (Explorer.draw_ahead_soon); the scene 'ahead' then brings them.
+  function askAhead() {
+    const scene = model.get('scene') || {};
+    if (!kernel || !scene.ahead || scene.name === 'ahead' || askedAhead === scene) return;
+    askedAhead = scene;
+    try { model.send({ kind: 'ahead' }); } catch (err) { /* no kernel */ }
+  }
+
+  async function reachesAhead(event) {
+    const scene = model.get('scene') || {}, m = scene.ahead && controls[scene.ahead];
+    if (!m || !kernel || scene.name === 'ahead' || askedAhead === scene) return;
+    for (const view of Object.values(m.views || {})) {
+      const v = await view;
+      if (v && v.el && v.el.contains(event.target)) { askAhead(); return; }
+    }
+  }
+  document.addEventListener('focusin', reachesAhead, true);
+  document.addEventListener('pointerover', reachesAhead, true);
 
   async function bindScene() {
     const ticket = ++binding;
@@ -357,6 +384,7 @@ function render({ model, el }) {
       Object.assign(values, (model.get('scene') || {}).name && lastValues ? lastValues : {});
       alt = altText(spec, controls, values, htmlText(statusModel.get('value')));
     }
+    if (lastAlt && (model.get('scene') || {}).name === 'ahead') alt = lastAlt;  // the kernel's own, drawn ahead
     if (img.alt !== alt) img.alt = alt;
   }
 
@@ -507,6 +535,7 @@ function render({ model, el }) {
     root.dataset.frame = String(frame);
     // the values of the kernel's last frame (tests wait until the kernel has caught up with the page)
     root.dataset.kernelValues = JSON.stringify(model.get('kernel_values') || {});
+    root.dataset.scene = (model.get('scene') || {}).name || '';  // 'ahead': frames drawn ahead are in (tests)
     setupOverlay();
     describe();
   }
@@ -560,6 +589,8 @@ function render({ model, el }) {
   return () => {
     disposed = true;
     clearTimeout(probe);
+    document.removeEventListener('focusin', reachesAhead, true);
+    document.removeEventListener('pointerover', reachesAhead, true);
     live.dispose();
     coalescer.detach();
     for (const m of Object.values(controls)) m.off('change:value', onControl);

@@ -115,6 +115,7 @@ class LineSearchExplorer(ObjectiveChooser, Explorer):
 
     figsize = (10.0, 4.2)
     chooser_dim = 2
+    AHEAD = "k"  # every step k's frame is drawn ahead (for the other controls' values) (Explorer.draw_ahead)
     CONTROLS = (  # in the order of the rows of three: the function, the run, backtracking
         Control("objective", "function", "choice", redraw=True),
         Control("search", "GD uses", "choice", options=("exact", "backtracking")),  # shown as toggle buttons

@@ -52,6 +52,7 @@ class NetworkShape(Explorer):
     ALT_SUBJECT = "A drawn fully connected network: its layers and the connections between them"
 
     figsize = (7.5, 3.6)
+    AHEAD = "width"  # every width's frame is drawn ahead (for the depth shown) (Explorer.draw_ahead)
     CONTROLS = (
         Control("width", "width (units per hidden layer)", "int", *WIDTH_RANGE),
         Control("depth", "depth (hidden layers)", "int", *DEPTH_RANGE),

@@ -77,6 +77,9 @@ def _on_message(explorer_ref, _widget, content, _buffers) -> None:
     view's 'ping' closes any burst a page left open (closed in the middle of one)."""
     explorer = explorer_ref()
     kind = content.get("kind") if isinstance(content, dict) else None
+    if explorer is not None and kind == "ahead":  # the reader reaches for the slider drawn ahead
+        explorer.draw_ahead_soon()
+        return
     if explorer is None or kind not in ("stepping", "settled", "ping"):
         return
     explorer._page_stepping = kind == "stepping"
@@ -88,7 +91,8 @@ def _on_message(explorer_ref, _widget, content, _buffers) -> None:
 
 
 def listen(explorer) -> None:
-    """Let the explorer's canvas widget hear the page's bursts (other views have no page that steps)."""
+    """Let the explorer's canvas widget hear the page's bursts and its requests for frames drawn ahead
+    (``Explorer.draw_ahead``); other views have no page that steps."""
     if hasattr(explorer._view, "set_scene"):
         ref = weakref.ref(explorer)
         explorer._view.widget.on_msg(lambda widget, content, buffers: _on_message(ref, widget, content, buffers))

@@ -59,3 +59,16 @@ SCENES.gd1d = ({ params: p, program, values: v }) => {
     status: { text, kind: r.kind },
   };
 };
+
+// ---- frames drawn ahead by the kernel (Explorer.AHEAD: backprop, network shape, line search, staleness) ----
+// No maths here: the kernel drew every frame of one integer slider (Explorer.draw_ahead) for the other
+// controls' values (`for`); the page shows the one for the slider's value. Any other value is not in the
+// frames, so the kernel's own overlay stays (sceneOps catches the error).
+SCENES.ahead = ({ params: p, values: v }) => {
+  for (const [name, value] of Object.entries(p.for || {})) {
+    if (v[name] !== value) throw new Error(`frames drawn ahead for ${name} = ${value}, not ${v[name]}`);
+  }
+  const frame = (p.frames || {})[String(v[p.control])];
+  if (!frame) throw new Error(`no frame drawn ahead for ${p.control} = ${v[p.control]}`);
+  return { ops: frame.ops, status: frame.status, alt: frame.alt };
+};

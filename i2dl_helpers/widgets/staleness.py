@@ -40,6 +40,7 @@ class StalenessExplorer(Explorer):
                    " (τ, q) (left), |θ_k| per step on a log axis against the same step without staleness (right)")
 
     figsize = (9.0, 3.8)
+    AHEAD = "tau"  # every staleness's frame is drawn ahead (for q and the steps shown) (Explorer.draw_ahead)
     CONTROLS = (
         Control("tau", "staleness τ", "int", 0, _TAU_MAX),
         Control("q", "q = αλ", "log", *_Q_LIM, step=0.01, fmt=".3g"),

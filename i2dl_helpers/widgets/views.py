@@ -178,6 +178,14 @@ class CanvasView(View):
             if self.widget.keys_help != keys_help:
                 self.widget.keys_help = keys_help
 
+    def frame_ops(self) -> list | None:
+        """The overlay of the moving artists as they are now (what ``_send`` would send), or None where the
+        browser cannot draw one of them (``Explorer.draw_ahead``)."""
+        try:
+            return overlay_ops(self.figure, self.animated, self.canvas.get_renderer(), browser_images=False)
+        except Unsupported:
+            return None
+
     def set_scene(self, scene: dict, widgets_: dict) -> None:
         """Let the browser step the explorer (see ``FigureCanvasWidget.scene``; name None: it cannot)."""
         with self.widget.hold_sync():

@@ -549,6 +549,63 @@ print("STATE " + json.dumps({"lr": rest.controls["lr"].value, "x0": rest.control
 ]
 
 
+AHEAD_CELLS = [
+    """from i2dl_helpers.widgets import NetworkShape
+
+class CountingShape(NetworkShape):  # counts the kernel's updates
+    updates = 0
+
+    def _update(self, changed):
+        type(self).updates += 1
+        return super()._update(changed)
+
+shape = CountingShape(width=4, depth=2)  # drawn ahead
+shape""",
+    """import json  # ahead state
+print("STATE " + json.dumps({"width": shape.controls["width"].value, "depth": shape.controls["depth"].value,
+                             "status": shape.status_text, "updates": CountingShape.updates}))""",
+]
+
+
+def test_frames_drawn_ahead_step_a_kernel_explorer_in_the_page(lab, workdir):
+    """An explorer that computes in Python (network shape): when the reader reaches for its width slider
+    the kernel draws every width's frame at once; the page then shows each press's frame itself while
+    the kernel rests, and the kernel ends where the page is. Moving another control (depth) drops the
+    frames; reaching for the slider again brings new ones."""
+    server, page = lab
+
+    def scene():
+        return view.image.evaluate("el => el.dataset.scene || ''")
+    try:
+        open_and_run_cells(page, server.url, workdir, "ahead.ipynb", AHEAD_CELLS)
+        view = ExplorerView.in_cell(page, "# drawn ahead")
+        view.root.scroll_into_view_if_needed()
+        assert scene() == "", "frames drawn before the reader reached for the slider"
+        for depth_keys in ([], ["ArrowRight"]):
+            if depth_keys:  # another control: the frames are dropped
+                view.press("depth", depth_keys[0])
+                view.wait_until(lambda v: scene() == "", "the frames dropped after depth moved")
+            handle = view.slider("width").locator(".noUi-handle")
+            handle.focus()
+            view.wait_until(lambda v: scene() == "ahead", "the frames drawn ahead")
+            before = json.loads(rerun_cell(page, "# ahead state", "STATE "))
+            for key in ["ArrowRight"] * 4 + ["ArrowLeft"]:
+                frame = int(view.frame_id())
+                handle.focus()
+                page.keyboard.press(key)
+                view.wait_until(lambda v: int(v.frame_id()) > frame, f"the page's frame after {key}")
+            page.wait_for_timeout(1000)  # the slider settles: the kernel hears the final value
+            state = json.loads(rerun_cell(page, "# ahead state", "STATE "))
+            assert state["width"] == before["width"] + 3 == round(view.value("width")), (before, state)
+            assert state["depth"] == round(view.value("depth"))
+            assert state["updates"] - before["updates"] <= 2, f"the kernel computed {state} for 5 presses"
+            said = " ".join(state["status"].split())  # HTML shows runs of spaces as one
+            view.wait_until(lambda v: " ".join(v.status().split()) == said, "the page's status line")
+        assert view.error() == ""
+    finally:
+        _finish(server, page)
+
+
 def test_the_kernel_rests_while_the_page_steps(lab, workdir):
     """A burst of key presses on a browser-stepped explorer: the page draws every frame, the kernel
     computes a few times, not once per press, and ends exactly where the page is (the value the
