@@ -22,6 +22,7 @@ import asyncio
 import base64
 import contextlib
 import html
+import os
 from typing import Any, Callable
 
 import ipywidgets as widgets
@@ -395,7 +396,7 @@ class Explorer:
     def draw_ahead(self) -> bool:
         """Draw every frame of the ``AHEAD`` slider now and give them to the page; True when the page
         has them (False: this explorer has no such slider, or a frame cannot be drawn ahead)."""
-        if self.AHEAD is None or not hasattr(self._view, "frame_ops"):
+        if not self._can_draw_ahead():
             return False
         resting.catch_up(self)
         if self._ahead is None:
@@ -417,8 +418,7 @@ class Explorer:
         except RuntimeError:
             self.draw_ahead()
             return
-        if self.AHEAD is None or not hasattr(self._view, "frame_ops") or self._ahead is not None \
-                or self._ahead_ticket is not None:
+        if not self._can_draw_ahead() or self._ahead is not None or self._ahead_ticket is not None:
             return
         resting.catch_up(self)
         ticket = self._ahead_ticket = object()
@@ -439,6 +439,13 @@ class Explorer:
             frames[str(value)] = frame
             loop.call_soon(step)
         loop.call_soon(step)
+
+    def _can_draw_ahead(self) -> bool:
+        """An ``AHEAD`` slider, a canvas view, and not switched off (``I2DL_FRAMES_AHEAD=0`` in the kernel's
+        environment: the page then asks the kernel for every frame, as ``benchmarks/kernel_frames.py``
+        compares)."""
+        return (self.AHEAD is not None and hasattr(self._view, "frame_ops")
+                and os.environ.get("I2DL_FRAMES_AHEAD", "1") != "0")
 
     def _ahead_values(self) -> list:
         control = self.controls[self.AHEAD]
@@ -508,7 +515,7 @@ class Explorer:
                           "(it needs its data): open the notebook in JupyterLab or Binder to move the controls.")
             scene = {"name": None, "kernel_only": sorted(controls), "status_colours": STATUS_COLOURS,
                      "reason": reason}
-            if self.AHEAD is not None and hasattr(self._view, "frame_ops"):
+            if self._can_draw_ahead():
                 scene["ahead"] = self.AHEAD  # the page may ask for its frames (draw_ahead)
         self._view.set_scene(scene, {"controls": controls, "status": self.status, "error": self.error})
 
