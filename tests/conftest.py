@@ -135,10 +135,16 @@ def _long_first(items) -> None:
     items.sort(key=lambda item: (rank.get(item.nodeid.split("::")[0], len(rank)), order[id(item)]))
 
 
+#: modules run by the same worker as another, because they share a fixture built once per process
+#: (``site_tools.fixture_site``: the test site, tens of seconds to build)
+SAME_WORKER = {"tests/browser/test_accessibility.py": "tests/browser/test_static_site.py"}
+
+
 def unit_of_work(nodeid: str) -> str:
-    """The unit of work of a test for the two workers: its module, or the test itself (``SPREAD``)."""
+    """The unit of work of a test for the two workers: its module (or the module it shares a fixture with,
+    ``SAME_WORKER``), or the test itself (``SPREAD``)."""
     path = nodeid.split("::")[0]
-    return nodeid if path in SPREAD else path
+    return nodeid if path in SPREAD else SAME_WORKER.get(path, path)
 
 
 @pytest.hookimpl(optionalhook=True)

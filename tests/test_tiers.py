@@ -41,6 +41,9 @@ def test_units_of_work():
     assert conftest.unit_of_work("tests/test_hub.py::test_log_in[x]") == "tests/test_hub.py"
     spread = "tests/browser/test_jupyterlab.py::test_notebook_runs_in_jupyterlab[01.ipynb]"
     assert conftest.unit_of_work(spread) == spread
+    # the test site is built once per process: its two modules go to one worker
+    assert conftest.unit_of_work("tests/browser/test_accessibility.py::test_site_pages_pass_axe") \
+        == conftest.unit_of_work("tests/browser/test_static_site.py::test_pages_work_offline")
 
 
 def test_full_run_on_two_workers_and_quick_tier_in_one_process(monkeypatch):
