@@ -292,7 +292,7 @@ def show_2d(lr=0.1, x0=-2.25):  # interact 2D
 interact(show_2d, lr=FloatLogSlider(value=0.1, base=10, min=-4, max=0.5, step=0.05, description="learning rate α"),
          x0=FloatSlider(value=-2.25, min=-3, max=3, step=0.015, description="start θ₁"));''',
 }
-PRESSES = 12  # enough for a median and for every press to show an image; benchmarks/ measure more
+PRESSES = 6  # enough for a median and for every press to show an image; benchmarks/ measure more
 
 
 def _stats(values) -> dict:

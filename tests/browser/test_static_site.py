@@ -45,7 +45,7 @@ FIXTURE = SITE_FIXTURE
 #: the explorers the fixture shows, by a snippet of the code cell that shows each (in page order)
 EXPLORERS = ["GradientDescent1D(", "GradientDescent2D(", "MomentumExplorer(", "OptimizerRace(",
              "ChordExplorer(", "DifferenceQuotient(", "BasinExplorer("]
-PRESSES = 30
+PRESSES = 16
 #: the explorers' constructor calls, as in the fixture notebook (the reference pictures are made from them)
 CALLS = {"GradientDescent1D(": "GradientDescent1D('quadratic', lr=0.3, x0=2.5, steps=20)",
          "GradientDescent2D(": "GradientDescent2D()", "MomentumExplorer(": "MomentumExplorer()",
