@@ -549,6 +549,8 @@ class Explorer:
 
     def close(self) -> None:
         """Close the whole widget tree, so the explorer and its figure can be freed."""
+        self._ahead_ticket = None  # frames being drawn ahead stop
+
         def close_tree(widget):
             for child in getattr(widget, "children", ()):
                 close_tree(child)
