@@ -75,7 +75,7 @@ window.b64 = (a) => {  // a typed array's bytes as base64 (exact doubles, little
 """
 #: wrong code the comparison must catch: (text in flatprog.js + flatbatch.js, replacement)
 MUTANTS = {
-    "GD with lr × 1.0001": ("params: [hyper.lr,", "params: [hyper.lr * 1.0001,"),
+    "GD with lr × 1.0001": ("`const lr = P[0]${", "`const lr = P[0] * 1.0001${"),
     "a diverged step is taken": ("{ act[s] = 0; live--; status[s] = 2;",
                                  "{ X[o] = n0; X[o + 1] = n1; act[s] = 0; live--; status[s] = 2;"),
     "linspace as lo + i·(hi − lo)/(n − 1)": ("out[i] = (step === 0 ? (i / div) * delta : i * step) + lo;",
