@@ -63,8 +63,10 @@ Objectives built from data (LeastSquares, NetLoss, curve fits) raise
 ``evaluate(program, points)`` is the Python interpreter (numpy, vectorised over
 points); ``to_objective(program)`` wraps it as an Objective, so ``optim.run`` can
 run exactly the arithmetic the browser runs. The browser half is
-``widgets/flatprog.js`` (the same ops, and the first-order optimisers' update
-rules); ``tests/browser/test_flatprog_parity.py`` holds the two together.
+``widgets/flatprog.js`` (the same ops, and an interpreter of the first-order optimisers' update
+rules, declared once in :mod:`i2dl_helpers.optim.rules`); ``browser_source()`` is that module with
+the rules' declarations put before it, as the widgets load it;
+``tests/browser/test_flatprog_parity.py`` holds the two together.
 """
 from __future__ import annotations
 
@@ -76,7 +78,7 @@ from . import expressions, graph
 from .graph import Value
 from .objectives.base import Objective
 
-__all__ = ["FORMAT", "VERSION", "NotCompilable", "compile_expression", "compile_objective", "evaluate",
+__all__ = ["FORMAT", "VERSION", "NotCompilable", "browser_source", "compile_expression", "compile_objective", "evaluate",
            "formula", "gradient_formula", "probe_points", "to_objective", "validate"]
 
 FORMAT = "i2dl-flatprog"
@@ -654,3 +656,14 @@ def to_objective(program: dict, *, domain=None) -> Objective:
         return g[..., 0] if d == 1 else g
     return Objective(lambda pts: _evaluate(program, pts, False), grad, dim=d,
                      name=program.get("name", "flat program"), domain=domain)
+
+
+def browser_source(files=("flatprog.js",), rules=None) -> str:
+    """The browser's module text: the update rules' declarations (``optim.rules.browser_prelude``,
+    the constant ``OPTIMIZER_RULES``; ``rules``: other Rule objects by name, e.g. a test's wrong
+    ones) and then the given files of ``widgets/`` (flatprog.js first), joined."""
+    from pathlib import Path
+
+    from .optim import rules as optim_rules
+    here = Path(__file__).parent / "widgets"
+    return "\n".join([optim_rules.browser_prelude(rules)] + [(here / f).read_text(encoding="utf-8") for f in files])

@@ -38,9 +38,9 @@ settings.load_profile("course")
 
 #: the modules of the quick tier (paths from the repository root): the maths and the exercises' checks
 QUICK_MODULES = frozenset(f"tests/{name}.py" for name in """
-    test_objectives test_objective_defaults test_optim test_optimizers test_graph test_nn test_mlp test_data
-    test_sgd test_delay test_linesearch test_linesearch_tolerance test_convexity test_expressions test_flatprog
-    test_training test_exercise_checks test_exercises test_notebooks_clean test_packaging test_contributing
+    test_objectives test_objective_defaults test_optim test_optimizers test_optim_rules test_graph test_nn test_mlp
+    test_data test_sgd test_delay test_linesearch test_linesearch_tolerance test_convexity test_expressions
+    test_flatprog test_training test_exercise_checks test_exercises test_notebooks_clean test_packaging test_contributing
     test_course_cli test_tiers test_parity_tools test_site test_colour_contrast test_notebook09_without_dask
     browser/test_flatprog_parity browser/test_basin_parity browser/test_scenes browser/test_coalesce
 """.split())

@@ -16,6 +16,7 @@ import numpy as np
 
 from .._validate import as_points, check_int, check_positive
 from ..data import epoch_batches
+from . import rules
 
 __all__ = ["GD", "Optimizer", "Trajectory", "run"]
 
@@ -57,12 +58,15 @@ class GD(Optimizer):
     """Gradient descent (slide 12): θ_{k+1} = θ_k − α ∇L(θ_k).
 
     lr : the learning rate α > 0.
+
+    The step is the SGD rule of ``optim.rules`` without momentum and weight decay (the one
+    declaration of that arithmetic).
     """
 
     name = "GD"
-
-    def step(self, x, g, state, *, lr, t, objective):
-        return x - lr * g
+    momentum, nesterov, weight_decay = 0.0, False, 0.0
+    init_state = rules.numpy_init("SGD")
+    step = rules.numpy_step("SGD")
 
 
 @dataclass

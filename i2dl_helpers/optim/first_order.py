@@ -5,6 +5,11 @@ Every update rule, hyper-parameter name and default follows ``torch.optim``
 correction), operation by operation, so that the same gradients give the same
 iterates to round-off (``tests/test_optimizers_torch.py`` checks this).
 
+The arithmetic of each rule is declared once, in :mod:`i2dl_helpers.optim.rules`: the classes'
+``step`` and ``init_state`` (and the diagnostics ``step_sizes``, ``velocity``) are generated from
+those declarations, as are the browser's steps (``widgets/flatprog.js``, ``widgets/flatbatch.js``).
+The classes here hold the hyper-parameters, check them and state the formulas.
+
 All optimisers work on a batch of starts: ``x`` and ``g`` have shape (n, d) and
 every per-parameter quantity kept in ``state`` has shape (n, d) too. The ``lr``
 given to :meth:`step` already includes any schedule factor (``run`` applies it).
@@ -19,6 +24,7 @@ import numpy as np
 
 from .._validate import check_positive, check_real
 from ..objectives.base import Objective
+from . import rules
 from .base import Optimizer, run
 
 __all__ = ["Adagrad", "Adam", "AdamW", "RMSProp", "Recorder", "SGD", "momentum_converges", "momentum_rate"]
@@ -73,20 +79,8 @@ class SGD(Optimizer):
         elif self.momentum > 0:
             self.name = "Momentum"
 
-    def init_state(self, x):
-        return {"buf": None}
-
-    def step(self, x, g, state, *, lr, t, objective):
-        beta = self.momentum
-        if self.weight_decay:
-            g = g + self.weight_decay * x
-        if beta == 0:
-            return x - lr * g
-        buf = state["buf"]
-        buf = g.copy() if buf is None else buf * beta + g
-        state["buf"] = buf
-        direction = g + beta * buf if self.nesterov else buf
-        return x - lr * direction
+    init_state = rules.numpy_init("SGD")
+    step = rules.numpy_step("SGD")
 
     def hyperparameters(self):
         hp = {"lr": self.lr, "momentum": self.momentum, "nesterov": self.nesterov}
@@ -120,18 +114,10 @@ class Adagrad(Optimizer):
         self.lr_decay = check_real("lr_decay", lr_decay, low=0.0)
         self.initial_accumulator_value = check_real("initial_accumulator_value", initial_accumulator_value, low=0.0)
 
-    def init_state(self, x):
-        return {"sum": np.full(np.shape(x), self.initial_accumulator_value)}
-
-    def step(self, x, g, state, *, lr, t, objective):
-        clr = lr / (1 + t * self.lr_decay)
-        state["sum"] = state["sum"] + g * g
-        std = np.sqrt(state["sum"]) + self.eps
-        return x + (-clr) * g / std
-
-    def step_sizes(self, state, lr: float, t: int) -> np.ndarray:
-        """The per-coordinate learning rate α_k / (√G_k + ε) of the last step, (n, d)."""
-        return lr / (1 + t * self.lr_decay) / (np.sqrt(state["sum"]) + self.eps)
+    init_state = rules.numpy_init("AdaGrad")
+    step = rules.numpy_step("AdaGrad")
+    #: step_sizes(state, lr, t): the per-coordinate learning rate α_k / (√G_k + ε) of the last step, (n, d)
+    step_sizes = rules.numpy_readout("AdaGrad", "step_sizes")
 
     def hyperparameters(self):
         return {"lr": self.lr, "eps": self.eps, "lr_decay": self.lr_decay,
@@ -164,30 +150,11 @@ class RMSProp(Optimizer):
         self.momentum = _check_unit("momentum", momentum)
         self.centered = _check_bool("centered", centered)
 
-    def init_state(self, x):
-        zeros = np.zeros(np.shape(x))
-        return {"square_avg": zeros, "grad_avg": zeros.copy(), "buf": zeros.copy()}
-
-    def step(self, x, g, state, *, lr, t, objective):
-        a = self.alpha
-        sq = state["square_avg"] * a + (1 - a) * g * g
-        state["square_avg"] = sq
-        if self.centered:
-            # torch's lerp(ga, g, w) with w = 1 − a: ga + w (g − ga) for w < 0.5, else g − (g − ga)(1 − w)
-            w, ga = 1 - a, state["grad_avg"]
-            ga = ga + w * (g - ga) if w < 0.5 else g - (g - ga) * (1 - w)
-            state["grad_avg"] = ga
-            avg = np.sqrt(sq + (-1) * ga * ga) + self.eps
-        else:
-            avg = np.sqrt(sq) + self.eps
-        if self.momentum > 0:
-            state["buf"] = state["buf"] * self.momentum + g / avg
-            return x + (-lr) * state["buf"]
-        return x + (-lr) * g / avg
-
-    def step_sizes(self, state, lr: float, t: int) -> np.ndarray:
-        """The per-coordinate learning rate α / (√s_k + ε) of the last step, (n, d) (non-centered form)."""
-        return lr / (np.sqrt(state["square_avg"]) + self.eps)
+    init_state = rules.numpy_init("RMSProp")
+    step = rules.numpy_step("RMSProp")
+    #: step_sizes(state, lr, t): the per-coordinate learning rate α / (√s_k + ε) of the last step, (n, d)
+    #: (non-centered form)
+    step_sizes = rules.numpy_readout("RMSProp", "step_sizes")
 
     def hyperparameters(self):
         return {"lr": self.lr, "alpha": self.alpha, "eps": self.eps, "momentum": self.momentum,
@@ -214,7 +181,7 @@ class Adam(Optimizer):
     """
 
     name = "Adam"
-    _decoupled = False
+    decoupled = False  # the Adam rule's flag: weight decay as an L2 penalty (AdamW: decoupled)
 
     def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0):
@@ -225,37 +192,17 @@ class Adam(Optimizer):
         self.eps = check_positive("eps", eps)
         self.weight_decay = check_real("weight_decay", weight_decay, low=0.0)
 
-    def init_state(self, x):
-        zeros = np.zeros(np.shape(x))
-        return {"exp_avg": zeros, "exp_avg_sq": zeros.copy(), "step": 0}
-
-    def step(self, x, g, state, *, lr, t, objective):
-        b1, b2 = self.betas
-        if self.weight_decay and not self._decoupled:
-            g = g + self.weight_decay * x
-        state["step"] += 1
-        k = float(state["step"])
-        w = 1 - b1  # torch's lerp: m + w (g − m) when w < 0.5, else g − (g − m)(1 − w)
-        m = state["exp_avg"]
-        m = m + w * (g - m) if w < 0.5 else g - (g - m) * (1 - w)
-        v = state["exp_avg_sq"] * b2 + (1 - b2) * g * g
-        state["exp_avg"], state["exp_avg_sq"] = m, v
-        step_size = lr / (1 - b1**k)
-        denom = np.sqrt(v) / (1 - b2**k) ** 0.5 + self.eps
-        return x + (-step_size) * m / denom
-
-    def step_sizes(self, state, lr: float, t: int) -> np.ndarray:
-        """The per-coordinate learning rate α / (√v̂_k + ε) that multiplies m̂_k in the last step, (n, d)."""
-        k = float(state["step"])
-        return lr / (np.sqrt(state["exp_avg_sq"]) / (1 - self.betas[1] ** k) ** 0.5 + self.eps)
-
-    def velocity(self, state) -> np.ndarray:
-        """The bias-corrected first moment m̂_k of the last step, (n, d)."""
-        return state["exp_avg"] / (1 - self.betas[0] ** float(state["step"]))
+    init_state = rules.numpy_init("Adam")
+    step = rules.numpy_step("Adam")
+    #: step_sizes(state, lr, t): the per-coordinate learning rate α / (√v̂_k + ε) that multiplies m̂_k in
+    #: the last step, (n, d)
+    step_sizes = rules.numpy_readout("Adam", "step_sizes")
+    #: velocity(state): the bias-corrected first moment m̂_k of the last step, (n, d)
+    velocity = rules.numpy_readout("Adam", "velocity")
 
     def hyperparameters(self):
         hp = {"lr": self.lr, "betas": self.betas, "eps": self.eps}
-        if self.weight_decay or self._decoupled:
+        if self.weight_decay or self.decoupled:
             hp["weight_decay"] = self.weight_decay
         return hp
 
@@ -277,16 +224,11 @@ class AdamW(Adam):
     """
 
     name = "AdamW"
-    _decoupled = True
+    decoupled = True
 
     def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 1e-2):
         super().__init__(lr, betas, eps, weight_decay)
-
-    def step(self, x, g, state, *, lr, t, objective):
-        if self.weight_decay:
-            x = x * (1 - lr * self.weight_decay)
-        return super().step(x, g, state, lr=lr, t=t, objective=objective)
 
 
 class Recorder(Optimizer):

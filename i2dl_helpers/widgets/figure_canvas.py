@@ -364,11 +364,13 @@ _MODULES = ("flatprog.js", "flatbatch.js", "scenes.js", "scenes_2d.js", "scenes_
 
 def _bundle() -> str:
     """flatprog.js (the maths), flatbatch.js (many starts at once), scenes.js (each explorer's
-    update in the browser) and figure_canvas.js (the painter) as one module: anywidget loads a
+    update in the browser) and figure_canvas.js (the painter) as one module, after the update
+    rules' declarations (``optim.rules.browser_prelude``): anywidget loads a
     single file, so only the last keeps its ``export``s; the others' exports become plain
     top-level names the later files use."""
+    from ..optim.rules import browser_prelude
     here = Path(__file__).parent
-    parts = []
+    parts = [browser_prelude()]  # OPTIMIZER_RULES, which flatprog.js interprets
     for i, name in enumerate(_MODULES):
         path = here / name
         if not path.exists():

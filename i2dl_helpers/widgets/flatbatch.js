@@ -15,16 +15,18 @@
 //                                   (top row first), as imshow(labels, origin="lower") paints them
 //
 // This file is not imported on its own: it is concatenated after flatprog.js into one module and
-// uses flatprog.js's top-level names (line, literal, reg, UNARY, makeStep, evaluate).
+// uses flatprog.js's top-level names (line, literal, reg, has, UNARY, resolveRule, ruleClosure, makeStep,
+// evaluate).
 //
 // runBatch writes ONE JavaScript function per (program, update rule, tol or not): a loop over the
 // steps and inside it a loop over the starts (each start's step is independent of its neighbour's,
 // so the processor overlaps them), with the program's ops inlined as local constants and every
 // start's point, gradient and optimiser state in Float64Arrays allocated once per call: nothing is
-// allocated per start or per step. The numeric hyper-parameters (lr, momentum, betas, ...) are
-// arguments, so moving a slider reuses the function the engine has already optimised; functions
-// are cached by their source text, so a program parsed again from JSON reuses them too. Every
-// update rule repeats flatprog.js's (and so Python's) arithmetic operation by operation. Where
+// allocated per start or per step. The numeric hyper-parameters (the learning rate and the rule's
+// own) are arguments, so moving a slider reuses the function the engine has already optimised;
+// functions are cached by their source text, so a program parsed again from JSON reuses them too.
+// The update rule's code is written from its one declaration (OPTIMIZER_RULES, made by Python),
+// the operations in the declaration's order, as flatprog.js's makeStep and numpy run them. Where
 // the page forbids `new Function`, the same loop runs on flatprog.js's makeStep and evaluate
 // (slower, the same numbers).
 
@@ -48,92 +50,104 @@ export function gridStarts(n, domain) {
 }
 
 // ---- the update rules as code ---------------------------------------------------------------------
-// Each rule: key (what changes the code), params (numbers passed as P), setup (once per call: reads
-// P, precomputes per-step numbers), state ([name, initial value]: variables name0, name1, ... per
-// start, kept in Float64Arrays between steps) and step(i) (coordinate i at step t: from x_i and the
-// gradient g_i, the new coordinate const n_i). The arithmetic is flatprog.js's, in the same order.
+// batchRule(name, hyper) writes the rule's declaration (OPTIMIZER_RULES, through flatprog.js's
+// resolveRule) as code: params (numbers passed as P: lr, then the hyper-parameters), setup (reads P;
+// the parts of the rule that depend on the hyper-parameters alone as constants, those that depend on
+// the step t alone (k = t + 1, first = t === 0) as arrays C_j[t] filled before the loops), state
+// ([name, initial value]: variables s_name0, s_name1, ... per start, kept in Float64Arrays between
+// steps) and step(i) (coordinate i at step t: from x_i and the gradient g_i, the new coordinate
+// const n_i). Conditions on hyper-parameters alone are decided here: the code keeps only the branch
+// taken (its text, the cache key, names the form of the rule).
+const JS_OPS = { '+': '+', '-': '-', '*': '*', '/': '/', '<': '<', '<=': '<=', '>': '>', '>=': '>=',
+  '==': '===', '!=': '!==', and: '&&', or: '||' };
 
-function batchSgd(h) {
-  const beta = h.momentum ?? 0.0, nesterov = !!h.nesterov, wd = h.weight_decay ?? 0.0;
+function ruleCode(tree, id) {
+  // a tree as JavaScript with every operation parenthesised (the declaration's rounding order)
+  const [op, ...args] = tree;
+  if (op === 'num') return literal(+args[0]);
+  if (op === 'name') return id(args[0]);
+  const [a, b, c] = args.map((arg) => ruleCode(arg, id));
+  if (op === '?') return `(${a} ? ${b} : ${c})`;
+  if (op === 'neg' || op === 'not') return `(${op === 'neg' ? '-' : '!'}${a})`;
+  if (op === 'sqrt') return `Math.sqrt(${a})`;
+  if (op === '**') return `Math.pow(${a}, ${b})`;
+  if (!has(JS_OPS, op)) throw new Error(`update rule: unknown op ${JSON.stringify(op)}`);
+  return `(${a} ${JS_OPS[op]} ${b})`;
+}
+
+function names(tree, out = new Set()) {
+  if (tree[0] === 'name') out.add(tree[1]);
+  else if (tree[0] !== 'num') tree.slice(1).forEach((t) => names(t, out));
+  return out;
+}
+
+function decide(tree, values) {
+  // the tree with every condition on known values alone (hyper-parameters and what depends on them
+  // alone) replaced by the branch it takes
+  if (tree[0] === 'num' || tree[0] === 'name') return tree;
+  if (tree[0] === '?' && [...names(tree[1])].every((n) => has(values, n))) {
+    return decide(ruleClosure(tree[1], (n) => n)(values) ? tree[2] : tree[3], values);
+  }
+  return [tree[0], ...tree.slice(1).map((t) => decide(t, values))];
+}
+
+function batchRule(name, hyper) {
+  const { rule, values } = resolveRule(name, hyper);
+  const hypers = Object.keys(values), states = new Map(rule.state), known = { ...values };
+  const ids = new Map([...hypers.map((h) => [h, `h_${h}`]), ['lr', 'lr'], ['t', 't'], ['k', '(t + 1)'], ['first', '(t === 0)']]);
+  const once = [], perStep = [], body = [], used = new Set(), stepwise = (tree) => [...names(tree)].every((r) => ids.has(r));
+  const hoisted = new Set(), alias = new Map();
+  const subst = (tree) => (tree[0] === 'name' ? alias.get(tree[1]) ?? tree
+    : tree[0] === 'num' ? tree : [tree[0], ...tree.slice(1).map(subst)]);
+  const hoist = (tree) => {
+    // every part that depends on the step alone becomes a constant computed once per step
+    if (tree[0] === 'num' || tree[0] === 'name') return tree;
+    if (!stepwise(tree)) return [tree[0], ...tree.slice(1).map(hoist)];
+    const c = `c${perStep.length + once.length}`, line = `const ${c} = ${ruleCode(tree, (r) => ids.get(r))};`;
+    ids.set(c, c);
+    if ([...names(tree)].some((r) => r === 't' || r === 'k' || r === 'first' || hoisted.has(r))) {
+      perStep.push([c, line]);
+      hoisted.add(c);
+    } else {
+      once.push(line);  // the same at every step
+    }
+    return ['name', c];
+  };
+  rule.update.forEach(([target, tree], n) => {
+    const code = subst(decide(tree, known));
+    if (states.has(target) && code[0] === 'name' && code[1] === target) return; // the state keeps its value
+    delete known[target];
+    if (!states.has(target) && target !== 'x' && target !== 'g' && stepwise(code)) {
+      if ([...names(code)].every((r) => has(known, r))) known[target] = ruleClosure(code, (r) => r)(known); // hyper alone
+      alias.set(target, hoist(code));  // later uses read the per-step number
+      return;
+    }
+    body.push([target, hoist(code), n]);
+    [...names(code), target].filter((r) => states.has(r)).forEach((r) => used.add(r));
+  });
   return {
-    key: `sgd ${beta === 0 ? 0 : 1}${nesterov ? 1 : 0}${wd ? 1 : 0}`,
-    params: [h.lr, beta, wd],
-    setup: 'const lr = P[0], beta = P[1], wd = P[2];',
-    state: beta === 0 ? [] : [['b', '0.0']],
+    params: [hyper.lr, ...hypers.map((h) => +values[h])],
+    // the per-step numbers in arrays filled before the loops (constants declared inside the loop over
+    // the steps would make V8's code for the inner loop several times slower)
+    setup: [`const lr = P[0]${hypers.map((h, j) => `, h_${h} = P[${j + 1}]`).join('')};`, ...once, ...(perStep.length
+      ? [`const ${perStep.map(([c]) => `C${c.slice(1)} = new Float64Array(steps)`).join(', ')};`,
+        `for (let t = 0; t < steps; t++) {\n${perStep.map(([c, line]) => `${line} C${c.slice(1)}[t] = ${c};`).join('\n')}\n}`]
+      : [])].join('\n'),
+    state: [...used].map((n) => [`s_${n}`, typeof states.get(n) === 'string' ? `h_${states.get(n)}` : literal(states.get(n))]),
     step: (i) => {
-      const G = wd ? `const G${i} = g${i} + wd * x${i};` : `const G${i} = g${i};`;
-      if (beta === 0) return `${G}\nconst n${i} = x${i} - lr * G${i};`;
-      const dir = nesterov ? `(G${i} + beta * b${i})` : `b${i}`;
-      return `${G}\nb${i} = t === 0 ? G${i} : b${i} * beta + G${i};\nconst n${i} = x${i} - lr * ${dir};`;
+      const local = new Map([['x', `x${i}`], ['g', `g${i}`], ...[...used].map((n) => [n, `s_${n}${i}`])]);
+      const id = (r) => local.get(r) ?? (hoisted.has(r) ? `C${r.slice(1)}[t]` : ids.get(r));
+      const lines = body.map(([target, code, n]) => {
+        if (code[0] === 'name' && !states.has(target)) { local.set(target, id(code[1])); return ''; } // a new name only
+        const value = ruleCode(code, id);
+        if (states.has(target)) return `${local.get(target)} = ${value};\n`;
+        local.set(target, `e${n}_${i}`);
+        return `const e${n}_${i} = ${value};\n`;
+      });
+      return `${lines.join('')}const n${i} = ${local.get('x')};`;
     },
   };
 }
-
-function batchAdagrad(h) {
-  const eps = h.eps ?? 1e-10, decay = h.lr_decay ?? 0.0, init = h.initial_accumulator_value ?? 0.0;
-  return {
-    key: 'adagrad',
-    params: [h.lr, eps, decay, init],
-    setup: `const lr = P[0], eps = P[1], decay = P[2], init = P[3];
-const CL = new Float64Array(steps);
-for (let t = 0; t < steps; t++) CL[t] = lr / (1 + t * decay);`,
-    state: [['a', 'init']],
-    step: (i) => `a${i} = a${i} + g${i} * g${i};\nconst n${i} = x${i} + ((-CL[t]) * g${i}) / (Math.sqrt(a${i}) + eps);`,
-  };
-}
-
-function batchRmsprop(h) {
-  const a = h.alpha ?? 0.99, eps = h.eps ?? 1e-8, mom = h.momentum ?? 0.0, centered = !!h.centered;
-  const small = 1 - a < 0.5;
-  return {
-    key: `rmsprop ${centered ? 1 : 0}${mom > 0 ? 1 : 0}${small ? 1 : 0}`,
-    params: [h.lr, a, eps, mom],
-    setup: 'const lr = P[0], al = P[1], eps = P[2], mom = P[3], w = 1 - al;',
-    state: [['q', '0.0'], ['c', '0.0'], ['b', '0.0']],
-    step: (i) => {
-      const lines = [`q${i} = q${i} * al + ((1 - al) * g${i}) * g${i};`];
-      if (centered) {
-        lines.push(small ? `c${i} = c${i} + w * (g${i} - c${i});` : `c${i} = g${i} - (g${i} - c${i}) * (1 - w);`);
-        lines.push(`const A${i} = Math.sqrt(q${i} + ((-1) * c${i}) * c${i}) + eps;`);
-      } else {
-        lines.push(`const A${i} = Math.sqrt(q${i}) + eps;`);
-      }
-      if (mom > 0) lines.push(`b${i} = b${i} * mom + g${i} / A${i};`, `const n${i} = x${i} + (-lr) * b${i};`);
-      else lines.push(`const n${i} = x${i} + ((-lr) * g${i}) / A${i};`);
-      return lines.join('\n');
-    },
-  };
-}
-
-function batchAdam(h, decoupled) {
-  const [b1, b2] = h.betas ?? [0.9, 0.999], eps = h.eps ?? 1e-8;
-  const wd = h.weight_decay ?? (decoupled ? 1e-2 : 0.0), small = 1 - b1 < 0.5;
-  return {
-    key: `adam ${decoupled ? 1 : 0}${wd ? 1 : 0}${small ? 1 : 0}`,
-    params: [h.lr, b1, b2, eps, wd],
-    setup: `const lr = P[0], beta1 = P[1], beta2 = P[2], eps = P[3], wd = P[4], w = 1 - beta1;
-const SS = new Float64Array(steps), CR = new Float64Array(steps);
-for (let t = 0; t < steps; t++) {
-  SS[t] = lr / (1 - Math.pow(beta1, t + 1));
-  CR[t] = Math.pow(1 - Math.pow(beta2, t + 1), 0.5);
-}`,
-    state: [['m', '0.0'], ['v', '0.0']],
-    step: (i) => [
-      decoupled && wd ? `const X${i} = x${i} * (1 - lr * wd);` : `const X${i} = x${i};`,
-      wd && !decoupled ? `const G${i} = g${i} + wd * X${i};` : `const G${i} = g${i};`,
-      small ? `m${i} = m${i} + w * (G${i} - m${i});` : `m${i} = G${i} - (G${i} - m${i}) * (1 - w);`,
-      `v${i} = v${i} * beta2 + ((1 - beta2) * G${i}) * G${i};`,
-      `const n${i} = X${i} + ((-SS[t]) * m${i}) / (Math.sqrt(v${i}) / CR[t] + eps);`,
-    ].join('\n'),
-  };
-}
-
-const BATCH_RULES = {
-  GD: (h) => batchSgd({ ...h, momentum: 0.0 }), SGD: batchSgd,
-  Momentum: (h) => batchSgd({ momentum: 0.9, ...h }), Nesterov: (h) => batchSgd({ momentum: 0.9, ...h, nesterov: true }),
-  AdaGrad: batchAdagrad, Adagrad: batchAdagrad, RMSProp: batchRmsprop, RMSprop: batchRmsprop,
-  Adam: (h) => batchAdam(h, false), AdamW: (h) => batchAdam(h, true),
-};
 
 // ---- the generated loop -----------------------------------------------------------------------------
 function batchEval(program, inputs) {
@@ -156,7 +170,7 @@ function batchSource(program, rule, withTol) {
   if (grads.length !== d) throw new Error(`flat program: needs ${d} gradient registers`);
   const all = (f, sep) => Array.from({ length: d }, (_, i) => f(i)).join(sep);
   const arrays = rule.state.map(([name, init]) =>
-    `const S_${name} = new Float64Array(count * ${d})${init === '0.0' ? '' : `.fill(${init})`};`).join('\n');
+    `const S_${name} = new Float64Array(count * ${d})${init === '(0)' ? '' : `.fill(${init})`};`).join('\n');
   const load = rule.state.map(([name]) => `let ${all((i) => `${name}${i} = S_${name}[o + ${i}]`, ', ')};`).join('\n');
   const save = rule.state.map(([name]) => all((i) => `S_${name}[o + ${i}] = ${name}${i};`, ' ')).join('\n');
   const converged = withTol
@@ -246,8 +260,7 @@ export function runBatch(program, name, hyper, starts, steps, { tol = null, maxA
   // each start runs on its own; a step that leaves ±maxAbs or gives a non-finite loss is not
   // taken (the start stays at its last point, status 2, stop = that step); with tol a step with
   // ‖θ_{k+1} − θ_k‖ < tol is taken and ends the start (status 1); else status 0 and stop = steps
-  const make = BATCH_RULES[name];
-  makeStep(name, hyper); // the same checks (and messages) as runOptimizer: optimiser name, lr > 0
+  const rule = batchRule(name, hyper); // the same checks (and messages) as runOptimizer: name, lr > 0
   const d = program.dim;
   if (!(starts instanceof Float64Array) || starts.length % d !== 0) {
     throw new Error(`starts must be a Float64Array of n×${d} numbers, got ${starts && starts.length} numbers`);
@@ -257,7 +270,6 @@ export function runBatch(program, name, hyper, starts, steps, { tol = null, maxA
   if (!(maxAbs > 0)) throw new Error(`maxAbs must be a positive number, got ${maxAbs}`);
   const count = starts.length / d;
   const final = Float64Array.from(starts), status = new Uint8Array(count), stop = new Int32Array(count);
-  const rule = make(hyper);
   const fn = batchFunction(program, rule, tol !== null);
   if (fn) fn(final, status, stop, count, steps, Float64Array.from(rule.params), maxAbs, tol, UNARY);
   else batchSlow(program, name, hyper, final, status, stop, count, steps, maxAbs, tol);

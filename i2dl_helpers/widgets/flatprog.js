@@ -8,8 +8,9 @@
 //                               -> {points, values, status, stop, reason}: the iterates θ_0 ... θ_k
 //
 // The programs are made by i2dl_helpers.flatprog.compile_objective (see its docstring for the ops).
-// Every update rule repeats the Python implementation (i2dl_helpers/optim/first_order.py, torch
-// semantics) operation by operation, in the same order, so both give the same iterates to round-off.
+// The update rules are not written here: OPTIMIZER_RULES (put before this file by Python) holds the
+// one declaration of each (i2dl_helpers/optim/rules.py, torch semantics), which numpy's step runs
+// too, so both give the same iterates to round-off (the same operations in the same order).
 // The loop repeats optim.run for one start without a schedule: a step that leaves ±maxAbs or
 // gives a non-finite loss is not taken and the run stops as "diverged".
 
@@ -124,81 +125,72 @@ export function evaluate(program, x, gradient = true) {
 }
 
 // ---- update rules: step(x, g, state, lr, t) -> new x (arrays of d numbers) --------------------
-const map2 = (x, g, f) => x.map((xi, i) => f(xi, g[i], i));
+// The rules are data: OPTIMIZER_RULES, defined before this file from the one declaration of each rule
+// in Python (i2dl_helpers/optim/rules.py; i2dl_helpers.flatprog.browser_source). A rule is a list of
+// assignments [target, tree] acting coordinate by coordinate; a tree is ["num", v], ["name", n] or
+// [op, tree, ...] (op: + - * / ** neg not and or < <= > >= == != ? sqrt). Nothing here knows a rule.
+export const OPTIMIZERS = Object.keys(OPTIMIZER_RULES.aliases);
 
-function sgd(h) {
-  const beta = h.momentum ?? 0.0, nesterov = !!h.nesterov, wd = h.weight_decay ?? 0.0;
-  return (x, g0, s, lr) => {
-    const g = wd ? map2(g0, x, (gi, xi) => gi + wd * xi) : g0;
-    if (beta === 0) return map2(x, g, (xi, gi) => xi - lr * gi);
-    s.buf = s.buf === undefined ? g.slice() : map2(s.buf, g, (bi, gi) => bi * beta + gi);
-    const dir = nesterov ? map2(g, s.buf, (gi, bi) => gi + beta * bi) : s.buf;
-    return map2(x, dir, (xi, di) => xi - lr * di);
-  };
+export function resolveRule(name, hyper = {}) {
+  // {rule, values}: the declaration behind a name (one of OPTIMIZERS: the Optimizer classes' names
+  // and torch's spellings) and its hyper-parameters by the expressions' names: given (torch's
+  // names) or the alias's or rule's defaults, fixed ones as the alias fixes them, pairs split,
+  // flags as true/false
+  if (!has(OPTIMIZER_RULES.aliases, name)) throw new Error(`optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${name}`);
+  if (!(hyper.lr > 0)) throw new Error(`lr must be a positive number, got ${hyper.lr}`);
+  const [ruleName, defaults, fixed] = OPTIMIZER_RULES.aliases[name];
+  const rule = OPTIMIZER_RULES.rules[ruleName], values = {};
+  for (const [h, d] of rule.hyper) {
+    const v = has(fixed, h) ? fixed[h] : (hyper[h] ?? (has(defaults, h) ? defaults[h] : d));
+    if (has(rule.pairs, h)) rule.pairs[h].forEach((part, i) => { values[part] = +v[i]; });
+    else values[h] = typeof d === 'boolean' ? !!v : +v;
+  }
+  return { rule, values };
 }
 
-function adagrad(h) {
-  const eps = h.eps ?? 1e-10, decay = h.lr_decay ?? 0.0, init = h.initial_accumulator_value ?? 0.0;
-  return (x, g, s, lr, t) => {
-    const clr = lr / (1 + t * decay);
-    s.sum = map2(s.sum ?? x.map(() => init), g, (si, gi) => si + gi * gi);
-    return x.map((xi, i) => xi + ((-clr) * g[i]) / (Math.sqrt(s.sum[i]) + eps));
-  };
-}
-
-function rmsprop(h) {
-  const a = h.alpha ?? 0.99, eps = h.eps ?? 1e-8, mom = h.momentum ?? 0.0, centered = !!h.centered;
-  return (x, g, s, lr) => {
-    const zeros = x.map(() => 0.0);
-    s.sq = map2(s.sq ?? zeros, g, (si, gi) => si * a + ((1 - a) * gi) * gi);
-    let avg;
-    if (centered) {
-      const w = 1 - a;
-      s.ga = map2(s.ga ?? zeros, g, (m, gi) => (w < 0.5 ? m + w * (gi - m) : gi - (gi - m) * (1 - w)));
-      avg = s.sq.map((si, i) => Math.sqrt(si + ((-1) * s.ga[i]) * s.ga[i]) + eps);
-    } else {
-      avg = s.sq.map((si) => Math.sqrt(si) + eps);
-    }
-    if (mom > 0) {
-      s.buf = map2(s.buf ?? zeros, g, (bi, gi, i) => bi * mom + gi / avg[i]);
-      return map2(x, s.buf, (xi, bi) => xi + (-lr) * bi);
-    }
-    return map2(x, g, (xi, gi, i) => xi + ((-lr) * gi) / avg[i]);
-  };
-}
-
-function adam(h, decoupled) {
-  const [b1, b2] = h.betas ?? [0.9, 0.999], eps = h.eps ?? 1e-8;
-  const wd = h.weight_decay ?? (decoupled ? 1e-2 : 0.0);
-  return (x0, g0, s, lr) => {
-    const x = decoupled && wd ? x0.map((xi) => xi * (1 - lr * wd)) : x0;
-    const g = wd && !decoupled ? map2(g0, x, (gi, xi) => gi + wd * xi) : g0;
-    s.step = (s.step ?? 0) + 1;
-    const k = s.step, w = 1 - b1, zeros = x.map(() => 0.0);
-    s.m = map2(s.m ?? zeros, g, (m, gi) => (w < 0.5 ? m + w * (gi - m) : gi - (gi - m) * (1 - w)));
-    s.v = map2(s.v ?? zeros, g, (v, gi) => v * b2 + ((1 - b2) * gi) * gi);
-    const stepSize = lr / (1 - Math.pow(b1, k));
-    const corr = Math.pow(1 - Math.pow(b2, k), 0.5);
-    return x.map((xi, i) => xi + ((-stepSize) * s.m[i]) / (Math.sqrt(s.v[i]) / corr + eps));
-  };
-}
-
-const RULES = {
-  GD: (h) => sgd({ ...h, momentum: 0.0 }), SGD: sgd,
-  Momentum: (h) => sgd({ momentum: 0.9, ...h }), Nesterov: (h) => sgd({ momentum: 0.9, ...h, nesterov: true }),
-  AdaGrad: adagrad, Adagrad: adagrad, RMSProp: rmsprop, RMSprop: rmsprop,
-  Adam: (h) => adam(h, false), AdamW: (h) => adam(h, true),
+const RULE_OPS = {
+  '+': (a, b) => a + b, '-': (a, b) => a - b, '*': (a, b) => a * b, '/': (a, b) => a / b, '**': Math.pow,
+  '<': (a, b) => a < b, '<=': (a, b) => a <= b, '>': (a, b) => a > b, '>=': (a, b) => a >= b,
+  '==': (a, b) => a === b, '!=': (a, b) => a !== b, neg: (a) => -a, not: (a) => !a, sqrt: Math.sqrt,
 };
-export const OPTIMIZERS = Object.keys(RULES);
+
+export function ruleClosure(tree, slot) {
+  // a tree as a function of a register array r (slot(name): the name's index in r)
+  const [op, ...args] = tree;
+  if (op === 'num') { const v = +args[0]; return () => v; }
+  if (op === 'name') { const i = slot(args[0]); return (r) => r[i]; }
+  const [a, b, c] = args.map((arg) => ruleClosure(arg, slot));
+  if (op === '?') return (r) => (a(r) ? b(r) : c(r));
+  if (op === 'and') return (r) => a(r) && b(r);
+  if (op === 'or') return (r) => a(r) || b(r);
+  if (!has(RULE_OPS, op)) throw new Error(`update rule: unknown op ${JSON.stringify(op)}`);
+  const f = RULE_OPS[op];
+  return args.length === 1 ? (r) => f(a(r)) : (r) => f(a(r), b(r));
+}
 
 export function makeStep(name, hyper = {}) {
-  // name: GD, SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam or AdamW; hyper: torch's names
-  // (lr, momentum, nesterov, weight_decay, eps, lr_decay, initial_accumulator_value, alpha,
-  // centered, betas), defaults as in Python (Momentum and Nesterov: momentum 0.9, as the race's)
-  const make = RULES[name];
-  if (!make) throw new Error(`optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${name}`);
-  if (!(hyper.lr > 0)) throw new Error(`lr must be a positive number, got ${hyper.lr}`);
-  return make(hyper);
+  // the rule behind name (see resolveRule) as step(x, g, state, lr, t) -> the new point: the state
+  // (arrays per coordinate, and the step count k where the rule reads it) is kept in state
+  const { rule, values } = resolveRule(name, hyper);
+  const slots = new Map(), slot = (n) => { if (!slots.has(n)) slots.set(n, slots.size); return slots.get(n); };
+  const [X, G, LR, T, K, FIRST] = ['x', 'g', 'lr', 't', 'k', 'first'].map(slot);
+  const r0 = [];
+  for (const [h, v] of Object.entries(values)) r0[slot(h)] = v;
+  const state = rule.state.map(([n, init]) => [n, slot(n), typeof init === 'string' ? values[init] : init]);
+  const update = rule.update.map(([target, tree]) => [slot(target), ruleClosure(tree, slot)]);
+  return (x, g, s, lr, t) => {
+    if (rule.counted) s.step = (s.step ?? 0) + 1;
+    const r = r0.slice();
+    r[LR] = lr; r[T] = t; r[K] = s.step; r[FIRST] = s.step === 1;
+    for (const [n, , init] of state) if (s[n] === undefined) s[n] = x.map(() => init);
+    return x.map((xi, i) => {
+      r[X] = xi; r[G] = g[i];
+      for (const [n, j] of state) r[j] = s[n][i];
+      for (const [j, f] of update) r[j] = f(r);
+      for (const [n, j] of state) s[n][i] = r[j];
+      return r[X];
+    });
+  };
 }
 
 // ---- numpy's linspace, point for point ------------------------------------------------------------

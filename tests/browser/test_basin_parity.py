@@ -34,7 +34,6 @@ from __future__ import annotations
 import base64
 import json
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -51,7 +50,6 @@ from .pagetools import run_without_eval
 # Runs that reach exp, log or pow hold Chromium's V8 (the students' browser) to Python: ``browser``;
 # checks of IEEE arithmetic, pixels and arguments run in Node.js too when the run starts no browser.
 
-WIDGETS = Path(flatprog.__file__).parent / "widgets"
 N, STEPS, RADIUS, RTOL = 60, 100, 1e-2, 1e-12
 STATUS = {"max_steps": 0, "converged": 1, "diverged": 2}
 #: a learning rate per objective at which starts diverge within 100 steps (checked below); the
@@ -77,7 +75,7 @@ window.b64 = (a) => {  // a typed array's bytes as base64 (exact doubles, little
 """
 #: wrong code the comparison must catch: (text in flatprog.js + flatbatch.js, replacement)
 MUTANTS = {
-    "GD with lr × 1.0001": ("setup: 'const lr = P[0], beta", "setup: 'const lr = P[0] * 1.0001, beta"),
+    "GD with lr × 1.0001": ("`const lr = P[0]${", "`const lr = P[0] * 1.0001${"),
     "a diverged step is taken": ("{ act[s] = 0; live--; status[s] = 2;",
                                  "{ X[o] = n0; X[o + 1] = n1; act[s] = 0; live--; status[s] = 2;"),
     "linspace as lo + i·(hi − lo)/(n − 1)": ("out[i] = (step === 0 ? (i / div) * delta : i * step) + lo;",
@@ -88,8 +86,9 @@ MUTANTS = {
 
 
 def _source() -> str:
-    """flatprog.js + flatbatch.js as one module text, as the widgets concatenate them."""
-    return "\n".join((WIDGETS / name).read_text(encoding="utf-8") for name in ("flatprog.js", "flatbatch.js"))
+    """flatprog.js + flatbatch.js as one module text, after the update rules' declarations, as the
+    widgets concatenate them."""
+    return flatprog.browser_source(("flatprog.js", "flatbatch.js"))
 
 
 def _f64(text: str) -> np.ndarray:

@@ -24,19 +24,21 @@
   Chromium's value and gradient of each catalogue program equal numpy's to the last bit wherever
   the program uses only IEEE-exact operations (+ − × ÷, sqrt, neg, abs, square: correctly rounded
   in both); programs with exp, sin, cos or pow (V8's own Math library) are reported, not held;
-* the comparison can fail: wrong update rules (mutants of the module) are caught.
+* the comparison can fail: wrong update rules (mutants of the rules' one declaration,
+  ``optim.rules``, shipped to the browser as the widgets ship it) are caught.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from i2dl_helpers import expressions, flatprog, objectives, optim
 from i2dl_helpers.objectives import Objective
+from i2dl_helpers.optim import rules as optim_rules
 from i2dl_helpers.optim.racing import PRESETS, RACERS
 
 from .pagetools import run_without_eval
@@ -44,7 +46,6 @@ from .pagetools import run_without_eval
 # The parity holds Chromium's V8 (the students' browser) to Python; whether a wrong rule is caught
 # does not depend on the engine, so that check runs in Node.js too when the run starts no browser.
 
-MODULE = Path(flatprog.__file__).parent / "widgets" / "flatprog.js"
 STEPS = 200
 RTOL = 1e-12
 #: typed functions call exp, log, pow, cos ... whose last bit may differ between V8 and numpy (the grid
@@ -58,14 +59,23 @@ TYPED = {
     "log(1 + x**2 + 3*y**2) - 0.1*cos(x + y)/(2 + sigmoid(y)) + x**-2*0": ("x", "y"),
 }
 
-#: wrong update rules the parity check must catch: (text in flatprog.js, replacement)
+#: wrong update rules the parity check must catch: (rule, text in its declaration, replacement)
 MUTANTS = {
-    "Adam without bias correction": ("const stepSize = lr / (1 - Math.pow(b1, k));", "const stepSize = lr;"),
-    "momentum with a sign error": ("(bi, gi) => bi * beta + gi", "(bi, gi) => bi * beta - gi"),
-    "Nesterov as heavy ball": ("const dir = nesterov ?", "const dir = false ?"),
-    "RMSProp without the square root": ("avg = s.sq.map((si) => Math.sqrt(si) + eps);", "avg = s.sq.map((si) => si + eps);"),
-    "AdaGrad that forgets": ("(si, gi) => si + gi * gi", "(si, gi) => gi * gi"),
+    "Adam without bias correction": ("Adam", "lr / (1 - beta1 ** k)", "lr"),
+    "momentum with a sign error": ("SGD", "buf * momentum + g", "buf * momentum - g"),
+    "Nesterov as heavy ball": ("SGD", "g + momentum * buf if nesterov", "buf if nesterov"),
+    "RMSProp without the square root": ("RMSProp", "else sqrt(square_avg) + eps", "else square_avg + eps"),
+    "AdaGrad that forgets": ("AdaGrad", "sum + g * g", "g * g"),
 }
+
+
+def _mutant_source(rule: str, old: str, new: str) -> str:
+    """The browser module with one rule's declaration changed (the numpy step keeps the right one)."""
+    rules = dict(optim_rules.RULES)
+    update = tuple((target, text.replace(old, new)) for target, text in rules[rule].update)
+    assert update != rules[rule].update, old
+    rules[rule] = dataclasses.replace(rules[rule], update=update)
+    return flatprog.browser_source(rules=rules)
 
 #: a typed function at points where it is undefined, infinite, kinked or overflows
 SPECIAL = (["relu(x) + abs(x) + sigmoid(x) + softplus(x) + tanh(x)",
@@ -153,12 +163,11 @@ def flat_page(browser):
     context = browser.new_context()
     page = context.new_page()
     page.set_content("<!doctype html><html><body></body></html>")
-    source = MODULE.read_text(encoding="utf-8")
+    source = flatprog.browser_source()
     page.add_script_tag(content=source + "\nwindow.flatprog = {evaluate, interpret, runOptimizer};\n", type="module")
-    for i, (old, new) in enumerate(MUTANTS.values()):
-        assert old in source, old
-        mutant = source.replace(old, new)
-        page.add_script_tag(content=mutant + f"\nwindow.mutant{i} = {{runOptimizer}};\n", type="module")
+    for i, mutant in enumerate(MUTANTS.values()):
+        page.add_script_tag(content=_mutant_source(*mutant) + f"\nwindow.mutant{i} = {{runOptimizer}};\n",
+                            type="module")
     page.wait_for_function(f"() => window.flatprog !== undefined && window.mutant{len(MUTANTS) - 1} !== undefined")
     try:
         yield page
@@ -173,10 +182,8 @@ def flat_js(blank_page):
     V8 runs it (Node's Math.pow may differ from Chromium's in the last bit, so the parity itself is
     Chromium's)."""
     with blank_page() as page:
-        source = MODULE.read_text(encoding="utf-8")
-        for i, (old, new) in enumerate(MUTANTS.values()):
-            assert old in source, old
-            page.add_script_tag(content=source.replace(old, new) + f"\nwindow.mutant{i} = {{runOptimizer}};\n",
+        for i, mutant in enumerate(MUTANTS.values()):
+            page.add_script_tag(content=_mutant_source(*mutant) + f"\nwindow.mutant{i} = {{runOptimizer}};\n",
                                 type="module")
         page.wait_for_function(f"() => window.mutant{len(MUTANTS) - 1} !== undefined")
         yield page
@@ -350,7 +357,7 @@ def test_a_page_that_forbids_eval_falls_back_to_the_interpreter(browser):
     obj = objectives.get("rosenbrock")
     program = flatprog.compile_objective(obj)
     # the page's own script runs the optimiser (page.evaluate itself would be exempt from the policy)
-    script = (MODULE.read_text(encoding="utf-8")
+    script = (flatprog.browser_source()
               + "\ntry { new Function('return 1'); window.blocked = false; }"
               + " catch (err) { window.blocked = err instanceof EvalError; }"
               + f"\nwindow.result = runOptimizer({json.dumps(program)}, 'Adam', {{lr: 0.01}}, "
@@ -359,3 +366,34 @@ def test_a_page_that_forbids_eval_falls_back_to_the_interpreter(browser):
     assert blocked, "the page was meant to forbid new Function"
     ref = optim.run(obj, optim.Adam(0.01), obj.start, steps=50)
     assert float(_relative(np.array(points), ref.points).max()) <= RTOL
+
+
+#: one optimiser per form of every rule (each branch of its declaration), as Python builds them
+STEP_CASES = [optim.GD(0.1), optim.SGD(0.1, weight_decay=0.1), optim.SGD(0.1, momentum=0.5, weight_decay=0.05),
+              optim.SGD(0.05, momentum=0.8, nesterov=True), optim.Adagrad(0.1, lr_decay=0.01, initial_accumulator_value=0.1),
+              optim.RMSProp(0.01), optim.RMSProp(0.01, alpha=0.3, momentum=0.5, centered=True),
+              optim.RMSProp(0.01, alpha=0.9, centered=True), optim.Adam(0.1),
+              optim.Adam(0.1, betas=(0.3, 0.9), weight_decay=0.1), optim.AdamW(0.1), optim.AdamW(0.1, weight_decay=0.0)]
+
+
+def test_every_rule_steps_as_numpy_does(blank_page):
+    """makeStep (flatprog.js's interpreter of the shipped declarations) against the Optimizer classes'
+    numpy step on the same points and gradients, 40 steps of 3 coordinates: the same doubles (Adam's
+    bias corrections call each side's pow, whose last bit may differ in Node.js: Adam to 1e-14)."""
+    rng = np.random.default_rng(5)
+    x0, grads = rng.normal(size=3), rng.normal(size=(40, 3)) * np.logspace(0, -3, 40)[:, None]
+    with blank_page() as page:
+        page.add_script_tag(content=flatprog.browser_source() + "\nwindow.fp = {makeStep};\n", type="module")
+        page.wait_for_function("() => window.fp !== undefined")
+        got = page.evaluate("""([cases, x0, grads]) => cases.map(([name, hyper]) => {
+            const step = window.fp.makeStep(name, hyper), s = {};
+            let x = x0;
+            return grads.map((g, t) => (x = step(x, g, s, hyper.lr, t)));
+        })""", [[(opt.name, opt.hyperparameters()) for opt in STEP_CASES], x0.tolist(), grads.tolist()])
+    for opt, points in zip(STEP_CASES, got):
+        x, state, ref = x0[None, :], opt.init_state(x0[None, :]), []
+        for t, g in enumerate(grads):
+            x = opt.step(x, g[None, :], state, lr=opt.lr, t=t, objective=None)
+            ref.append(x[0])
+        err = float(_relative(np.array(points), np.array(ref)).max())
+        assert err <= (1e-14 if opt.name.startswith("Adam") else 0.0), f"{opt!r}: iterates differ by {err:.3g}"
