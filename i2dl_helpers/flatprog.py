@@ -70,6 +70,7 @@ the rules' declarations put before it, as the widgets load it;
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -77,6 +78,7 @@ import numpy as np
 from . import expressions, graph
 from .graph import Value
 from .objectives.base import Objective
+from .optim import rules as optim_rules
 
 __all__ = ["FORMAT", "VERSION", "NotCompilable", "browser_source", "compile_expression", "compile_objective", "evaluate",
            "formula", "gradient_formula", "probe_points", "to_objective", "validate"]
@@ -662,8 +664,5 @@ def browser_source(files=("flatprog.js",), rules=None) -> str:
     """The browser's module text: the update rules' declarations (``optim.rules.browser_prelude``,
     the constant ``OPTIMIZER_RULES``; ``rules``: other Rule objects by name, e.g. a test's wrong
     ones) and then the given files of ``widgets/`` (flatprog.js first), joined."""
-    from pathlib import Path
-
-    from .optim import rules as optim_rules
     here = Path(__file__).parent / "widgets"
     return "\n".join([optim_rules.browser_prelude(rules)] + [(here / f).read_text(encoding="utf-8") for f in files])

@@ -36,6 +36,8 @@ from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.text import Annotation, Text
 
+from ..optim.rules import browser_prelude
+
 __all__ = ["FigureCanvasWidget", "Unsupported", "overlay_ops"]
 
 #: coordinates are clipped to this many pixels around the figure (a diverged path
@@ -368,7 +370,6 @@ def _bundle() -> str:
     rules' declarations (``optim.rules.browser_prelude``): anywidget loads a
     single file, so only the last keeps its ``export``s; the others' exports become plain
     top-level names the later files use."""
-    from ..optim.rules import browser_prelude
     here = Path(__file__).parent
     parts = [browser_prelude()]  # OPTIMIZER_RULES, which flatprog.js interprets
     for i, name in enumerate(_MODULES):
