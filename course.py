@@ -19,8 +19,8 @@ arguments after ``test`` go to pytest, e.g. ``python3 course.py test -k gd1d``;
 arguments after ``lab`` go to ``jupyter lab``, e.g. ``python3 course.py lab --port 8890``
 (``python3 course.py lab source`` opens the instructor notebooks instead). As root,
 ``lab`` passes ``--allow-root`` to JupyterLab and says so. ``lab`` installs the run-time
-dependencies, Dask included (notebook 09); tests/test_fresh_clone.py runs every student
-notebook in a fresh clone set up by ``lab --setup-only``.
+dependencies, Dask included (notebook 09); tests/browser/test_jupyterlab.py runs every student
+notebook in the JupyterLab of a fresh clone set up by ``lab --setup-only``.
 Pass ``--torch`` to ``test`` to also install the PyTorch reference (large), ``--quick`` to run only
 the quick tier (``-m quick``, see tests/conftest.py).
 """

@@ -117,14 +117,15 @@ def pytest_collection_modifyitems(config, items):
 # -- two workers (pytest-xdist: ``course.py test`` runs ``-n 2 --dist loadscope --no-loadscope-reorder``) -------
 #: modules run first, longest first, so that no long module is left for the end of a run (the scheduler hands
 #: out work in the order of collection); a module not named runs after them, in the usual order
-LONG_FIRST = ("tests/test_fresh_clone.py", "tests/test_grading.py", "tests/browser/test_jupyterlab.py",
+LONG_FIRST = ("tests/test_grading.py", "tests/browser/test_jupyterlab.py",
               "tests/test_hub.py", "tests/browser/test_static_site.py", "tests/browser/test_scenes.py",
               "tests/browser/test_accessibility.py", "tests/test_exercises.py")
 #: modules whose tests go to either worker one by one. Every other module is one unit of work, run by one
-#: worker: its tests may share a fixture that starts a server or builds something (a fresh clone, a graded
-#: course, a site), and a notebook's cells under nbval share one kernel. test_jupyterlab's tests share the
-#: JupyterLab of their worker (each worker opens one, seconds) and its notebooks take a minute each;
-#: the other modules' tests share no expensive fixture.
+#: worker: its tests may share a fixture that starts a server or builds something (a graded course, a site),
+#: and a notebook's cells under nbval share one kernel. test_jupyterlab's tests share the JupyterLab of their
+#: worker (each worker opens one, seconds) and the fresh clone the student notebooks run in (set up once per
+#: run by the first worker that asks, under a file lock, and reused by the other: tests/browser/fresh_clone.py);
+#: its notebooks take a minute each; the other modules' tests share no expensive fixture.
 SPREAD = frozenset({"tests/browser/test_jupyterlab.py", "tests/test_exercises.py", "tests/test_optim.py",
                     "tests/test_expressions.py", "tests/test_style.py", "tests/test_widgets_gd1d.py"})
 

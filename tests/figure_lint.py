@@ -21,8 +21,9 @@ Three checks on a matplotlib figure, as a student sees it in JupyterLab:
   labels are turned off (shared axes) are not checked.
 
 ``lint_figure(fig)`` renders a figure the way the inline backend does and returns the findings (the unit
-tests in tests/test_figure_lint.py); ``install(shell, path)`` runs inside a kernel (tests/notebook_runner.py
-sends it before the first cell; the notebooks are not changed): after every cell it lints every figure that
+tests in tests/test_figure_lint.py); ``install(shell, path)`` runs inside a kernel (an IPython start-up file of
+the fresh clone's JupyterLab calls it before the first cell, tests/browser/fresh_clone.py; the notebooks are
+not changed): after every cell it lints every figure that
 the cell drew, inline or in an explorer, and appends the findings to ``path`` as JSON lines with the cell's
 execution count.
 """

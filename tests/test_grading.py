@@ -16,8 +16,8 @@ executes every notebook handed in (one kernel each):
 The pipeline needs the blank and slipped hand-ins only for a few notebooks: for *every* exercise,
 tests/test_exercises.py already runs its test cells (hidden tests included) in-process and checks that
 the unanswered stub fails each of them with "not answered yet", that the solution passes, and that every
-recorded mistake fails; the student notebooks themselves run top to bottom in
-tests/test_fresh_clone.py and in the browser (tests/browser/test_jupyterlab.py).
+recorded mistake fails; the student notebooks themselves run top to bottom in the browser, in the
+JupyterLab of a fresh clone (tests/browser/test_jupyterlab.py).
 """
 from __future__ import annotations
 

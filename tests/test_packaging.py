@@ -187,9 +187,13 @@ def test_instructor_install_is_complete_for_a_hub():
 
 
 def test_the_student_notebooks_are_run_by_the_fresh_clone_test_not_by_nbval():
-    """Each student notebook runs once per test run: tests/test_fresh_clone.py executes notebooks/ in the
-    environment `course.py lab` sets up, so nbval must not collect notebooks/ as well."""
+    """Each student notebook runs once per test run: tests/browser/test_jupyterlab.py runs notebooks/ in the
+    JupyterLab of a fresh clone set up as `course.py lab` does (tests/browser/fresh_clone.py), so nbval must
+    not collect notebooks/ as well, and no other test module executes them."""
     paths = _pyproject()["tool"]["pytest"]["ini_options"]["testpaths"]
     assert "notebooks" not in paths and "tests" in paths
-    text = (ROOT / "tests" / "test_fresh_clone.py").read_text(encoding="utf-8")
+    text = (ROOT / "tests" / "browser" / "fresh_clone.py").read_text(encoding="utf-8")
     assert '"lab", "--setup-only"' in text and 'glob("*.ipynb")' in text
+    lab = (ROOT / "tests" / "browser" / "test_jupyterlab.py").read_text(encoding="utf-8")
+    assert "def test_notebook_runs_in_jupyterlab(student_lab, fresh_clone" in lab
+    assert not (ROOT / "tests" / "test_fresh_clone.py").exists()

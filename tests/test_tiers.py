@@ -25,6 +25,7 @@ def test_the_lists_name_test_modules_that_exist():
 
 #: shared fixtures of spread modules that cost nothing to make twice: test_jupyterlab's ``lab`` hands out the
 #: worker's JupyterLab and tab (session fixtures of tests/browser/conftest.py) and stops kernels after the module
+#: (its ``fresh_clone``, in tests/browser/conftest.py, is built once per run and shared by the workers)
 CHEAP = {"tests/browser/test_jupyterlab.py": {"lab"}}
 
 

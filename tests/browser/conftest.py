@@ -1,8 +1,10 @@
-"""Fixtures for the real-browser tests: one JupyterLab server and one Chromium for the session.
+"""Fixtures for the real-browser tests: JupyterLab servers and one Chromium for the session.
 
-The server serves a temporary copy of ``notebooks/`` (JupyterLab autosaves, the
-repository must stay clean) with its own config, data, runtime, settings and
-workspace folders, so nothing touches the user's Jupyter set-up. Chromium is
+``lab_server`` serves a temporary copy of ``notebooks/`` (JupyterLab autosaves, the
+repository must stay clean) with this environment's kernels; ``student_lab`` is the JupyterLab of a
+fresh clone set up by ``python3 course.py lab --setup-only`` (``fresh_clone``, once per test run,
+tests/browser/fresh_clone.py), where the student notebooks run. Each has its own config, data,
+runtime, settings and workspace folders, so nothing touches the user's Jupyter set-up. Chromium is
 Debian's (``/usr/bin/chromium``, or ``$I2DL_CHROMIUM``) driven by Playwright;
 Playwright cannot download browsers here. Both are stopped whatever happens.
 
@@ -54,8 +56,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _clean_env(tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
+def _clean_env(tmp: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in (os.environ if base is None else base).items()
            if k not in ("MPLBACKEND", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH")}  # the kernel picks the inline backend
     env.update(JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_DATA_DIR=str(tmp / "data"),
                JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), JUPYTER_PLATFORM_DIRS="1",
@@ -156,19 +158,21 @@ def serve_folder(folder: Path, log: Path, timeout: float = 30.0):
 NODELAY_ON = "--ServerApp.jpserver_extensions=i2dl_helpers_server=True"
 
 
-def start_jupyterlab(root_dir: Path, tmp: Path, extension: str = NODELAY_ON, **env: str):
+def start_jupyterlab(root_dir: Path, tmp: Path, extension: str = NODELAY_ON, *, python: Path | None = None,
+                     base_env: dict[str, str] | None = None, **env: str):
     """Start JupyterLab on a free local port serving ``root_dir``, with its config, data, runtime, settings and
     workspace folders in ``tmp`` (nothing touches the user's Jupyter set-up) and every cell rendered (no virtual
     scrolling: outputs far down the page exist in the DOM); ``env`` is added to the kernels' environment. Waits
     until it answers; returns (process, port, its log). Stop it with ``stop_process_group`` (on a failed start
-    it is stopped here)."""
+    it is stopped here). ``python``: the JupyterLab of another environment (this one's by default); ``base_env``:
+    the environment to start from instead of this process's (the server's and its kernels')."""
     for sub in ("config", "data", "runtime", "ipython", "workspaces"):
         (tmp / sub).mkdir(parents=True, exist_ok=True)
     tracker = tmp / "settings" / "@jupyterlab" / "notebook-extension"
     tracker.mkdir(parents=True, exist_ok=True)
     (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     port = free_port()
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+    cmd = [str(python or sys.executable), "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
            "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
            f"--ServerApp.root_dir={root_dir}", f"--LabApp.user_settings_dir={tmp / 'settings'}",
            f"--LabApp.workspaces_dir={tmp / 'workspaces'}", "--LabApp.news_url=None", extension]
@@ -176,7 +180,7 @@ def start_jupyterlab(root_dir: Path, tmp: Path, extension: str = NODELAY_ON, **e
         cmd.append("--allow-root")
     log = tmp / "server.log"
     with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, env=dict(_clean_env(tmp), **env), cwd=root_dir, stdout=out,
+        proc = subprocess.Popen(cmd, env=dict(_clean_env(tmp, base_env), **env), cwd=root_dir, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait_http(f"http://127.0.0.1:{port}/api/status", proc, log, SERVER_START_TIMEOUT)
@@ -198,6 +202,53 @@ def lab_server(browser_tools, workdir, tmp_path_factory):
     finally:
         ARTIFACTS.mkdir(exist_ok=True)
         shutil.copy(tmp / "server.log", ARTIFACTS / "jupyterlab-server.log")
+
+
+@pytest.fixture(scope="session")
+def fresh_clone(tmp_path_factory):
+    """The fresh clone set up by ``python3 course.py lab --setup-only`` (tests/browser/fresh_clone.py): once per
+    test run, shared by the two workers (built under a lock in the parent of their temporary folders)."""
+    from . import fresh_clone as fc
+
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("needs git and a git checkout of the course (the test clones it)")
+    base = tmp_path_factory.getbasetemp()
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        base = base.parent  # the run's folder, shared by its workers
+    try:
+        with fc.shared_clone(base, worker or f"pid{os.getpid()}") as clone:
+            yield clone
+    except fc.SetUpFailed as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def student_lab(browser_tools, fresh_clone, tmp_path_factory):
+    """JupyterLab as ``python3 course.py lab`` starts it in the fresh clone: the clone's .venv serving its
+    notebooks/, kernels of that .venv (``python3`` kernelspec in the lab's JUPYTER_DATA_DIR) with
+    ``course.py``'s kernel environment. An IPython start-up file installs the figure lint in every student
+    notebook's kernel and records its cells in ``server.checks`` (tests/browser/fresh_clone.py)."""
+    from . import fresh_clone as fc
+
+    tmp = tmp_path_factory.mktemp("student-lab")
+    checks = tmp / "checks"
+    checks.mkdir()
+    root = fresh_clone["root"] / "notebooks"
+    fc.write_kernelspec(tmp / "data", fresh_clone["python"])
+    fc.startup_file(tmp / "ipython", fresh_clone["root"], checks)
+    try:
+        proc, port, log = start_jupyterlab(root, tmp, python=fresh_clone["python"], base_env=fc.kernel_env())
+        try:
+            server = Server(proc, port, root, log)
+            server.checks = checks
+            yield server
+        finally:
+            stop_process_group(proc)
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        if (tmp / "server.log").exists():
+            shutil.copy(tmp / "server.log", ARTIFACTS / "jupyterlab-fresh-clone-server.log")
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,23 @@
 """What a student sees: every notebook run in JupyterLab in a real Chromium.
 
-For every notebook in ``notebooks/``: open it, Run All Cells, and check that no
-cell shows an error (traceback, forbidden warning, explorer error box, widget
-that failed to render). For the gradient-descent explorers (notebooks 02 and
-04): move the learning-rate and start sliders with the keyboard and by typing
+For every notebook in ``notebooks/`` (``test_notebook_runs_in_jupyterlab``, its only execution in a test
+run): in the JupyterLab of a fresh clone set up by ``python3 course.py lab --setup-only`` (the ``fresh_clone``
+and ``student_lab`` fixtures, tests/browser/fresh_clone.py: the clone's .venv with the run-time dependencies
+only, its kernels, ``course.py``'s kernel environment; set up once per test run even on two workers), open
+it, Run All Cells, and check that no cell shows an error (traceback, forbidden warning, explorer error box,
+widget that failed to render) except those tagged ``raises-exception`` (the unanswered exercises' checks),
+that every cell ran, that outputs fit the column and pass axe, and that every figure a cell draws passes the
+figure lint (tests/figure_lint.py, installed in each kernel by an IPython start-up file: text under 8 pt at the
+column width, markers hidden under another artist's, axes with fewer than two labelled ticks), findings listed
+in ``fresh_clone.ALLOWED`` excepted (an entry that no longer matches is printed). For the gradient-descent
+explorers (notebooks 02 and 04): move the learning-rate and start sliders with the keyboard and by typing
 into their readouts, and check that the image changed and that the status
-line is the one the explorer computes for the values now on the sliders.
+line is the one the explorer computes for the values now on the sliders. Timings (set-up, each notebook's
+Run All, its slowest cells) go to test-artifacts/fresh-clone.json. The clone is of HEAD:
+``I2DL_FRESH_CLONE=worktree`` runs the working tree's tracked files, uncommitted edits included.
+
+The other tests write notebooks of their own into ``lab_server``, a JupyterLab of this environment serving a
+copy of ``notebooks/``.
 
 ``test_slider_latency`` measures slider → new image in the browser for the
 explorers and for a baseline that redraws a comparable figure with plain
@@ -20,12 +32,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from . import fresh_clone as fc
 from .conftest import NOTEBOOKS, Server, _clean_env, free_port, stop_process_group
 from .pagetools import (FIGURE, ExplorerView, assert_outputs_accessible, cells_meant_to_raise, measure_slider_latency,
                         open_and_run_cells, open_notebook, overflowing_outputs, rerun_cell, run_all, shown_errors)
@@ -34,6 +48,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 NOTEBOOK_NAMES = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
 LOG_STEP = 0.05  # exponent step of the explorers' learning-rate sliders (widgets.base.log_slider)
+RUN_ALL_TIMEOUT = 600.0  # seconds for Run All of a student notebook (a minute or two on a busy machine)
 
 
 @pytest.fixture(scope="module")
@@ -159,29 +174,99 @@ def unexpected_errors(page, name: str, meant_to_raise) -> list[str]:
     return [e for e in shown_errors(page, meant_to_raise) if not any(e.startswith(a) for a in allowed)]
 
 
+def _kernel_record(fresh_clone, name: str, run: dict, opened_s: float, student_lab) -> tuple[str, list[str]]:
+    """The kernel's record of the run (tests/browser/fresh_clone.py's start-up file), also written to
+    test-artifacts/fresh-clone.json. Returns what is wrong with the record (not every code cell ran once with
+    the figure lint installed) and the figure problems (findings not in ``ALLOWED``), after printing the
+    ALLOWED entries that no longer match."""
+    report = fc.notebook_report(student_lab.checks, student_lab.root / name)
+    problems, stale = fc.figure_problems(name, report["findings"])
+    fc.record(fresh_clone, name, {
+        "run_all_s": round(run["seconds"], 1), "open_s": round(opened_s, 1),
+        "slowest_cells": fc.slowest(report["cells"]), "findings": report["findings"], "stale_allowed": stale,
+        "errors": {c["index"]: [c["error"]] for c in report["cells"] if c["error"]}})
+    counts = [c["execution_count"] for c in report["cells"]]
+    wrong = "" if counts == list(range(1, report["code_cells"] + 1)) else (
+        f"{name}: the kernel recorded cells {counts} of {report['code_cells']} code cells: the figure lint was "
+        f"not installed in this notebook's kernel, or Run All did not run each cell once "
+        f"(tests/browser/fresh_clone.py)")
+    if stale:
+        print(f"\n{name}: allowed figure findings no longer found (remove them from ALLOWED in "
+              f"tests/browser/fresh_clone.py): {stale}")
+    return wrong, problems
+
+
 @pytest.mark.parametrize("name", NOTEBOOK_NAMES)
-def test_notebook_runs_in_jupyterlab(lab, artifacts, name):
-    server, page = lab
+def test_notebook_runs_in_jupyterlab(student_lab, fresh_clone, page, artifacts, name, capsys):
+    """The only run of a student notebook in a test run: Run All in the fresh clone's JupyterLab (set up as
+    ``python3 course.py lab`` does: run-time dependencies only). Errors only in cells tagged
+    ``raises-exception``, every cell ran, outputs fit the column and pass axe; the explorers of 02 and 04 are
+    driven; every figure a cell draws passes the figure lint (tests/figure_lint.py) unless listed in
+    ``fresh_clone.ALLOWED``."""
+    server = student_lab
     stem = Path(name).stem
     try:
-        meant_to_raise = cells_meant_to_raise(NOTEBOOKS / name)
+        meant_to_raise = cells_meant_to_raise(server.root / name)
+        start = time.monotonic()
         open_notebook(page, server.url, name)
-        run = run_all(page, expected_errors=meant_to_raise)
+        opened_s = time.monotonic() - start
+        run = run_all(page, timeout=RUN_ALL_TIMEOUT, expected_errors=meant_to_raise)
         page.screenshot(path=str(artifacts / f"{stem}.png"))
+        with capsys.disabled():
+            print(f"\nfresh clone of {fresh_clone['made_from']}: {name}: Run All {run['seconds']:.1f} s "
+                  f"(`course.py lab --setup-only` took {fresh_clone['setup_s']:.0f} s"
+                  f"{'' if fresh_clone['built_here'] else ', in another worker'})")
+            not_recorded, figure_problems = _kernel_record(fresh_clone, name, run, opened_s, server)
         errors = unexpected_errors(page, name, meant_to_raise)
         assert not errors, f"{name} shows errors after Run All:\n" + "\n---\n".join(errors)
         assert all(p != "[ ]:" for p in run["prompts"]), f"{name}: some cells did not run: {run['prompts']}"
+        assert not not_recorded, not_recorded
         too_wide = overflowing_outputs(page)
         assert not too_wide, f"{name}: outputs wider than the notebook column (1400 px window): {too_wide}"
         assert_outputs_accessible(page, name)  # axe-core, WCAG 2.1 AA (issue 23, test_accessibility.py)
         if name in SLIDER_CHECKS:
             SLIDER_CHECKS[name](page, artifacts)
             assert not unexpected_errors(page, name, meant_to_raise), f"{name}: moving the sliders produced errors"
+        assert not figure_problems, (f"{name}: figures a student cannot read well (tests/figure_lint.py explains "
+                                     f"the checks):\n" + "\n".join(figure_problems))
     finally:
         try:
             page.screenshot(path=str(artifacts / f"{stem}-final.png"))
         finally:
             _finish(server, page)
+
+
+LINT_CELLS = [
+    """import matplotlib.pyplot as plt
+fig, ax = plt.subplots(figsize=(4, 2.5))
+ax.plot([0, 1, 2], [0, 1, 4], label="tiny legend")
+ax.legend(fontsize=4)  # too small
+ax.set_xlabel("x", fontsize=5)
+plt.show()""",
+    """fig, ax = plt.subplots(figsize=(4, 2.5))
+ax.plot([0, 1, 2], [0, 1, 4], label="legible")  # fine
+ax.legend(fontsize=10)
+plt.show()""",
+]
+
+
+def test_the_figure_lint_in_the_fresh_clone_catches_a_tiny_font(student_lab, fresh_clone, page):
+    """The figure check of the student notebooks can fail: in the fresh clone's JupyterLab the start-up file
+    lints what a notebook's cells draw, and a 4-pt legend and a 5-pt axis label are reported (cell 0), a
+    legible figure (cell 1) is not."""
+    server, name = student_lab, "figure-lint-check.ipynb"
+    try:
+        open_and_run_cells(page, server.url, server.root, name, LINT_CELLS)
+        report = fc.notebook_report(server.checks, server.root / name)
+        assert [c["execution_count"] for c in report["cells"]] == [1, 2], report
+        problems, stale = fc.figure_problems(name, report["findings"])
+        assert not stale and len(problems) == 2, problems
+        assert {f["cell"] for f in report["findings"]} == {0}, report["findings"]
+        said = "\n".join(problems)
+        assert "legend 4 pt" in said and "axis label 5 pt" in said, said
+    finally:
+        _finish(server, page)
+        (server.root / name).unlink(missing_ok=True)
 
 
 WIDE_CELLS = [
