@@ -615,18 +615,24 @@ def test_values_set_from_code_survive_the_browser(lab, artifacts, workdir):
 
 
 # -- the kernel rests while the page steps (issue 24, item 3) ------------------------------------
-REST_CELLS = [
-    """from i2dl_helpers.widgets import GradientDescent1D
+def counting_cell(cls: str, name: str, args: str, tag: str) -> str:
+    """A cell that shows ``name = Counting(args)``: the explorer ``cls`` counting its updates in
+    ``Counting.updates``; ``# tag`` finds the cell."""
+    return f"""from i2dl_helpers.widgets import {cls}
 
-class Counting(GradientDescent1D):  # counts the kernel's updates
+class Counting({cls}):  # counts the kernel's updates
     updates = 0
 
     def _update(self, changed):
         type(self).updates += 1
         return super()._update(changed)
 
-rest = Counting("quadratic", lr=0.1, x0=1.5, steps=50)  # rests
-rest""",
+{name} = Counting({args})  # {tag}
+{name}"""
+
+
+REST_CELLS = [
+    counting_cell("GradientDescent1D", "rest", '"quadratic", lr=0.1, x0=1.5, steps=50', "rests"),
     """import json  # rest state
 print("STATE " + json.dumps({"lr": rest.controls["lr"].value, "x0": rest.controls["x0"].value,
                              "status": rest.status_text, "last": rest.trajectory.points[-1].tolist(),
@@ -635,20 +641,10 @@ print("STATE " + json.dumps({"lr": rest.controls["lr"].value, "x0": rest.control
 
 
 AHEAD_CELLS = [
-    """from i2dl_helpers.widgets import NetworkShape
-
-class CountingShape(NetworkShape):  # counts the kernel's updates
-    updates = 0
-
-    def _update(self, changed):
-        type(self).updates += 1
-        return super()._update(changed)
-
-shape = CountingShape(width=4, depth=2)  # drawn ahead
-shape""",
+    counting_cell("NetworkShape", "shape", "width=4, depth=2", "drawn ahead"),
     """import json  # ahead state
 print("STATE " + json.dumps({"width": shape.controls["width"].value, "depth": shape.controls["depth"].value,
-                             "status": shape.status_text, "updates": CountingShape.updates}))""",
+                             "status": shape.status_text, "updates": Counting.updates}))""",
 ]
 
 
