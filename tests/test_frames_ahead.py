@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 
 import ipywidgets
 import pytest
@@ -130,9 +131,15 @@ def test_frames_are_drawn_one_at_a_time_on_a_running_event_loop_and_dropped_midw
         for _ in range(200):
             await asyncio.sleep(0)
         return e._view.widget.scene
+    def run_in_a_thread(interrupt: bool):  # a thread of its own: no other event loop runs there
+        out = {}
+        thread = threading.Thread(target=lambda: out.update(scene=asyncio.run(draw(interrupt))))
+        thread.start()
+        thread.join(60)
+        return out["scene"]
     try:
-        assert asyncio.run(draw(interrupt=True))["name"] is None, "a change midway drops what was drawn"
-        assert asyncio.run(draw(interrupt=False))["name"] == "ahead"
+        assert run_in_a_thread(interrupt=True)["name"] is None, "a change midway drops what was drawn"
+        assert run_in_a_thread(interrupt=False)["name"] == "ahead"
     finally:
         e.close()
 

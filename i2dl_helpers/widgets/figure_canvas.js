@@ -351,6 +351,7 @@ function render({ model, el }) {
     }
     for (const m of [statusModel, errorModel]) if (m) m.on('change:value', onStatus);
     coalescer.configure(controls, model.get('scene') || {}, kernel);
+    root.dataset.scene = (model.get('scene') || {}).name || '';  // 'ahead': the page steps from frames drawn ahead
     spoken = spokenText();  // the state on arrival is on the page already; changes are announced
     applyStandalone();
     schedule();
@@ -535,7 +536,6 @@ function render({ model, el }) {
     root.dataset.frame = String(frame);
     // the values of the kernel's last frame (tests wait until the kernel has caught up with the page)
     root.dataset.kernelValues = JSON.stringify(model.get('kernel_values') || {});
-    root.dataset.scene = (model.get('scene') || {}).name || '';  // 'ahead': frames drawn ahead are in (tests)
     setupOverlay();
     describe();
   }
