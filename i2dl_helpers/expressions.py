@@ -25,6 +25,13 @@ nothing typed can exhaust time or memory.
 Where the function is undefined (``log`` of a negative number, ``sqrt(-1)``,
 ``0/0``) values are NaN, silently: the optimisers treat a non-finite loss as
 divergence.
+
+The folded tree of a typed function (constants computed, as Python computes them) is there to
+read, e.g. to compile it (:mod:`i2dl_helpers.flatprog`): ``typed_tree(objective)`` gives it and
+its variables, ``evaluate_tree(tree, {name: Value})`` runs it on the engine. A folded tree is a
+float (a constant) or a node with ``kind``, ``text`` and ``args``: kind "var" (``text`` its
+name), "neg" or "pos" (args (a,)), "call" (``text`` the function, args (a,)), or "+", "-",
+"*", "/", "**" (args (a, b)); every arg is again a float or a node.
 """
 from __future__ import annotations
 
@@ -40,7 +47,7 @@ from .graph import Value
 from .objectives import Objective
 
 __all__ = ["ExpressionError", "FUNCTIONS", "CONSTANTS", "parse", "MAX_LENGTH", "MAX_DEPTH", "MAX_NODES",
-           "MAX_EXPONENT"]
+           "MAX_EXPONENT", "evaluate_tree", "typed_tree"]
 
 MAX_LENGTH = 500     #: characters
 MAX_DEPTH = 50       #: nesting levels: parentheses, signs, exponents
@@ -396,6 +403,24 @@ def _evaluate(node, env: dict[str, Value]):
     if node.kind == "var":
         return env[node.text]
     return _apply(node, [_evaluate(a, env) for a in node.args])
+
+
+def evaluate_tree(tree, env: dict[str, Value]):
+    """A folded tree (:func:`typed_tree`) on the engine: ``env`` maps each variable to a Value (or
+    a float). Returns a Value, or a float where the tree is a constant. Call it inside
+    ``graph.allow_nan()`` where the function may be undefined at the points."""
+    return _evaluate(tree, env)
+
+
+def typed_tree(objective):
+    """(folded tree, variables) of an objective made by :func:`parse`; None for any other objective."""
+    try:
+        compiled = objective._fun.__self__      # the bound value() of the _Compiled that parse made
+    except AttributeError:
+        return None
+    if isinstance(compiled, _Compiled):
+        return compiled.tree, compiled.variables
+    return None
 
 
 class _Compiled:

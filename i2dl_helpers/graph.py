@@ -1,8 +1,8 @@
 """A compute-graph engine small enough to read in one sitting (slides 5–8).
 
 Every arithmetic operation on a :class:`Value` creates a new node that
-remembers its parents (``_prev``), its operation (``op``) and how to compute
-its *local derivatives* ∂out/∂parent. ``backward()`` then applies the chain
+remembers its parents (``parents``), its operation (``op``) and how to compute
+its *local derivatives* ∂out/∂parent (``local_derivatives()``). ``backward()`` then applies the chain
 rule from the output back to the inputs, in reverse topological order:
 
     ∂L/∂parent = Σ_{children c}  ∂L/∂c · ∂c/∂parent
@@ -33,7 +33,7 @@ from typing import Callable, Iterator, Sequence, Union
 import numpy as np
 
 __all__ = [
-    "Value", "BackwardStep", "allow_nan", "grad", "name_leaves", "topological_order",
+    "Value", "BackwardStep", "allow_nan", "grad", "name_leaves", "symbolic_slopes", "topological_order",
     "sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "abs", "sigmoid", "relu", "square",
 ]
 
@@ -118,14 +118,22 @@ def _power(a: Number, n: float) -> Number:
 
 
 class Value:
-    """One node of the compute graph: ``data``, ``grad``, parents ``_prev``, ``op``, ``name``.
+    """One node of the compute graph: ``data``, ``grad``, ``parents``, ``op``, ``name``.
 
     data : float or array (any shape); non-finite data raises ValueError
            (unless inside :func:`allow_nan`).
     grad : ∂(output)/∂(this node) after ``output.backward()``; same shape as data.
+
+    Reading a graph (e.g. to write it out as a program, :mod:`i2dl_helpers.flatprog`):
+    ``parents`` (the operands, in order; () for a leaf), ``op`` (the operation's name,
+    e.g. "+", "exp", "**3"), ``exponent`` (n of a node ``a ** n``, else None) and
+    ``local_derivatives()`` (∂node/∂parent for each parent).
     """
 
     __array_ufunc__ = None  # make ``np.float64(2) * v`` call Value.__rmul__
+
+    #: n of a node made by ``a ** n`` (a float); None for every other node
+    exponent: float | None = None
 
     def __init__(self, data, name: str = "", _prev: tuple = (), op: str = "",
                  _local: Callable[[], tuple] | None = None):
@@ -160,6 +168,18 @@ class Value:
     @property
     def shape(self) -> tuple:
         return _shape(self.data)
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The nodes this one was computed from, in operand order (``a - b``: (a, b)); () for a leaf
+        (an input, a constant, or any node made while the graph is not recorded)."""
+        return self._prev
+
+    def local_derivatives(self) -> tuple:
+        """∂self/∂parent for each of ``parents``, in order: Values (graphs themselves) or plain numbers,
+        e.g. (1.0, -1.0) for ``a - b``, (n · a^(n−1),) for ``a ** n``; () for a leaf. Each call builds
+        the derivative anew, so call it inside :func:`allow_nan` where the data may be undefined."""
+        return self._local() if self._prev else ()
 
     def __repr__(self) -> str:
         label = f", name={self.name!r}" if self.name else ""
@@ -218,8 +238,10 @@ class Value:
                 raise ValueError(f"a ** {n:g} is undefined for a negative base")
             if n < 0 and np.any(np.asarray(self.data) == 0):
                 raise ValueError(f"a ** {n:g} is undefined at a = 0 (division by zero)")
-        return self._make(lambda a: _power(a, n), (self,), f"**{n:g}",
-                          lambda: (n * self ** (n - 1.0),) if n != 1.0 else (1.0,))
+        out = self._make(lambda a: _power(a, n), (self,), f"**{n:g}",
+                         lambda: (n * self ** (n - 1.0),) if n != 1.0 else (1.0,))
+        out.exponent = n
+        return out
 
     def __rpow__(self, c) -> "Value":
         """c ** a for a constant c > 0;  ∂/∂a = c^a · ln c."""
@@ -368,6 +390,31 @@ def topological_order(output: Value) -> list[Value]:
         stack.append((node, True))
         stack.extend((p, False) for p in reversed(node._prev) if p not in seen)
     return order
+
+
+#: the slope of relu and abs as an operation of the graph: op name -> (slope op, numpy function)
+_SLOPES = {"max(0,·)": ("step", lambda a: np.greater(a, 0.0).astype(float)), "abs": ("sign", np.sign)}
+
+
+def symbolic_slopes(output: Value) -> Value:
+    """Make the slopes of relu and abs in output's graph nodes of the graph, in place; returns output.
+
+    By default their local derivatives are constants read off the data (1 where a > 0 for relu,
+    sign(a) for abs). Afterwards they are nodes ``step(a)`` (op "step": 1 if a > 0 else 0) and
+    ``sign(a)`` (op "sign") with the node's operand as parent and derivative 0, so a gradient graph
+    built from output (``grad(..., create_graph=True)``) recomputes them from its inputs, as a
+    program written out from that graph must. The numbers of every gradient stay the same.
+    """
+    for node in topological_order(output):
+        slope = _SLOPES.get(node.op)
+        if slope is None:
+            continue
+        parent, (op, fn) = node._prev[0], slope
+
+        def local(parent=parent, fn=fn, op=op):
+            return (Value(fn(parent.data), _prev=(parent,), op=op, _local=lambda: (0.0,)),)
+        node._local = local
+    return output
 
 
 def _backprop(output: Value, create_graph: bool, record_steps: bool = False):

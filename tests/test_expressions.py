@@ -12,7 +12,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from i2dl_helpers import GD, Objective, run
-from i2dl_helpers.expressions import MAX_LENGTH, ExpressionError, parse
+from i2dl_helpers import objectives
+from i2dl_helpers.expressions import MAX_LENGTH, ExpressionError, evaluate_tree, parse, typed_tree
+from i2dl_helpers.graph import Value
 from i2dl_helpers.numdiff import numerical_grad, numerical_hessian
 
 XY = ("x", "y")
@@ -55,6 +57,19 @@ def test_wave_matches_hand_written_derivatives_on_a_grid():
     hess = np.stack([np.stack([-9 * s * g + 0.2, -6 * Y * c * g], -1),
                      np.stack([-6 * Y * c * g, (4 * Y**2 - 2) * s * g + 0.2], -1)], -2)
     np.testing.assert_allclose(obj.hessian(pts), hess, rtol=1e-11, atol=1e-12)
+
+
+def test_typed_tree_gives_the_folded_tree_and_evaluate_tree_runs_it():
+    tree, variables = typed_tree(parse("x**2 + 2*3*y", ("x", "y")))
+    assert variables == ("x", "y") and tree.kind == "+"
+    left, right = tree.args
+    assert (left.kind, left.args[0].kind, left.args[0].text, left.args[1]) == ("**", "var", "x", 2.0)
+    assert right.kind == "*" and right.args[0] == 6.0            # 2*3 folded, as Python folds it
+    out = evaluate_tree(tree, {"x": Value(3.0), "y": Value(1.0)})
+    assert isinstance(out, Value) and out.data == 15.0
+    assert typed_tree(parse("2*pi")) == (2 * np.pi, ("x",))
+    assert evaluate_tree(2 * np.pi, {"x": Value(1.0)}) == 2 * np.pi
+    assert typed_tree(objectives.get("rosenbrock")) is None and typed_tree(object()) is None
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -20,6 +20,7 @@ import pytest
 
 from i2dl_helpers import expressions, flatprog, nn, objectives, optim
 from i2dl_helpers.flatprog import NotCompilable, compile_expression, compile_objective, evaluate
+from i2dl_helpers.flatprog.from_expression import numpy_program
 from i2dl_helpers.numdiff import numerical_grad
 from i2dl_helpers.objectives import LeastSquares, NetLoss, Objective, exponential_decay, linear_fit
 
@@ -134,7 +135,7 @@ def test_optimisers_on_an_exact_program_repeat_the_catalogue_run_exactly(name):
 
 @pytest.mark.parametrize("n", [2.0, 3.0, 4.0, 0.5, -1.0, 1.0, 1.5, -2.0, 7.0])
 def test_restated_powers_are_computed_as_numpy_computes_them(n):
-    program = flatprog._numpy_program(f"x**({n!r})", (f"2*x**({n!r})",), ("x",), "power")
+    program = numpy_program(f"x**({n!r})", (f"2*x**({n!r})",), ("x",), "power")
     x = np.random.default_rng(3).uniform(0.01, 5.0, 5000)
     value, grad = evaluate(program, x)
     np.testing.assert_array_equal(_bits(value), _bits(x**n))
@@ -168,7 +169,7 @@ def test_a_lookalike_close_to_the_last_bits_falls_back_to_the_chain_rule():
     program = compile_objective(lookalike)
     assert program["gradient"] == "chain rule"
     with pytest.raises(NotCompilable, match="last bits"):
-        flatprog._probe(lookalike, flatprog._numpy_program(
+        flatprog.probe(lookalike, numpy_program(
             flatprog.formula(lookalike), flatprog.gradient_formula(lookalike), ("x", "y"), "rosenbrock"), exact=True)
 
 

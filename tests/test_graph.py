@@ -254,6 +254,39 @@ def test_every_node_keeps_its_fields():
     assert hasattr(c, "data") and hasattr(c, "grad")
 
 
+def test_public_hooks_read_the_graph():
+    """parents, op, exponent and local_derivatives(): what a reader of the graph (flatprog) uses."""
+    a, b = Value(2.0, name="a"), Value(3.0, name="b")
+    d = a - b
+    assert d.parents == (a, b) and d.op == "-" and d.exponent is None
+    assert d.local_derivatives() == (1.0, -1.0)
+    assert a.parents == () and a.local_derivatives() == () and a.exponent is None
+    p = a ** 3
+    assert p.parents == (a,) and p.op == "**3" and p.exponent == 3.0
+    (local,) = p.local_derivatives()
+    assert isinstance(local, Value) and local.data == 12.0          # 3 · a²
+    assert (a ** 1).exponent == 1.0 and (a ** 1).local_derivatives() == (1.0,)
+    assert (a ** -0.5).exponent == -0.5 and G.sqrt(a).exponent is None
+    assert [n.data for n in (a * b).local_derivatives()] == [3.0, 2.0]
+    g = grad(a * a, [a])[0]                       # made while the graph is not recorded
+    assert g.parents == () and g.local_derivatives() == ()
+
+
+def test_symbolic_slopes_make_relu_and_abs_slopes_graph_nodes():
+    x = Value(np.array([-1.5, 0.0, 2.0]), name="x")
+    y = G.relu(x) * 3.0 + G.abs(x - 1.0)
+    plain = grad(y, [x])[0].data
+    assert G.symbolic_slopes(y) is y
+    g = grad(y, [x], create_graph=True)[0]
+    ops = [n.op for n in topological_order(g)]
+    assert "step" in ops and "sign" in ops
+    np.testing.assert_array_equal(g.data, plain)
+    np.testing.assert_array_equal(g.data, 3.0 * np.greater(x.data, 0.0) + np.sign(x.data - 1.0))
+    step = next(n for n in topological_order(g) if n.op == "step")
+    assert step.parents == (x,) and step.local_derivatives() == (0.0,)
+    assert G.symbolic_slopes(G.exp(x)).op == "exp"     # nothing to rewire
+
+
 def test_topological_order_puts_parents_first():
     x = Value(0.5)
     y = G.sin(x) * G.cos(x) + x

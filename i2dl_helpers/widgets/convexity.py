@@ -135,7 +135,7 @@ class ChordExplorer(ObjectiveChooser, Explorer):
 
         try:
             program = flatprog.compile_objective(expressions.parse(text, variables=("x",)))
-            flatprog._probe(self._objective, program)
+            flatprog.probe(self._objective, program)
         except (flatprog.NotCompilable, ValueError, TypeError):
             program = None
         self._compiled = (self._objective, program)
