@@ -64,8 +64,8 @@ Objectives built from data (LeastSquares, NetLoss, curve fits) raise
 points); ``to_objective(program)`` wraps it as an Objective, so ``optim.run`` can
 run exactly the arithmetic the browser runs. The browser half is
 ``widgets/flatprog.js`` (the same ops, and an interpreter of the first-order optimisers' update
-rules, declared once in :mod:`i2dl_helpers.optim.rules`); ``browser_source()`` is that module with
-the rules' declarations put before it, as the widgets load it;
+rules, declared once in :mod:`i2dl_helpers.optim.rules`); ``browser_source()`` is that module
+linked (:mod:`i2dl_helpers.esm`) with the rules' declarations as the generated module ``rules.js``;
 ``tests/browser/test_flatprog_parity.py`` holds the two together.
 """
 from __future__ import annotations
@@ -75,10 +75,9 @@ from typing import Callable
 
 import numpy as np
 
-from . import expressions, graph
+from . import esm, expressions, graph
 from .graph import Value
 from .objectives.base import Objective
-from .optim import rules as optim_rules
 
 __all__ = ["FORMAT", "VERSION", "NotCompilable", "browser_source", "compile_expression", "compile_objective", "evaluate",
            "formula", "gradient_formula", "probe_points", "to_objective", "validate"]
@@ -661,8 +660,8 @@ def to_objective(program: dict, *, domain=None) -> Objective:
 
 
 def browser_source(files=("flatprog.js",), rules=None) -> str:
-    """The browser's module text: the update rules' declarations (``optim.rules.browser_prelude``,
-    the constant ``OPTIMIZER_RULES``; ``rules``: other Rule objects by name, e.g. a test's wrong
-    ones) and then the given files of ``widgets/`` (flatprog.js first), joined."""
-    here = Path(__file__).parent / "widgets"
-    return "\n".join([optim_rules.browser_prelude(rules)] + [(here / f).read_text(encoding="utf-8") for f in files])
+    """The browser's module text: the given ES modules of ``widgets/`` (flatprog.js first) and what they
+    import, linked into one module that exports their exports (:func:`i2dl_helpers.esm.link`), with the
+    update rules' declarations as the generated module ``rules.js`` (``optim.rules.browser_prelude``, the
+    constant ``OPTIMIZER_RULES``; ``rules``: other Rule objects by name, e.g. a test's wrong ones)."""
+    return esm.link(files, Path(__file__).parent / "widgets", virtual=esm.rules_module(rules))
