@@ -41,7 +41,7 @@ QUICK_MODULES = frozenset(f"tests/{name}.py" for name in """
     test_objectives test_objective_defaults test_optim test_optimizers test_optim_rules test_graph test_nn test_mlp
     test_data test_sgd test_delay test_linesearch test_linesearch_tolerance test_convexity test_expressions
     test_flatprog test_training test_exercise_checks test_exercises test_notebooks_clean test_packaging test_contributing
-    test_course_cli test_tiers test_parity_tools test_site test_colour_contrast test_notebook09_without_dask
+    test_course_cli test_tiers test_parity_tools test_site test_colour_contrast test_notebook09_without_dask test_esm
     browser/test_flatprog_parity browser/test_basin_parity browser/test_scenes browser/test_coalesce
 """.split())
 #: tests of those modules that stay in the full run (node ids without parameters): explorers, which draw

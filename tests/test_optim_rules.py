@@ -79,8 +79,8 @@ def test_the_browser_modules_hold_no_rule():
         assert not found, f"{name} names a rule's parts: {found}"
     bundle = figure_canvas._bundle()
     assert bundle.count("const OPTIMIZER_RULES = ") == 1
-    assert bundle.startswith(rules.browser_prelude())
-    assert flatprog.browser_source().startswith(rules.browser_prelude())
+    assert rules.browser_prelude() in bundle
+    assert rules.browser_prelude() in flatprog.browser_source()
 
 
 @pytest.mark.parametrize("text,message", [

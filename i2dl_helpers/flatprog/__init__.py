@@ -58,8 +58,9 @@ One module per job:
   browser runs);
 * :mod:`.browser`: ``browser_source()``, the browser half ``widgets/flatprog.js`` (the same ops,
   and an interpreter of the first-order optimisers' update rules, declared once in
-  :mod:`i2dl_helpers.optim.rules`) with the rules' declarations put before it, as the widgets
-  load it; ``tests/browser/test_flatprog_parity.py`` holds the two halves together.
+  :mod:`i2dl_helpers.optim.rules`) linked (:mod:`i2dl_helpers.esm`) with the rules' declarations as the
+  generated module ``rules.js``, as the widgets load it; ``tests/browser/test_flatprog_parity.py`` holds
+  the two halves together.
 """
 from __future__ import annotations
 

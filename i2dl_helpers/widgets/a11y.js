@@ -13,6 +13,8 @@
 // - Click-to-start by keyboard: a cross on the overlay moved with the arrow keys, Enter starts there
 //   (KeyboardCursor; figure_canvas.js sets the start as a click at that point does).
 
+import { pyfmt } from './flatprog.js';
+
 export const LIVE_MS = 400;
 
 let uidCounter = 0;

@@ -11,7 +11,7 @@
 // then computes once. Everything else (values from the kernel, controls that need the kernel, other
 // attributes) goes out at once as before, after whatever was held back, so the order is kept.
 //
-// Loaded into the canvas widget's one module before figure_canvas.js (figure_canvas._bundle).
+// figure_canvas.js imports coalescerFor from here (figure_canvas._bundle links the modules into one).
 
 const SETTLE_MS = 250;
 const CATCH_UP_MS = 3000;

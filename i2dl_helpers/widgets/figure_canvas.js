@@ -7,6 +7,15 @@
 // it, so the two read as one matplotlib figure. After each paint the container's
 // data-frame attribute counts up (the browser test measures latency with it).
 
+import { pyfmt } from './flatprog.js';
+import { SCENES } from './scenes.js';
+// the scenes register themselves in SCENES when they run
+import './scenes_2d.js';
+import './scenes_calculus.js';
+import './scenes_basins.js';
+import { LiveRegion, altText, cursorMove, drawCross, htmlText, uid, watchPage, whenConnected } from './a11y.js';
+import { coalescerFor } from './coalesce.js';
+
 const FONT_FALLBACK = '"DejaVu Sans", "Bitstream Vera Sans", Verdana, Arial, sans-serif';
 
 function tracePolyline(ctx, xy) {
@@ -230,13 +239,13 @@ export function frameOps(scene, values, overlay) {
   return { ops, status: out.status || null };
 }
 
-function statusHtml(scene, status) {
+export function statusHtml(scene, status) {
   // Explorer.set_status's HTML
   const colour = (scene.status_colours || {})[status.kind] || '#333';
   return `<span class="i2dl-status" style="color:${colour};font-family:monospace">${escapeHtml(status.text)}</span>`;
 }
 
-function render({ model, el }) {
+export function render({ model, el }) {
   const root = document.createElement('div');
   root.className = 'i2dl-figure';
   root.dataset.frame = '0';

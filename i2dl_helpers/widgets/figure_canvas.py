@@ -22,7 +22,6 @@ static PNG of the whole figure instead (see ``Explorer._repr_mimebundle_``).
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import anywidget
@@ -36,7 +35,7 @@ from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.text import Annotation, Text
 
-from ..optim.rules import browser_prelude
+from ..esm import link, rules_module
 
 __all__ = ["FigureCanvasWidget", "Unsupported", "overlay_ops"]
 
@@ -359,28 +358,13 @@ def overlay_ops(figure, artists, renderer, *, browser_images: bool = False) -> l
     return ops
 
 
-#: the browser modules, in order, joined into the widget's one ES module (see ``_bundle``)
-_MODULES = ("flatprog.js", "flatbatch.js", "scenes.js", "scenes_2d.js", "scenes_calculus.js", "scenes_basins.js",
-            "a11y.js", "coalesce.js", "figure_canvas.js")
-
-
-def _bundle() -> str:
-    """flatprog.js (the maths), flatbatch.js (many starts at once), scenes.js (each explorer's
-    update in the browser) and figure_canvas.js (the painter) as one module, after the update
-    rules' declarations (``optim.rules.browser_prelude``): anywidget loads a
-    single file, so only the last keeps its ``export``s; the others' exports become plain
-    top-level names the later files use."""
-    here = Path(__file__).parent
-    parts = [browser_prelude()]  # OPTIMIZER_RULES, which flatprog.js interprets
-    for i, name in enumerate(_MODULES):
-        path = here / name
-        if not path.exists():
-            continue
-        text = path.read_text(encoding="utf-8")
-        if i < len(_MODULES) - 1:
-            text = re.sub(r"^export (?=(async )?function |const |let |class )", "", text, flags=re.M)
-        parts.append(f"// ---- {name} ----\n{text}")
-    return "\n".join(parts)
+def _bundle(expose=()) -> str:
+    """The widget's one ES module (anywidget loads a single text): figure_canvas.js (the painter) and
+    everything it imports (flatprog.js the maths, flatbatch.js many starts at once, scenes*.js each
+    explorer's update in the browser, a11y.js, coalesce.js, and ``rules.js``, the update rules' declarations
+    made by ``optim.rules.browser_prelude``), linked by :func:`i2dl_helpers.esm.link`, each file in its
+    own scope. ``expose``: more of ``widgets/*.js`` whose exports the module also exports (tests)."""
+    return link(("figure_canvas.js", *expose), Path(__file__).parent, virtual=rules_module())
 
 
 class FigureCanvasWidget(anywidget.AnyWidget):

@@ -1,5 +1,3 @@
-// requires: flatprog.js
-//
 // Basin maps in the browser: one optimiser run per start of a grid, all starts in one generated
 // function, then the basin labels and the picture. The browser half of i2dl_helpers.basins.
 //
@@ -14,9 +12,8 @@
 // basinImage(labels, n, colors, out = null)  -> Uint8ClampedArray(n*n*4): RGBA in canvas row order
 //                                   (top row first), as imshow(labels, origin="lower") paints them
 //
-// This file is not imported on its own: it is concatenated after flatprog.js into one module and
-// uses flatprog.js's top-level names (line, literal, reg, has, UNARY, resolveRule, ruleClosure, makeStep,
-// evaluate).
+// It builds on flatprog.js's exports (line, literal, reg, has, UNARY, resolveRule, ruleClosure, makeStep,
+// evaluate, linspace).
 //
 // runBatch writes ONE JavaScript function per (program, update rule, tol or not): a loop over the
 // steps and inside it a loop over the starts (each start's step is independent of its neighbour's,
@@ -29,6 +26,8 @@
 // the operations in the declaration's order, as flatprog.js's makeStep and numpy run them. Where
 // the page forbids `new Function`, the same loop runs on flatprog.js's makeStep and evaluate
 // (slower, the same numbers).
+
+import { UNARY, evaluate, has, line, linspace, literal, makeStep, reg, resolveRule, ruleClosure } from './flatprog.js';
 
 export const BASIN_DIVERGED = -1;
 export const BASIN_NOT_CONVERGED = -2;

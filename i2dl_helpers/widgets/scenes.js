@@ -1,7 +1,7 @@
 // Each explorer's update, in the browser: SCENES[name]({params, program, values}) -> {artists, status}.
 //
-// requires: flatprog.js (runOptimizer, evaluate, pyfmt), concatenated before this file into the
-// canvas widget's module (figure_canvas.py, _bundle).
+// scenes_2d.js, scenes_calculus.js and scenes_basins.js import SCENES and its helpers from here and
+// add their explorers' entries; figure_canvas.js imports them all (i2dl_helpers/esm.py links the modules).
 //
 // A scene repeats its explorer's Python `_update` (i2dl_helpers/widgets/<explorer>.py) for the
 // artists that move: `values` holds the controls' values by name, `params` what the explorer's
@@ -12,9 +12,11 @@
 // The browser tests (tests/browser/test_static_site.py, test_canvas_view.py) compare the pictures
 // with matplotlib's rendering of the same state, so the two halves cannot drift apart.
 
-const SCENES = {};
+import { pyfmt, runOptimizer } from './flatprog.js';
 
-function trajectory(program, method, hyper, x0, steps, tol = null, maxAbs = 1e8) {
+export const SCENES = {};
+
+export function trajectory(program, method, hyper, x0, steps, tol = null, maxAbs = 1e8) {
   // optim.run(...) for one start, with Trajectory.message
   const r = runOptimizer(program, method, hyper, x0, steps, maxAbs, tol);
   const k = r.stop;
@@ -25,9 +27,9 @@ function trajectory(program, method, hyper, x0, steps, tol = null, maxAbs = 1e8)
   return r;
 }
 
-const column = (points, i) => points.map((p) => p[i]);
-const range = (n) => Array.from({ length: n }, (_, i) => i);
-const clip = (v, lo, hi) => Math.min(Math.max(v, lo), hi);  // np.clip
+export const column = (points, i) => points.map((p) => p[i]);
+export const range = (n) => Array.from({ length: n }, (_, i) => i);
+export const clip = (v, lo, hi) => Math.min(Math.max(v, lo), hi);  // np.clip
 const isclose = (a, b) => Math.abs(a - b) <= 1e-8 + 1e-5 * Math.abs(b);  // numpy.isclose
 
 function regime(lr, curvature) {

@@ -1,11 +1,13 @@
 // The 2D explorers' updates in the browser: GradientDescent2D (gd2d.py), MomentumExplorer
-// (momentum.py) and OptimizerRace (race.py). See scenes.js for the protocol; this file is
-// concatenated after it into the canvas widget's module (figure_canvas.py, _bundle), so it uses
-// its helpers (trajectory, column, range, clip) and flatprog.js's (evaluate, pyfmt) and defines
-// only SCENES entries and functions whose names start with gd2d_, momentum_ or race_.
+// (momentum.py) and OptimizerRace (race.py). See scenes.js for the protocol; this module uses
+// its helpers (trajectory, column, range, clip) and flatprog.js's (evaluate, pyfmt) and registers
+// SCENES.gd2d, .momentum and .race when it runs (figure_canvas.js imports it for that).
 
 // ---- GradientDescent2D (gd2d.py) ------------------------------------------------------------------
-function gd2d_minEigenvalue(program, theta) {
+import { evaluate, pyfmt } from './flatprog.js';
+import { SCENES, clip, column, range, trajectory } from './scenes.js';
+
+function minEigenvalue(program, theta) {
   // λ_min(∇²L(θ)): the Hessian by central differences of the gradient (numdiff.numerical_hessian,
   // h = 1e-5, symmetrised), then convexity.min_eigenvalue_2x2. The kernel uses the catalogue's exact
   // Hessian where it has one; the status shows λ_min to 3 digits only.
@@ -21,7 +23,7 @@ function gd2d_minEigenvalue(program, theta) {
   return 0.5 * (a + c) - Math.hypot(0.5 * (a - c), b);
 }
 
-function gd2d_message(p, program, r, lr) {
+function gd2dMessage(p, program, r, lr) {
   // GradientDescent2D._message
   const n = r.points.length - 1, theta = r.points[n];
   let text = r.message;
@@ -35,7 +37,7 @@ function gd2d_message(p, program, r, lr) {
     const nearMin = p.minima.length > 0 &&
       Math.min(...p.minima.map((m) => Math.hypot(m[0] - theta[0], m[1] - theta[1]))) < 1e-3;
     if (g < 1e-3 && !nearMin) {
-      const lam = gd2d_minEigenvalue(program, theta);
+      const lam = minEigenvalue(program, theta);
       if (lam < 0) text += ` · stuck near a saddle point (‖∇L‖ = ${pyfmt(g, '.1e')}, λ_min(∇²L) = ${pyfmt(lam, '.3g')} < 0)`;
     }
   }
@@ -71,12 +73,12 @@ SCENES.gd2d = ({ params: p, program, values: v }) => {
       loss: { x: range(gap.length), y: gap.map((g) => clip(Number.isFinite(g) ? g : hi, lo, hi)) },
       loss_note: { text: gap.some((g) => g > hi) ? 'values above the top are drawn at the top' : '' },
     },
-    status: { text: gd2d_message(p, program, r, v.lr), kind: r.kind },
+    status: { text: gd2dMessage(p, program, r, v.lr), kind: r.kind },
   };
 };
 
 // ---- MomentumExplorer (momentum.py) ---------------------------------------------------------------
-function momentum_rate(q, beta, nesterov) {
+function momentumRate(q, beta, nesterov) {
   // optim.first_order.momentum_rate: ρ = max |z| over the roots of z² − tr z + det = 0
   let tr, det;
   if (nesterov) {
@@ -94,7 +96,7 @@ function momentum_rate(q, beta, nesterov) {
   return Math.hypot(tr / 2, Math.sqrt(-disc) / 2);  // a complex pair: both roots have this modulus
 }
 
-function momentum_message(qs, beta, rates, r, nesterov) {
+function momentumMessage(qs, beta, rates, r, nesterov) {
   // MomentumExplorer._message
   const rho = Math.max(...rates), edge = 2 + 2 * beta, parts = [];
   if (rho < 1) {
@@ -118,7 +120,7 @@ function momentum_message(qs, beta, rates, r, nesterov) {
 SCENES.momentum = ({ params: p, program, values: v }) => {
   const lr = v.lr, beta = v.beta, nesterov = !!v.nesterov, steps = v.steps, qmax = p.q_max;
   const qs = [lr * 1.0, lr * v.condition];
-  const rates = qs.map((q) => momentum_rate(q, beta, nesterov));
+  const rates = qs.map((q) => momentumRate(q, beta, nesterov));
   const edgeQ = qmax * 0.99;
   const labels = {};
   ['λ=1', 'λ=κ'].forEach((name, i) => {
@@ -142,14 +144,14 @@ SCENES.momentum = ({ params: p, program, values: v }) => {
       envelope: { x: k, y: env },
     },
     status: {
-      text: momentum_message(qs, beta, rates, r, nesterov),
+      text: momentumMessage(qs, beta, rates, r, nesterov),
       kind: rho < 1 && r.status !== 'diverged' ? 'ok' : 'error',
     },
   };
 };
 
 // ---- OptimizerRace (race.py) ----------------------------------------------------------------------
-function race_hyper(p, v) {
+function raceHyper(p, v) {
   // OptimizerRace._run + optim.racing.RACERS: each racer's keywords from its controls, in
   // flatprog's (torch's) names
   const kw = {};
@@ -170,7 +172,7 @@ function race_hyper(p, v) {
   return out;
 }
 
-function race_stepsToTarget(gap, target) {
+function stepsToTarget(gap, target) {
   // optim.racing.race: the first k from which the gap stays <= target (null if the last is above)
   let last = -1;
   for (let j = 0; j < gap.length; j++) if (!(gap[j] <= target)) last = j;
@@ -178,7 +180,7 @@ function race_stepsToTarget(gap, target) {
   return last >= 0 ? last + 1 : 0;
 }
 
-function race_message(p, results) {
+function raceMessage(p, results) {
   // OptimizerRace._message
   const names = Object.keys(results);
   if (!names.length) return 'no racer selected';
@@ -197,14 +199,14 @@ function race_message(p, results) {
 }
 
 SCENES.race = ({ params: p, program, values: v }) => {
-  const hyper = race_hyper(p, v), start = [v.x0, v.y0];
+  const hyper = raceHyper(p, v), start = [v.x0, v.y0];
   const box = p.domain, span = box.map(([lo, hi]) => hi - lo);
   const lo = box.map(([l], i) => l - span[i]), hi = box.map(([, h], i) => h + span[i]);
   const results = {}, artists = {};
   for (const name of p.racers) {
     const r = trajectory(program, name, hyper[name], start, v.steps);
     const gap = r.values.map((val) => Math.max(val - p.best, 0.0));
-    results[name] = { status: r.status, reached: race_stepsToTarget(gap, p.target) };
+    results[name] = { status: r.status, reached: stepsToTarget(gap, p.target) };
     const pts = r.points.map((q) => q.map((c, i) => clip(c, lo[i], hi[i]))), n = pts.length - 1;
     artists[`path_${name}`] = { x: column(pts, 0), y: column(pts, 1) };
     artists[`end_${name}`] = { x: [pts[n][0]], y: [pts[n][1]] };
@@ -214,5 +216,5 @@ SCENES.race = ({ params: p, program, values: v }) => {
     if (!(name in results)) for (const kind of ['path', 'end', 'curve']) artists[`${kind}_${name}`] = { x: [], y: [] };
   }
   artists.start = { x: [start[0]], y: [start[1]] };
-  return { artists, status: { text: race_message(p, results), kind: 'ok' } };
+  return { artists, status: { text: raceMessage(p, results), kind: 'ok' } };
 };

@@ -1,7 +1,10 @@
 // BasinExplorer (basins.py) in the browser: the n × n grid of starts runs as one batch (flatbatch.js).
 //
-// requires: flatprog.js (pyfmt), flatbatch.js (gridStarts, runBatch, basinLabels, basinImage),
-// concatenated before this file into the canvas widget's module (figure_canvas.py, _bundle).
+// Registers SCENES.basins when it runs (figure_canvas.js imports it for that).
+
+import { pyfmt } from './flatprog.js';
+import { BASIN_DIVERGED, BASIN_NOT_CONVERGED, basinImage, basinLabels, gridStarts, runBatch } from './flatbatch.js';
+import { SCENES } from './scenes.js';
 
 const basinsCache = { key: null, starts: null, image: null };
 

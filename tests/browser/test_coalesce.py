@@ -45,7 +45,7 @@ window.makeCase = (names, opts = {}) => {
 @pytest.fixture(scope="module")
 def js(blank_page):
     with blank_page() as page:
-        page.add_script_tag(content=figure_canvas._bundle() + HARNESS + "\nwindow.i2dl = {Coalescer};\n",
+        page.add_script_tag(content=figure_canvas._bundle(expose=("coalesce.js",)) + HARNESS + "\nwindow.i2dl = {Coalescer};\n",
                             type="module")
         page.wait_for_function("() => window.i2dl !== undefined && window.makeCase !== undefined")
         yield page

@@ -86,7 +86,7 @@ def scene_page(browser):
     context = browser.new_context()
     page = context.new_page()
     page.set_content("<!doctype html><html><body></body></html>")
-    page.add_script_tag(content=figure_canvas._bundle() + "\nwindow.i2dl = {frameOps, statusHtml, pyfmt, controlValue};\n",
+    page.add_script_tag(content=figure_canvas._bundle(expose=("flatprog.js",)) + "\nwindow.i2dl = {frameOps, statusHtml, pyfmt, controlValue};\n",
                         type="module")
     page.wait_for_function("() => window.i2dl !== undefined")
     try:
@@ -101,7 +101,7 @@ def scene_js(blank_page):
     (``blank_page``, tests/browser/conftest.py), for the functions that need no document: number
     formats and slider values (frames measure their texts on a canvas: Chromium only)."""
     with blank_page() as page:
-        page.add_script_tag(content=figure_canvas._bundle() + "\nwindow.i2dl = {pyfmt, controlValue};\n",
+        page.add_script_tag(content=figure_canvas._bundle(expose=("flatprog.js",)) + "\nwindow.i2dl = {pyfmt, controlValue};\n",
                             type="module")
         page.wait_for_function("() => window.i2dl !== undefined")
         yield page
@@ -173,7 +173,7 @@ def test_python_number_formats(scene_js):
 
 @pytest.mark.browser
 def test_a_wrong_scene_is_caught(browser):
-    source = figure_canvas._bundle()
+    source = figure_canvas._bundle(expose=("flatprog.js",))
     wrong = source.replace("at step ${k}`", "at step ${k + 1}`").replace("pyfmt(xs[n], '.3g')", "pyfmt(xs[n], '.4g')")
     assert wrong != source
     context = browser.new_context()
