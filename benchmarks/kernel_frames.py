@@ -66,6 +66,7 @@ class Case:
     kernel: bool = True      # stepped by the kernel (False: by the browser, for the no-regression check)
     needs: tuple = ()        # snippets of the other cells the explorer needs (besides the first code cell)
     ahead: bool = False      # its slider's frames are drawn ahead (Explorer.AHEAD) once the reader reaches for it
+    near: bool = False       # only a window one press away each side, drawn again after each move (AHEAD_NEAR)
     var: str = ""            # the explorer's variable in the notebook (found by slim_notebook)
 
 
@@ -74,8 +75,9 @@ CASES = [
          ahead=True),
     Case("01 network shape", "01_compute_graphs_backprop.ipynb", "NetworkShape", "width", ahead=True),
     Case("05 line search", "05_gd_neural_networks_line_search.ipynb", "LineSearchExplorer", "step k", ahead=True),
-    Case("06 SGD", "06_stochastic_gradient_descent.ipynb", "SGDExplorer", "learning rate"),
-    Case("08 training", "08_training_on_real_data.ipynb", "TrainingExplorer", "learning rate"),
+    Case("06 SGD", "06_stochastic_gradient_descent.ipynb", "SGDExplorer", "learning rate", ahead=True, near=True),
+    Case("08 training", "08_training_on_real_data.ipynb", "TrainingExplorer", "learning rate", ahead=True,
+         near=True),
     Case("09 staleness", "09_data_parallel_sgd.ipynb", "StalenessExplorer", "staleness", ahead=True),
     Case("02 GD 1D (browser)", "02_gradient_descent_1d.ipynb", "GradientDescent1D", "learning rate", kernel=False),
 ]
@@ -189,9 +191,13 @@ class CommBytes:
 _ARIA = "h => [h.getAttribute('aria-valuenow'), h.getAttribute('aria-valuemin'), h.getAttribute('aria-valuemax')]"
 
 
-def press_and_time(view: ExplorerView, label: str, presses: int, comms: CommBytes, ahead: bool = False) -> dict:
+def press_and_time(view: ExplorerView, label: str, presses: int, comms: CommBytes, ahead: bool = False,
+                   near: bool = False) -> dict:
     """``presses`` arrow keys (right until the slider's end, then left), each waiting for its frame. With
-    ``ahead``, the presses start once the frames drawn ahead are in (the focus asked for them; timed)."""
+    ``ahead``, the presses start once the frames drawn ahead are in (the focus asked for them; timed). With
+    ``near`` (a window of frames one press away, ``Explorer.AHEAD_NEAR``), each press waits for the window
+    around the value before it, as a reader who looks at each frame before the next press (the time from a
+    press to its window is recorded: the pace at which every press is shown at once)."""
     page = view.page
     view.root.evaluate(_LATENCY_JS)
     handle = view.slider(label).locator(".noUi-handle")
@@ -204,8 +210,14 @@ def press_and_time(view: ExplorerView, label: str, presses: int, comms: CommByte
         ahead_ms = 1e3 * (time.perf_counter() - t0)
     page.wait_for_timeout(500)
     comms.bytes = comms.messages = 0
-    comms.on, direction = True, 1
+    comms.on, direction, windows = True, 1, []
+    el = view.image.element_handle() if near else None
     for _ in range(presses):
+        if near:  # the window around the value shown (it follows each press)
+            page.wait_for_function("el => el.dataset.scene === 'ahead' && el.dataset.window !== ''", arg=el,
+                                   timeout=15_000)
+            centre = el.evaluate("el => el.dataset.window")
+            t_press = time.perf_counter()
         now, lo, hi = (float(v) for v in handle.evaluate(_ARIA))
         if (direction > 0 and now >= hi - 1e-9) or (direction < 0 and now <= lo + 1e-9):
             direction = -direction
@@ -213,6 +225,9 @@ def press_and_time(view: ExplorerView, label: str, presses: int, comms: CommByte
         page.keyboard.press("ArrowRight" if direction > 0 else "ArrowLeft")
         page.wait_for_function("n => window.__i2dlLatency.shown.length > n", arg=seen, timeout=15_000)
         page.wait_for_timeout(80)  # late messages (the status line, echoes) before the next press
+        if near:
+            page.wait_for_function("([el, c]) => el.dataset.window !== c", arg=[el, centre], timeout=30_000)
+            windows.append(1e3 * (time.perf_counter() - t_press))
     page.wait_for_timeout(300)
     comms.on = False
     data = page.evaluate("() => window.__i2dlLatency")
@@ -222,7 +237,8 @@ def press_and_time(view: ExplorerView, label: str, presses: int, comms: CommByte
         if after:
             totals.append(min(after, key=lambda s: s["set"])["frame"] - down)
     return {"presses": len(data["down"]), "frames_ms": totals, "kB_per_press": comms.bytes / 1e3 / presses,
-            "msgs_per_press": comms.messages / presses, "ahead_ms": ahead_ms}
+            "msgs_per_press": comms.messages / presses, "ahead_ms": ahead_ms,
+            "window_ms": float(np.median(windows)) if windows else None}
 
 
 def measure_notebook(page, base: str, path: Path, case_list: list[Case], presses: int, comms: CommBytes,
@@ -233,7 +249,7 @@ def measure_notebook(page, base: str, path: Path, case_list: list[Case], presses
     for case in case_list:
         view = ExplorerView.in_cell(page, f"{case.var} = {case.cls}(")
         view.root.scroll_into_view_if_needed()
-        r = press_and_time(view, case.label, presses, comms, ahead and case.ahead)
+        r = press_and_time(view, case.label, presses, comms, ahead and case.ahead, ahead and case.near)
         # the compute cell: the same number of values as the page pressed
         r.update(json.loads(rerun_cell(page, f"# compute: {case.key}", "COMPUTE ", timeout=120)))
         results[case.key] = r
@@ -325,6 +341,9 @@ def report(cases, results, args, load, seconds) -> None:
         nagle, _, after = rows
         cols = [f"{np.median(r['frames_ms']):.1f} / {np.percentile(r['frames_ms'], 90):.1f}" for r in rows]
         note = f"  (frames drawn ahead in {after['ahead_ms']:.0f} ms after the focus)" if after.get("ahead_ms") else ""
+        if after.get("window_ms"):
+            note = (f"  (first window {after['ahead_ms']:.0f} ms after the focus; each next window "
+                    f"{after['window_ms']:.0f} ms after its press, median)")
         print(f"{case.key + ' (' + case.label + ')':26s} {cols[0]:>15s} {cols[1]:>15s} {cols[2]:>15s} "
               f"{after['update_ms']:8.1f} {after['whole_ms']:10.1f} {after['kB_per_press']:8.1f}  "
               f"{verdict(case, after, nagle)}{note}")

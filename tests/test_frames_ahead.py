@@ -1,6 +1,7 @@
 """Frames drawn ahead (``Explorer.AHEAD``, ``Explorer.draw_ahead``): for the explorers that compute in
 Python, the kernel draws every frame of one integer slider when the reader reaches for it, and the page
-steps that slider from them at once while the kernel rests.
+steps that slider from them at once while the kernel rests. Where every frame is a new training (SGD,
+training: ``Explorer.AHEAD_NEAR``), it draws a window, the frames one press away, and again after each move.
 
 The frames must be the kernel's own (the browser's half, that the page shows them unchanged, is in
 tests/browser/test_scenes.py's "frames drawn ahead" cases), drawing them must leave the explorer and the
@@ -17,9 +18,10 @@ import pytest
 
 from i2dl_helpers.graph import Value
 from i2dl_helpers.widgets import (BackpropStepper, GradientDescent1D, LineSearchExplorer, NetworkShape,
-                                  StalenessExplorer)
+                                  SGDExplorer, StalenessExplorer, TrainingExplorer)
+from i2dl_helpers.widgets.sliders import grid_neighbours
 
-from test_widget_resting import burst, counting_updates, key_presses, same, state
+from test_widget_resting import _plain, burst, counting_updates, key_presses, page_sends, same, state
 
 EXPLORERS = {
     "backprop": lambda: BackpropStepper(_loss(), renderer="canvas"),
@@ -150,3 +152,138 @@ def test_explorers_the_page_steps_itself_draw_nothing_ahead():
         assert e.AHEAD is None and not e.draw_ahead() and "ahead" not in e._view.widget.scene
     finally:
         e.close()
+
+
+# -- a window around the slider's value (Explorer.AHEAD_NEAR) ---------------------------------------------
+NEAR = {
+    "sgd": lambda: SGDExplorer(steps=200, renderer="canvas"),
+    "training": lambda: TrainingExplorer(epochs=2, renderer="canvas"),
+}
+
+
+@pytest.fixture(autouse=True)
+def _steady_clock(monkeypatch):
+    """A clock that ticks 1 ms per reading: the training explorer's time axis then does not depend on this
+    machine's load (a frame whose run needs a longer time axis is a new background: not drawn ahead)."""
+    ticks = iter(range(10**9))
+    monkeypatch.setattr("i2dl_helpers.optim.training.time.perf_counter", lambda: next(ticks) * 1e-3)
+
+
+def _moved_once(name):
+    """The explorer after one move of α from the page (the training explorer then shows a previous run)."""
+    e = NEAR[name]()
+    lr = e.controls["lr"]
+    page_sends(lr, grid_neighbours(lr, lr.value, 1)[1][0])
+    return e
+
+
+def _trainings(explorer):
+    """Count the trainings the explorer runs (SGD's runs, the training explorer's networks)."""
+    calls, attribute = [], "_runs" if isinstance(explorer, SGDExplorer) else "retrain"
+    original = getattr(explorer, attribute)
+
+    def counted(*args):
+        calls.append(args)
+        return original(*args)
+    setattr(explorer, attribute, counted)
+    return calls
+
+
+def _results(explorer) -> dict:
+    """What a reader can read of the explorer's runs (training times excluded: they are measured)."""
+    if isinstance(explorer, SGDExplorer):
+        return {"trajectory": _plain(explorer.trajectory), "reference": _plain(explorer.reference),
+                "noise_ball": explorer.noise_ball, "status": explorer.status_text}
+    def untimed(history):
+        return {k: v for k, v in (_plain(history) or {}).items() if "seconds" not in k and k != "message"}
+    return {"history": untimed(explorer.history), "previous": untimed(explorer.previous)}
+
+
+@pytest.mark.parametrize("name", sorted(NEAR))
+def test_a_window_holds_the_frames_one_press_away_as_the_kernel_draws_them(name):
+    for side in (0, 1):
+        e = _moved_once(name)
+        try:
+            lr = e.controls["lr"]
+            centre, neighbours = lr.value, grid_neighbours(lr, lr.value, 1)
+            assert e.draw_ahead()
+            scene = e._view.widget.scene
+            params = scene["params"]
+            assert scene["name"] == "ahead" and params["centre"] == centre and params["control"] == "lr"
+            assert sorted(f["value"] for f in params["frames"].values()) == neighbours[0] + neighbours[1]
+            value = neighbours[side][0]
+            frame = params["frames"][repr(value)]
+            lr.value = value  # from code: the kernel draws it itself (one move from the centre, as the page's)
+            overlay = json.loads(json.dumps(e._view.widget.overlay))
+            assert same(json.loads(json.dumps(frame["ops"])), overlay)
+            assert frame["status"]["text"] == e.status_text and frame["alt"] == e.alt_text
+        finally:
+            e.close()
+
+
+@pytest.mark.parametrize("name", sorted(NEAR))
+def test_drawing_a_window_leaves_the_explorer_as_it_was(name, monkeypatch):
+    e = _moved_once(name)
+    try:
+        before, results, sent = state(e), _results(e), []
+        previous = getattr(e, "previous", None)
+        original = ipywidgets.Widget.send_state
+
+        def record(self, key=None):
+            sent.append((self, sorted([key] if isinstance(key, str) else key or self.keys)))
+            return original(self, key)
+        monkeypatch.setattr(ipywidgets.Widget, "send_state", record)
+        assert e.draw_ahead()
+        monkeypatch.undo()
+        assert [(w, keys) for w, keys in sent] == [(e._view.widget, ["scene"])]
+        after = state(e)
+        assert same(json.loads(before.pop("overlay")), json.loads(after.pop("overlay")))
+        assert before == after and _results(e) == results
+        assert getattr(e, "previous", None) is previous, "the previous run shown in grey is the same one"
+    finally:
+        e.close()
+
+
+@pytest.mark.parametrize("name", sorted(NEAR))
+def test_the_window_follows_the_slider_the_way_it_moved_first_and_reuses_runs(name):
+    e = _moved_once(name)  # on the slider's grid
+    try:
+        lr = e.controls["lr"]
+        e.draw_ahead_soon()  # no event loop here: drawn at once
+        centre = lr.value
+        below, above = grid_neighbours(lr, centre, 1)
+        trainings = _trainings(e)
+        lr.value = below[0]  # a move down: the window is drawn again, the next value down first
+        scene = e._view.widget.scene
+        assert scene["params"]["centre"] == below[0]
+        down = grid_neighbours(lr, below[0], 1)[0][0]
+        assert [f["value"] for f in scene["params"]["frames"].values()] == [down, centre]
+        assert len(trainings) == 1, "the value moved to and the one moved from were trained already"
+        other = "steps" if name == "sgd" else "optimizer"
+        c = e.controls[other]
+        c.value = c.max if name == "sgd" else "Adam"  # another control: a new window for its value
+        assert e._view.widget.scene["params"]["for"][other] == c.value
+    finally:
+        e.close()
+
+
+@pytest.mark.parametrize("name", sorted(NEAR))
+def test_a_press_the_page_shows_from_the_window_ends_where_every_value_computed_would(name):
+    e, twin = _moved_once(name), _moved_once(name)
+    try:
+        lr = e.controls["lr"]
+        e.draw_ahead_soon()
+        value = grid_neighbours(lr, lr.value, 1)[1][0]
+        calls, trainings = counting_updates(e), _trainings(e)
+        burst(e, [("lr", value)], settle=False)
+        assert calls == [] and trainings == [], "the kernel rests while the page shows the frame"
+        burst(e, [])
+        assert calls[0] == "lr" and len(trainings) == 1, "the move reused its run; the next window needed one"
+        page_sends(twin.controls["lr"], value)
+        assert _results(e) == _results(twin)
+        if name == "sgd":
+            a, b = state(e), state(twin)
+            assert same(json.loads(a.pop("overlay")), json.loads(b.pop("overlay"))) and a == b
+    finally:
+        e.close()
+        twin.close()

@@ -22,6 +22,7 @@ import asyncio
 import base64
 import contextlib
 import html
+import itertools
 import os
 from typing import Any, Callable
 
@@ -35,7 +36,7 @@ from ..expressions import parse
 from ..plotting import style as _style
 from . import resting
 from .resting import Fresh
-from .sliders import Control, EchoFilter, log_slider
+from .sliders import Control, EchoFilter, grid_neighbours, log_slider
 from .views import VIEWS, active_renderer
 
 __all__ = ["Control", "Explorer", "log_slider"]
@@ -95,6 +96,8 @@ class Explorer:
         self._ahead = None  # the frames drawn ahead (draw_ahead), for the other controls' values then
         self._ahead_ticket = None  # the frames being drawn (draw_ahead_soon)
         self._drawing_ahead = False
+        self._ahead_wanted = False  # the page asked once: a window (AHEAD_NEAR) follows the slider
+        self._ahead_drawing_for = None  # (the slider's value, the others') of the window drawn last
         self.status_text = ""
         self.error_text = ""
         self.status = widgets.HTML(layout=widgets.Layout(min_height="1.6em"))
@@ -288,6 +291,8 @@ class Explorer:
             self._draw_frame(full)  # in the same style context: entering one costs ~1 ms (rcParams copied)
         if changed != self.AHEAD and self._drop_ahead():  # drawn for other values (a full redraw dropped them)
             self._publish_scene()
+        if self.AHEAD_NEAR and self._ahead_wanted:  # the window follows the slider (and the other controls)
+            self.draw_ahead_soon()
 
     @contextlib.contextmanager
     def quietly(self):
@@ -386,59 +391,82 @@ class Explorer:
         return self.objective is None or self._scene_program() is not None
 
     # -- frames drawn ahead ----------------------------------------------------------
-    #: an integer slider whose every frame the kernel can draw at once, for the other controls' values,
-    #: when the page asks (the reader reaches for that slider: focus, pointer, a first move). The page
-    #: then steps it from those frames, at once, while the kernel rests (``resting``), and the frames
-    #: are dropped when any other control changes. For explorers that step in the kernel only
-    #: (``SCENE`` None) whose slider moves no background; None: none.
+    #: a slider whose frames the kernel can draw ahead, for the other controls' values, when the page asks
+    #: (the reader reaches for that slider: focus, pointer, a first move). The page then steps it from those
+    #: frames, at once, while the kernel rests (``resting``); they are dropped when any other control
+    #: changes. For explorers that step in the kernel only (``SCENE`` None) whose slider moves no
+    #: background; None: none.
     AHEAD: str | None = None
+    #: None: every frame of the ``AHEAD`` slider (an integer slider) is drawn at once. k: only a window of the
+    #: k grid points on each side of its value, the one the slider last moved towards first, drawn again
+    #: after every move (``_ahead_values``): for sliders whose every frame is a new training (SGD, training).
+    #: The page takes one frame from a window, one press away from its centre, and tells the kernel at once.
+    AHEAD_NEAR: int | None = None
 
     def draw_ahead(self) -> bool:
-        """Draw every frame of the ``AHEAD`` slider now and give them to the page; True when the page
+        """Draw the frames of the ``AHEAD`` slider now and give them to the page; True when the page
         has them (False: this explorer has no such slider, or a frame cannot be drawn ahead)."""
         if not self._can_draw_ahead():
             return False
         resting.catch_up(self)
-        if self._ahead is None:
-            frames = {}
-            for value in self._ahead_values():
-                frame = self._frame_ahead(value)
-                if frame is None:
-                    return False
-                frames[str(value)] = frame
-            self._publish_ahead(frames)
-        return True
+        if self._ahead is None or self._ahead_moved():
+            steps = self._ahead_steps()
+            with contextlib.suppress(StopIteration):
+                while True:
+                    next(steps)
+        return self._ahead is not None
 
     def draw_ahead_soon(self) -> None:
         """``draw_ahead`` one frame at a time on the kernel's event loop, so that moves and cells are handled
-        between frames (the page asks for them when the reader reaches for the slider); at once where no
-        event loop runs (plain Python)."""
+        between frames (the page asks for them when the reader reaches for the slider; a window follows the
+        slider); at once where no event loop runs (plain Python)."""
+        self._ahead_wanted = True
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             self.draw_ahead()
             return
-        if not self._can_draw_ahead() or self._ahead is not None or self._ahead_ticket is not None:
+        if (not self._can_draw_ahead() or self._drawing_ahead
+                or (self._ahead is not None or self._ahead_ticket is not None) and not self._ahead_moved()):
             return
         resting.catch_up(self)
-        ticket = self._ahead_ticket = object()
-        values, frames = self._ahead_values(), {}
+        ticket, steps = object(), self._ahead_steps()
+        self._ahead_ticket = ticket
 
         def step():
-            if self._ahead_ticket is not ticket:  # dropped: another control changed meanwhile
+            if self._ahead_ticket is not ticket:  # dropped: another control changed meanwhile, or the slider
+                steps.close()
                 return
-            if not values:
-                self._ahead_ticket = None
-                self._publish_ahead(frames)
-                return
-            value = values.pop(0)
-            frame = self._frame_ahead(value)
-            if frame is None:
+            try:
+                next(steps)
+            except StopIteration:
                 self._ahead_ticket = None
                 return
-            frames[str(value)] = frame
             loop.call_soon(step)
         loop.call_soon(step)
+
+    def _ahead_steps(self):
+        """Draw the frames one by one (a generator: it yields after each) and publish them at the end.
+        Every frame or none at all, without a window (``AHEAD_NEAR``); a window keeps the frames it has."""
+        frames, centre, value_for = {}, self.controls[self.AHEAD].value, self._ahead_for()
+        for value in self._ahead_values():
+            frame = self._frame_ahead(value)
+            if frame is None and not self.AHEAD_NEAR:
+                return
+            if frame is not None:
+                frames[repr(value)] = frame
+            yield
+        ahead = {"frames": frames, "for": value_for}
+        if self.AHEAD_NEAR:
+            ahead["centre"] = centre
+        self._ahead = ahead
+        self._publish_scene()
+
+    def _ahead_moved(self) -> bool:
+        """A window (``AHEAD_NEAR``) that is not, or is not being, drawn around the slider's value now."""
+        if not self.AHEAD_NEAR:
+            return False
+        return self._ahead_drawing_for != (self.controls[self.AHEAD].value, self._ahead_for())
 
     def _can_draw_ahead(self) -> bool:
         """An ``AHEAD`` slider, a canvas view, and not switched off (``I2DL_FRAMES_AHEAD=0`` in the kernel's
@@ -448,16 +476,45 @@ class Explorer:
                 and os.environ.get("I2DL_FRAMES_AHEAD", "1") != "0")
 
     def _ahead_values(self) -> list:
+        """The slider's values whose frames are drawn ahead: all of them, or the window of ``AHEAD_NEAR`` grid
+        points on each side of the value (``sliders.grid_values``), nearest first, the side the slider last
+        moved towards first."""
         control = self.controls[self.AHEAD]
-        return list(range(control.min, control.max + 1, control.step))
+        if not self.AHEAD_NEAR:
+            return list(range(control.min, control.max + 1, control.step))
+        value, previous = control.value, (self._ahead_drawing_for or (None,))[0]
+        self._ahead_drawing_for = (value, self._ahead_for())
+        below, above = grid_neighbours(control, value, self.AHEAD_NEAR)
+        first, second = (below, above) if previous is not None and value < previous else (above, below)
+        return [v for pair in itertools.zip_longest(first, second) for v in pair if v is not None]
 
-    def _frame_ahead(self, value: int) -> dict | None:
-        """{"ops", "status": {text, kind}, "alt"}: the frame of the ``AHEAD`` slider at ``value`` as the kernel
-        would draw it, or None where it needs a new background, fails or cannot be drawn by the page. The
-        explorer is left as it was, and nothing reaches the page (the slider's value is set under a lock,
+    def _remembered(self, key, compute: Callable[[], Any]):
+        """``compute()``, remembered for the last 8 keys: a frame drawn ahead (``AHEAD_NEAR``), the move that
+        shows it and the move back reuse a run instead of repeating it. For computations that depend on the
+        key only (seeded)."""
+        memo = vars(self).setdefault("_memo", {})
+        result = memo.pop(key) if key in memo else compute()
+        memo[key] = result
+        while len(memo) > 8:
+            memo.pop(next(iter(memo)))
+        return result
+
+    def _ahead_state(self):
+        """What the explorer keeps besides its controls that drawing a frame ahead would change (e.g. the
+        previous run a training explorer shows in grey); ``_frame_ahead`` puts it back before the explorer is
+        brought back to its value. None by default: ``_update`` depends on the controls only."""
+        return None
+
+    def _put_back_ahead_state(self, state) -> None:
+        """Put back what ``_ahead_state`` returned (called before the explorer's ``_update`` at its value)."""
+
+    def _frame_ahead(self, value) -> dict | None:
+        """{"value", "ops", "status": {text, kind}, "alt"}: the frame of the ``AHEAD`` slider at ``value`` as the
+        kernel would draw it, or None where it needs a new background, fails or cannot be drawn by the page.
+        The explorer is left as it was, and nothing reaches the page (the slider's value is set under a lock,
         the status line is not written)."""
         control = self.controls[self.AHEAD]
-        start = control.value
+        start, state = control.value, self._ahead_state()
         self._drawing_ahead = True
         try:
             with self.quietly(), np.errstate(all="ignore"), _style.context(_style.SCREEN):
@@ -469,24 +526,21 @@ class Explorer:
                     ops = self._view.frame_ops()
                     if ops is None:
                         return None
-                    return {"ops": ops, "status": {"text": self.status_text, "kind": self._status_kind},
-                            "alt": self.alt_text}
+                    return {"value": value, "ops": ops, "alt": self.alt_text,
+                            "status": {"text": self.status_text, "kind": self._status_kind}}
                 except Exception:  # noqa: BLE001 - the page then asks the kernel for each frame, as without
                     return None
                 finally:
                     with control._lock_property(value=start):
                         control.value = start
+                    self._put_back_ahead_state(state)
                     self._update(self.AHEAD)
         finally:
             self._drawing_ahead = False
 
-    def _publish_ahead(self, frames: dict) -> None:
-        self._ahead = {"frames": frames, "for": self._ahead_for()}
-        self._publish_scene()
-
     def _drop_ahead(self) -> bool:
         """Forget the frames drawn ahead (and any being drawn); True if the page had some."""
-        self._ahead_ticket = None
+        self._ahead_ticket = self._ahead_drawing_for = None
         had, self._ahead = self._ahead is not None, None
         return had
 

@@ -223,13 +223,13 @@ function escapeHtml(text) {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' })[c]);
 }
 
-export function frameOps(scene, values, overlay) {
+export function frameOps(scene, values, overlay, kernelValues = {}) {
   // the frame of a browser-stepped explorer: the kernel's last overlay with the artists the scene
-  // moves recomputed from the controls' values -> {ops, status}
+  // moves recomputed from the controls' values -> {ops, status}; a frame drawn ahead also has its value
   const step = SCENES[scene.name];
   if (!step) throw new Error(`no scene ${JSON.stringify(scene.name)} in this module`);
-  const out = step({ params: scene.params || {}, program: scene.program, values });
-  if (out.ops) return { ops: out.ops, status: out.status || null, alt: out.alt || null };  // a frame drawn ahead
+  const out = step({ params: scene.params || {}, program: scene.program, values, kernel: kernelValues });
+  if (out.ops) return { ops: out.ops, status: out.status || null, alt: out.alt || null, value: out.value };
   const artists = out.artists || {};
   const ops = [];
   for (const op of overlay) {
@@ -289,10 +289,14 @@ export function render({ model, el }) {
     let out;
     lastAlt = null;
     try {
-      out = frameOps(scene, values, base);
+      out = frameOps(scene, values, base, known);
       lastError = null;
       lastAlt = out.alt || null;
     } catch (err) {
+      if (scene.name === 'ahead') {  // not drawn ahead: the kernel's own frame comes, the value goes now
+        coalescer.settle();
+        return base;
+      }
       if (String(err) !== lastError) console.error(`i2dl ${scene.name}:`, err);
       lastError = String(err);
       if (standalone && !kernel && statusModel) {  // e.g. Nesterov with β = 0: say so, keep the last frame
@@ -305,7 +309,21 @@ export function render({ model, el }) {
       statusModel.set('value', statusHtml(scene, out.status));  // the kernel rests (coalesce.js)
       wroteStatus = true;
     }
+    if (scene.name === 'ahead' && (scene.params || {}).centre !== undefined) nearFrame(scene.params.control, out.value);
     return out.ops;
+  }
+
+  function nearFrame(name, value) {
+    // a frame from a window drawn ahead (Explorer.AHEAD_NEAR): the slider takes the kernel's value for it
+    // (the browser's arithmetic may differ in the last bit), and the kernel hears of it at once, to draw
+    // the next window
+    const m = controls[name];
+    if (m && typeof value === 'number' && m.get('value') !== value) {
+      m.set('value', value);
+      lastValues = { ...lastValues, [name]: value };
+      root.dataset.values = JSON.stringify(lastValues);
+    }
+    coalescer.settle();
   }
 
   function onControl(m) {
@@ -360,7 +378,9 @@ export function render({ model, el }) {
     }
     for (const m of [statusModel, errorModel]) if (m) m.on('change:value', onStatus);
     coalescer.configure(controls, model.get('scene') || {}, kernel);
-    root.dataset.scene = (model.get('scene') || {}).name || '';  // 'ahead': the page steps from frames drawn ahead
+    const scene = model.get('scene') || {}, centre = (scene.params || {}).centre;
+    root.dataset.scene = scene.name || '';  // 'ahead': the page steps from frames drawn ahead
+    root.dataset.window = centre === undefined ? '' : String(centre);  // a window's centre (Explorer.AHEAD_NEAR)
     spoken = spokenText();  // the state on arrival is on the page already; changes are announced
     applyStandalone();
     schedule();

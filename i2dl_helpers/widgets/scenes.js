@@ -62,15 +62,20 @@ SCENES.gd1d = ({ params: p, program, values: v }) => {
   };
 };
 
-// ---- frames drawn ahead by the kernel (Explorer.AHEAD: backprop, network shape, line search, staleness) ----
-// No maths here: the kernel drew every frame of one integer slider (Explorer.draw_ahead) for the other
-// controls' values (`for`); the page shows the one for the slider's value. Any other value is not in the
-// frames, so the kernel's own overlay stays (sceneOps catches the error).
-SCENES.ahead = ({ params: p, values: v }) => {
+// ---- frames drawn ahead by the kernel (Explorer.AHEAD: backprop, network shape, line search, staleness;
+// a window around the value, Explorer.AHEAD_NEAR: SGD, training) ----
+// No maths here: the kernel drew the frames of one slider (Explorer.draw_ahead) for the other controls'
+// values (`for`); the page shows the one for the slider's value. A window (`centre`) serves one press from
+// the value the kernel shows, and the browser's value of a grid point may differ from the kernel's in the
+// last bits. Any other value is not in the frames, so the kernel's own overlay comes (sceneOps).
+SCENES.ahead = ({ params: p, values: v, kernel: k = {} }) => {
   for (const [name, value] of Object.entries(p.for || {})) {
     if (v[name] !== value) throw new Error(`frames drawn ahead for ${name} = ${value}, not ${v[name]}`);
   }
-  const frame = (p.frames || {})[String(v[p.control])];
-  if (!frame) throw new Error(`no frame drawn ahead for ${p.control} = ${v[p.control]}`);
-  return { ops: frame.ops, status: frame.status, alt: frame.alt };
+  const x = v[p.control], frames = p.frames || {};
+  if (p.centre !== undefined && k[p.control] !== p.centre) throw new Error(`a window around ${p.centre}, not ${k[p.control]}`);
+  const frame = frames[String(x)] || (p.centre === undefined ? undefined
+    : Object.values(frames).find((f) => Math.abs(f.value - x) <= 1e-9 * Math.abs(x)));
+  if (!frame) throw new Error(`no frame drawn ahead for ${p.control} = ${x}`);
+  return { ops: frame.ops, status: frame.status, alt: frame.alt, value: frame.value };
 };

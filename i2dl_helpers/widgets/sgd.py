@@ -46,6 +46,7 @@ class SGDExplorer(Explorer):
                    "(left), L(w_t) − L* per step with the constant step in grey (right)")
 
     figsize = (10.0, 4.2)
+    AHEAD, AHEAD_NEAR = "lr", 1  # the next α each way is trained ahead (Explorer.AHEAD_NEAR)
     CONTROLS = (
         Control("lr", "learning rate α", "log", 1e-3, 1.0, grow=True),
         Control("batch_size", "batch size B", "choice"),  # options known once n is; shown as a slider
@@ -117,14 +118,21 @@ class SGDExplorer(Explorer):
         gap = np.asarray(self.problem.excess(traj.points), dtype=float)
         return gap, np.clip(np.where(np.isfinite(gap), gap, self._ylim[1]), *self._ylim)
 
+    def _runs(self, lr, B, steps, seed, name):
+        """The run with the schedule ``name`` and the constant-step run (the same one for "constant")."""
+        traj = run(self.problem, GD(lr), self.start, steps=steps, batch_size=B, seed=seed,
+                   schedule=SCHEDULES[name]())
+        ref = traj if name == "constant" else run(self.problem, GD(lr), self.start, steps=steps, batch_size=B,
+                                                  seed=seed)
+        return traj, ref
+
     def _update(self, changed):
         c = self.controls
         lr, B, steps, seed = c["lr"].value, c["batch_size"].value, c["steps"].value, c["seed"].value
         name = c["schedule"].value
         sched = SCHEDULES[name]()
-        traj = run(self.problem, GD(lr), self.start, steps=steps, batch_size=B, seed=seed, schedule=sched)
-        ref = traj if name == "constant" else run(self.problem, GD(lr), self.start, steps=steps, batch_size=B,
-                                                  seed=seed)
+        traj, ref = self._remembered((lr, B, steps, seed, name, self.start.tobytes()),
+                                     lambda: self._runs(lr, B, steps, seed, name))
         self.trajectory, self.reference = traj, ref
         (gap, shown), (gap_ref, shown_ref) = self._gap(traj), self._gap(ref)
         tail = slice(3 * steps // 4, None)

@@ -14,7 +14,7 @@ import ipywidgets as widgets
 
 from .._validate import check_choice, check_int, check_real
 
-__all__ = ["Control", "EchoFilter", "log_slider"]
+__all__ = ["Control", "EchoFilter", "grid_neighbours", "log_slider"]
 
 
 def log_slider(description: str, value: float, low_exp: float, high_exp: float, step: float = 0.05,
@@ -45,6 +45,25 @@ def _grid_value(control, value) -> float | None:
     lo, hi = control.min, control.max
     snapped = lo + round((min(max(at, lo), hi) - lo) / step) * step
     return float(control.base ** snapped) if isinstance(control, widgets.FloatLogSlider) else snapped
+
+
+def grid_neighbours(control, value: float, k: int) -> tuple[list, list]:
+    """The ``k`` grid points of a slider on each side of ``value`` (the grid point it snaps to, see
+    ``_grid_value``), within the slider's range, nearest first: (below, above). These are the values the
+    arrow keys give (as the browser computes them, to round-off: ``Explorer.AHEAD_NEAR``)."""
+    at, lo, step = _position(control, value), control.min, control.step
+    if at is None:
+        return [], []
+    index, last = round((min(max(at, lo), control.max) - lo) / step), round((control.max - lo) / step)
+
+    def point(i):
+        if isinstance(control, widgets.FloatLogSlider):
+            return float(control.base ** (lo + i * step))
+        return lo + i * step
+
+    below = [point(i) for i in range(index - 1, max(index - k, 0) - 1, -1)]
+    above = [point(i) for i in range(index + 1, min(index + k, last) + 1)]
+    return below, above
 
 
 def _same_grid_point(control, a: float, b: float) -> bool:

@@ -65,6 +65,7 @@ class TrainingExplorer(Explorer):
                    "epochs (left) and against seconds (right), the previous run in grey")
 
     figsize = (9.0, 3.6)
+    AHEAD, AHEAD_NEAR = "lr", 1  # the next α each way is trained ahead (Explorer.AHEAD_NEAR)
     CONTROLS = (
         Control("lr", "learning rate α", "log", 1e-4, 10.0, grow=True),
         Control("optimizer", "optimiser", "choice", options=tuple(OPTIMIZERS)),
@@ -160,10 +161,22 @@ class TrainingExplorer(Explorer):
                 self._lines["previous", part, key].set_data([], [])
         return 0.0
 
+    def _ahead_state(self):
+        # the previous run (grey) and the time axis, as they were before a frame drawn ahead
+        return self.previous, self._seconds_max, self.ax_seconds.get_xlim(), self.ax_seconds.get_xticks()
+
+    def _put_back_ahead_state(self, state) -> None:
+        previous, top, xlim, ticks = state
+        self.history = self.previous = previous  # _update then makes it the previous run again
+        if self._seconds_max != top:
+            self._seconds_max = top
+            self.ax_seconds.set_xlim(*xlim)
+            self.ax_seconds.set_xticks(ticks)
+
     def _update(self, changed):
         if self.history is not None and changed is not None:
             self.previous = self.history
-        self.history = h = self.retrain()
+        self.history = h = self._remembered((tuple(self.settings().items()), self.hidden, self.seed), self.retrain)
         last = self._show(h, "current")
         prev_last = self._show_previous()
         epochs = self.controls["epochs"].value

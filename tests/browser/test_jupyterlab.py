@@ -691,6 +691,61 @@ def test_frames_drawn_ahead_step_a_kernel_explorer_in_the_page(lab, workdir):
         _finish(server, page)
 
 
+NEAR_CELLS = [
+    """from i2dl_helpers.widgets import SGDExplorer
+
+class CountingRuns(SGDExplorer):  # counts the kernel's SGD runs
+    runs = 0
+
+    def _runs(self, *args):
+        type(self).runs += 1
+        return super()._runs(*args)
+
+near = CountingRuns(lr=0.1, steps=200)  # a window drawn ahead (0.1: on the slider's grid)
+near""",
+    """import json  # near state
+from i2dl_helpers.widgets.sliders import grid_neighbours
+_lr = near.controls["lr"]
+print("STATE " + json.dumps({"lr": _lr.value, "up": grid_neighbours(_lr, _lr.value, 1)[1][0],
+                             "status": near.status_text, "runs": CountingRuns.runs,
+                             "run": get_ipython().execution_count}))""",
+]
+
+
+def test_a_window_drawn_ahead_shows_the_next_training_at_once(lab, workdir):
+    """An explorer whose every frame is a new training (SGD's α): when the reader reaches for the slider the
+    kernel trains the values one press away; a press then shows that frame from the page, the slider takes
+    the kernel's exact value, the kernel reuses the run it drew ahead (no training for it) and trains the
+    next window: one run per press, as without."""
+    server, page = lab
+    try:
+        open_and_run_cells(page, server.url, workdir, "near.ipynb", NEAR_CELLS)
+        view = ExplorerView.in_cell(page, "# a window drawn ahead")
+        view.root.scroll_into_view_if_needed()
+
+        def window():
+            return view.image.evaluate("el => el.dataset.scene === 'ahead' ? el.dataset.window : ''")
+        assert window() == "", "a window drawn before the reader reached for the slider"
+        handle = view.slider("learning rate").locator(".noUi-handle")
+        handle.focus()
+        view.wait_until(lambda v: window() != "", "the first window drawn ahead")
+        for _ in range(2):
+            before = json.loads(rerun_cell(page, "# near state", "STATE "))
+            centre = window()
+            assert float(centre) == before["lr"]
+            handle.focus()
+            page.keyboard.press("ArrowRight")
+            view.wait_until(lambda v: window() not in ("", centre), "the next window, around the new value")
+            state = json.loads(rerun_cell(page, "# near state", "STATE "))
+            assert state["lr"] == before["up"], "the slider took the kernel's value of the frame drawn ahead"
+            assert state["runs"] - before["runs"] == 1, f"one run per press (the next window's): {before} {state}"
+            said = " ".join(state["status"].split())
+            view.wait_until(lambda v: " ".join(v.status().split()) == said, "the page's status line")
+        assert view.error() == ""
+    finally:
+        _finish(server, page)
+
+
 def test_the_kernel_rests_while_the_page_steps(lab, workdir):
     """A burst of key presses on a browser-stepped explorer: the page draws every frame, the kernel
     computes a few times, not once per press, and ends exactly where the page is (the value the
