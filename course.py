@@ -135,8 +135,9 @@ def test(args: list[str]) -> int:
     quick = "--quick" in args
     args = [a for a in args if a not in ("--torch", "--quick")]
     setup(extras)
+    slowest = [] if quick or any(a.startswith("--durations") for a in args) else ["--durations=15"]
     cmd = [str(PY), "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
-           *(QUICK if quick else _workers(args)), *args]
+           *(QUICK if quick else _workers(args)), *slowest, *args]  # the slowest tests named in the log
     _say(" ".join(cmd[2:]))
     start = time.monotonic()
     code = subprocess.call(cmd, cwd=ROOT, env=_course_env())
