@@ -336,16 +336,22 @@ export function render({ model, el }) {
   // ---- frames drawn ahead (Explorer.AHEAD) -----------------------------------------------------------
   // When the reader reaches for the slider (focus, pointer, a first move), the page asks the kernel to
   // draw all its frames (Explorer.draw_ahead_soon); the scene 'ahead' then brings them.
-  function askAhead() {
+  function aheadToAsk() {
+    // the slider whose frames the kernel would draw if asked (not asked yet for this scene), or null
     const scene = model.get('scene') || {};
-    if (!kernel || !scene.ahead || scene.name === 'ahead' || askedAhead === scene) return;
+    return kernel && scene.ahead && scene.name !== 'ahead' && askedAhead !== scene ? scene : null;
+  }
+
+  function askAhead() {
+    const scene = aheadToAsk();
+    if (!scene) return;
     askedAhead = scene;
     try { model.send({ kind: 'ahead' }); } catch (err) { /* no kernel */ }
   }
 
   async function reachesAhead(event) {
-    const scene = model.get('scene') || {}, m = scene.ahead && controls[scene.ahead];
-    if (!m || !kernel || scene.name === 'ahead' || askedAhead === scene) return;
+    const scene = aheadToAsk(), m = scene && controls[scene.ahead];
+    if (!m) return;
     for (const view of Object.values(m.views || {})) {
       const v = await view;
       if (v && v.el && v.el.contains(event.target)) { askAhead(); return; }

@@ -178,11 +178,12 @@ class CanvasView(View):
             if self.widget.keys_help != keys_help:
                 self.widget.keys_help = keys_help
 
-    def frame_ops(self) -> list | None:
-        """The overlay of the moving artists as they are now (what ``_send`` would send), or None where the
-        browser cannot draw one of them (``Explorer.draw_ahead``)."""
+    def frame_ops(self, browser_images: bool = False) -> list | None:
+        """The overlay of the moving artists as they are now (what ``_send`` sends), or None where the
+        browser cannot draw one of them (``_send`` then paints them into the background;
+        ``Explorer.draw_ahead`` does not draw that frame ahead)."""
         try:
-            return overlay_ops(self.figure, self.animated, self.canvas.get_renderer(), browser_images=False)
+            return overlay_ops(self.figure, self.animated, self.canvas.get_renderer(), browser_images=browser_images)
         except Unsupported:
             return None
 
@@ -201,10 +202,8 @@ class CanvasView(View):
         self._send(None)
 
     def _send(self, background: bytes | None, size=None):
-        try:
-            ops = overlay_ops(self.figure, self.animated, self.canvas.get_renderer(),
-                              browser_images=self.browser_images)
-        except Unsupported:
+        ops = self.frame_ops(self.browser_images)
+        if ops is None:
             self._paint_over_background()
             background, ops = encode_png(np.asarray(self.canvas.buffer_rgba())), []
             self._whole_frame = True
