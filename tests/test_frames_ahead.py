@@ -10,6 +10,7 @@ page as they were, and they must be dropped whenever another control changes.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import threading
 
@@ -177,6 +178,16 @@ def _moved_once(name):
     return e
 
 
+def _without_an_event_loop(test):
+    """Run ``test`` on a thread of its own, where no event loop runs, so ``draw_ahead_soon`` draws at once as in
+    plain Python (in the full suite, Playwright's sync API can leave a loop running on the main thread)."""
+    def wrapped(name):
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(test, name).result()
+    wrapped.__name__, wrapped.__doc__ = test.__name__, test.__doc__
+    return wrapped
+
+
 def _trainings(explorer):
     """Count the trainings the explorer runs (SGD's runs, the training explorer's networks)."""
     calls, attribute = [], "_runs" if isinstance(explorer, SGDExplorer) else "retrain"
@@ -245,6 +256,7 @@ def test_drawing_a_window_leaves_the_explorer_as_it_was(name, monkeypatch):
 
 
 @pytest.mark.parametrize("name", sorted(NEAR))
+@_without_an_event_loop
 def test_the_window_follows_the_slider_the_way_it_moved_first_and_reuses_runs(name):
     e = _moved_once(name)  # on the slider's grid
     try:
@@ -268,6 +280,7 @@ def test_the_window_follows_the_slider_the_way_it_moved_first_and_reuses_runs(na
 
 
 @pytest.mark.parametrize("name", sorted(NEAR))
+@_without_an_event_loop
 def test_a_press_the_page_shows_from_the_window_ends_where_every_value_computed_would(name):
     e, twin = _moved_once(name), _moved_once(name)
     try:
