@@ -2,10 +2,13 @@
 
 ``evaluate(program, points)`` runs a program op by op with the numpy functions of
 :data:`.format.UNARY` and :data:`.format.BINARY`; ``to_objective(program)`` wraps it as an
-Objective, so ``optim.run`` can run exactly the arithmetic the browser runs. The browser's
-interpreter is ``widgets/flatprog.js``.
+Objective, so ``optim.run`` can run exactly the arithmetic the browser runs. The catalogue's
+objectives are such Objectives (:func:`i2dl_helpers.objectives.catalogue.declare`): kernel and
+browser run one program. The browser's interpreter is ``widgets/flatprog.js``.
 """
 from __future__ import annotations
+
+from functools import partial
 
 import numpy as np
 
@@ -15,20 +18,89 @@ from .format import BINARY, UNARY, validate
 __all__ = ["evaluate", "to_objective"]
 
 
-def _run(ops: list[dict], columns: list[np.ndarray]) -> list:
-    regs: list = []
+def _plan(ops: list[dict]) -> list[tuple]:
+    """The ops as (kind, function or number, argument registers): read once, run many times."""
+    plan = []
     for op in ops:
-        kind = op["op"]
+        kind, args = op["op"], tuple(op.get("args", ()))
         if kind == "input":
-            regs.append(columns[op["index"]])
+            plan.append((0, op["index"], ()))
         elif kind == "const":
-            regs.append(float(op["value"]))
-        elif kind == "pow":
-            regs.append(np.power(regs[op["args"][0]], float(op["n"])))
+            plan.append((1, float(op["value"]), ()))
         else:
-            fn = UNARY.get(kind) or BINARY[kind]
-            regs.append(fn(*(regs[a] for a in op["args"])))
+            fn = partial(_power, n=float(op["n"])) if kind == "pow" else UNARY.get(kind) or BINARY[kind]
+            plan.append((1 + len(args), fn, args))
+    return plan
+
+
+def _power(a, n):
+    return np.power(a, n)
+
+
+def _run(plan: list[tuple], columns: list[np.ndarray]) -> list:
+    regs: list = []
+    push = regs.append
+    for arity, fn, args in plan:
+        if arity == 0:
+            push(columns[fn])
+        elif arity == 1:
+            push(fn)
+        elif arity == 2:
+            push(fn(regs[args[0]]))
+        else:
+            push(fn(regs[args[0]], regs[args[1]]))
     return regs
+
+
+def _column(reg, n: int) -> np.ndarray:
+    """A register as a float array of shape (n,) (a constant register holds one number)."""
+    if type(reg) is np.ndarray and reg.shape == (n,):
+        return reg
+    return np.broadcast_to(reg, (n,)).astype(float)
+
+
+class _Program:
+    """A validated program made ready to run: its plan, the value's part of it, and the last small
+    evaluation (an optimiser asks for L(θ) and then ∇L(θ) at the same points)."""
+
+    cache_points = 1024
+
+    def __init__(self, program: dict):
+        self.program = program
+        self.dim = program["dim"]
+        self.plan = _plan(program["ops"])
+        self.value_plan = self.plan[:program["value_ops"]]
+        self._last = None   # (points, value, gradient)
+
+    def __call__(self, pts: np.ndarray, gradient: bool = True):
+        """(values (...), gradients (..., d)) at float points (..., d); values alone without ``gradient``."""
+        d = self.dim
+        shape, flat = pts.shape[:-1], pts.reshape(-1, d)
+        n = flat.shape[0]
+        last = self._last
+        if last is not None and last[0].shape == flat.shape and last[0].tobytes() == flat.tobytes():  # bit for bit
+            value, grad = last[1].copy(), last[2].copy()   # the caller may write into what it gets
+        else:
+            small = n <= self.cache_points
+            with np.errstate(all="ignore"):
+                regs = _run(self.plan if gradient or small else self.value_plan, [flat[:, i].copy() for i in range(d)])
+            value, grad = _column(regs[self.program["value"]], n), None
+            if gradient or small:
+                grad = np.empty((n, d))
+                for i, r in enumerate(self.program["grad"]):
+                    grad[:, i] = regs[r]
+            if small:       # kept for the next call; the caller gets copies it may write into
+                self._last = (flat.copy(), value, grad)
+                value, grad = value.copy(), grad.copy()
+        if not gradient:
+            return value.reshape(shape)
+        return value.reshape(shape), grad.reshape(shape + (d,))
+
+    def value(self, pts):
+        return self(pts[..., None] if self.dim == 1 else pts, False)
+
+    def grad(self, pts):
+        return self(pts[..., None])[1][..., 0] if self.dim == 1 else self(pts)[1]
 
 
 def evaluate(program: dict, points, *, gradient: bool = True):
@@ -38,40 +110,19 @@ def evaluate(program: dict, points, *, gradient: bool = True):
     Returns values of shape (n,) and gradients (n, d) (() and (d,) for one point); NaN where L is
     undefined, without numpy warnings.
     """
-    return _evaluate(validate(program), points, gradient)
-
-
-def _evaluate(program: dict, points, gradient: bool):
-    """:func:`evaluate` of a validated program."""
-    d = program["dim"]
+    d = validate(program)["dim"]
     pts = np.asarray(points, dtype=float)
     if d == 1 and (pts.ndim == 0 or pts.shape[-1] != 1):
         pts = pts[..., None]
     if pts.shape[-1] != d:
         raise ValueError(f"points must have shape (..., {d}), got {np.shape(points)}")
-    shape = pts.shape[:-1]
-    flat = pts.reshape(-1, d)
-    ops = program["ops"] if gradient else program["ops"][:program["value_ops"]]
-    with np.errstate(all="ignore"):
-        regs = _run(ops, [flat[:, i] for i in range(d)])
-    n = flat.shape[0]
-    value = np.broadcast_to(regs[program["value"]], (n,)).astype(float).reshape(shape)
-    if not gradient:
-        return value
-    grad = np.stack([np.broadcast_to(regs[r], (n,)) for r in program["grad"]], axis=-1).astype(float)
-    return value, grad.reshape(shape + (d,))
+    return _Program(program)(pts, gradient)
 
 
-def to_objective(program: dict, *, domain=None) -> Objective:
+def to_objective(program: dict, *, domain=None, hessian=None, **facts) -> Objective:
     """An Objective whose value and gradient are the program run by :func:`evaluate` (numpy), e.g. to
-    run ``optim.run`` on exactly the arithmetic the browser runs. The Hessian is taken by finite
-    differences of the gradient."""
-    validate(program)
-    d = program["dim"]
-
-    def grad(pts):
-        g = _evaluate(program, pts, True)[1]
-        return g[..., 0] if d == 1 else g
-    return Objective(lambda pts: _evaluate(program, pts, False), grad, dim=d,
-                     name=program.get("name", "flat program"), domain=domain)
-
+    run ``optim.run`` on exactly the arithmetic the browser runs. The Hessian is ``hessian`` if given,
+    else finite differences of the gradient; ``facts`` (name, minima, start, lr, ...) go to Objective."""
+    run = _Program(validate(program))
+    facts.setdefault("name", program.get("name", "flat program"))
+    return Objective(run.value, run.grad, hessian, dim=run.dim, domain=domain, **facts)
