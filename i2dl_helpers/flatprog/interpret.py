@@ -8,14 +8,20 @@ browser run one program. The browser's interpreter is ``widgets/flatprog.js``.
 """
 from __future__ import annotations
 
+import operator
 from functools import partial
 
 import numpy as np
 
 from ..objectives.base import Objective
-from .format import BINARY, UNARY, validate
+from .format import UNARY, validate
 
 __all__ = ["evaluate", "to_objective"]
+
+
+#: + − × ÷ as Python's operators: on arrays they are numpy's ufuncs (np.add ...), on one point's np.float64
+#: numbers numpy's scalar arithmetic, both the one IEEE operation, so a single point costs far less
+_OPERATORS = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "div": operator.truediv}
 
 
 def _plan(ops: list[dict]) -> list[tuple]:
@@ -26,9 +32,9 @@ def _plan(ops: list[dict]) -> list[tuple]:
         if kind == "input":
             plan.append((0, op["index"], ()))
         elif kind == "const":
-            plan.append((1, float(op["value"]), ()))
+            plan.append((1, np.float64(op["value"]), ()))   # numpy's number: 1/0 is inf, as in the browser
         else:
-            fn = partial(_power, n=float(op["n"])) if kind == "pow" else UNARY.get(kind) or BINARY[kind]
+            fn = partial(_power, n=float(op["n"])) if kind == "pow" else UNARY.get(kind) or _OPERATORS[kind]
             plan.append((1 + len(args), fn, args))
     return plan
 
@@ -56,7 +62,7 @@ def _column(reg, n: int) -> np.ndarray:
     """A register as a float array of shape (n,) (a constant register holds one number)."""
     if type(reg) is np.ndarray and reg.shape == (n,):
         return reg
-    return np.broadcast_to(reg, (n,)).astype(float)
+    return np.full(n, reg, dtype=float)
 
 
 class _Program:
@@ -74,27 +80,34 @@ class _Program:
 
     def __call__(self, pts: np.ndarray, gradient: bool = True):
         """(values (...), gradients (..., d)) at float points (..., d); values alone without ``gradient``."""
-        d = self.dim
-        shape, flat = pts.shape[:-1], pts.reshape(-1, d)
+        d, shape = self.dim, pts.shape[:-1]
+        flat = pts.reshape(-1, d)
         n = flat.shape[0]
-        last = self._last
-        if last is not None and last[0].shape == flat.shape and last[0].tobytes() == flat.tobytes():  # bit for bit
-            value, grad = last[1].copy(), last[2].copy()   # the caller may write into what it gets
+        key = flat.tobytes() if n <= self.cache_points else None     # the points, bit for bit
+        if key is None or self._last is None or self._last[0] != key:
+            value, grad = self._compute(flat, gradient or key is not None)
+            if key is not None:
+                self._last = (key, value, grad)
         else:
-            small = n <= self.cache_points
-            with np.errstate(all="ignore"):
-                regs = _run(self.plan if gradient or small else self.value_plan, [flat[:, i].copy() for i in range(d)])
-            value, grad = _column(regs[self.program["value"]], n), None
-            if gradient or small:
-                grad = np.empty((n, d))
-                for i, r in enumerate(self.program["grad"]):
-                    grad[:, i] = regs[r]
-            if small:       # kept for the next call; the caller gets copies it may write into
-                self._last = (flat.copy(), value, grad)
-                value, grad = value.copy(), grad.copy()
-        if not gradient:
-            return value.reshape(shape)
-        return value.reshape(shape), grad.reshape(shape + (d,))
+            value, grad = self._last[1:]
+        if key is not None:     # the caller may write into what it gets, not into what is kept
+            value, grad = value.copy(), grad.copy()
+        return value.reshape(shape) if not gradient else (value.reshape(shape), grad.reshape(shape + (d,)))
+
+    @np.errstate(all="ignore")
+    def _compute(self, flat: np.ndarray, gradient: bool):
+        d, n = self.dim, flat.shape[0]
+        plan, out, grads = self.plan if gradient else self.value_plan, self.program["value"], self.program["grad"]
+        if n == 1:   # one point: numpy's float64 numbers (the same IEEE operations, without the arrays' overhead)
+            regs = _run(plan, list(flat[0]))
+            return np.array([regs[out]], dtype=float), np.array([[regs[r] for r in grads]]) if gradient else None
+        regs = _run(plan, [flat[:, i].copy() for i in range(d)])
+        value, grad = _column(regs[out], n), None
+        if gradient:
+            grad = np.empty((n, d))
+            for i, r in enumerate(grads):
+                grad[:, i] = regs[r]
+        return value, grad
 
     def value(self, pts):
         return self(pts[..., None] if self.dim == 1 else pts, False)
