@@ -24,18 +24,21 @@ __all__ = ["evaluate", "to_objective"]
 _OPERATORS = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "div": operator.truediv}
 
 
+_INPUT, _CONST, _UNARY, _BINARY = range(4)
+
+
 def _plan(ops: list[dict]) -> list[tuple]:
-    """The ops as (kind, function or number, argument registers): read once, run many times."""
+    """The ops as (kind, input index / number / function, argument registers): read once, run many times."""
     plan = []
     for op in ops:
         kind, args = op["op"], tuple(op.get("args", ()))
         if kind == "input":
-            plan.append((0, op["index"], ()))
+            plan.append((_INPUT, op["index"], ()))
         elif kind == "const":
-            plan.append((1, np.float64(op["value"]), ()))   # numpy's number: 1/0 is inf, as in the browser
+            plan.append((_CONST, np.float64(op["value"]), ()))   # numpy's number: 1/0 is inf, as in the browser
         else:
             fn = partial(_power, n=float(op["n"])) if kind == "pow" else UNARY.get(kind) or _OPERATORS[kind]
-            plan.append((1 + len(args), fn, args))
+            plan.append((_UNARY if len(args) == 1 else _BINARY, fn, args))
     return plan
 
 
@@ -46,12 +49,12 @@ def _power(a, n):
 def _run(plan: list[tuple], columns: list[np.ndarray]) -> list:
     regs: list = []
     push = regs.append
-    for arity, fn, args in plan:
-        if arity == 0:
+    for kind, fn, args in plan:
+        if kind == _INPUT:
             push(columns[fn])
-        elif arity == 1:
+        elif kind == _CONST:
             push(fn)
-        elif arity == 2:
+        elif kind == _UNARY:
             push(fn(regs[args[0]]))
         else:
             push(fn(regs[args[0]], regs[args[1]]))

@@ -2,13 +2,14 @@ r"""The course's named objectives, each declared once: its formula in the course
 
 ``get(name, **params)`` builds one; ``names(dim=None)`` lists them; ``describe()`` says what each is.
 Every entry is declared (:func:`register`, :func:`declare`): one text in that language (parameters by
-name, e.g. ``a`` and ``b`` of Rosenbrock's valley) plus what the lesson needs (start, α, minima, domain). From that text come its value and
-gradient (the flat program of :mod:`i2dl_helpers.flatprog`, compiled by the graph engine's chain
-rule and run by numpy: the browser runs the same program, so kernel and browser agree by
-construction), its Hessian (the engine's), its LaTeX (``objective.formula``) and the summary of
-:func:`describe`. Minimisers without a closed form are found once by Newton's method (polished to
-round-off), which the tests check independently. ``quadratic_form`` (any dimension, e.g. 10) is a
-numpy function of a matrix, not a catalogue entry: it runs in the kernel.
+name, e.g. ``a`` and ``b`` of Rosenbrock's valley) plus what the lesson needs (start, α, minima,
+domain). From that text come its value and gradient (the flat program of :mod:`i2dl_helpers.flatprog`,
+compiled by the graph engine's chain rule and run by numpy: the browser runs the same program, so
+kernel and browser agree by construction), its Hessian (the engine's), its LaTeX
+(``objective.formula``) and the summary of :func:`describe`. Minimisers without a closed form are
+found once by Newton's method (polished to round-off), which the tests check independently.
+``quadratic_form`` (any dimension, e.g. 10) is a numpy function of a matrix, not a catalogue entry:
+it runs in the kernel.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from .. import expressions, flatprog
 from .._validate import check_choice, check_real
 from .base import Objective
 
-__all__ = ["declare", "describe", "get", "names", "quadratic_form", "register"]
+__all__ = ["declare", "describe", "entry", "get", "names", "quadratic_form", "register"]
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ _POLISHED: dict[tuple, np.ndarray] = {}
 
 def _polish(obj: Objective, seeds, iters: int = 50) -> np.ndarray:
     """Newton's method θ ← θ − H⁻¹∇L from ``seeds`` (k, d), to round-off (once per formula and seeds)."""
-    key = (obj.formula, np.asarray(seeds, dtype=float).tobytes())
+    key = (repr(obj.declared), np.asarray(seeds, dtype=float).tobytes())
     if key not in _POLISHED:
         _POLISHED[key] = _newton(obj, seeds, iters)
     return _POLISHED[key].copy()
