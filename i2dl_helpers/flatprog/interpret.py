@@ -77,7 +77,8 @@ class _Program:
     def __init__(self, program: dict):
         self.program = program
         self.dim = program["dim"]
-        self.plan = _plan(program["ops"])
+        self.hessian_plan = _plan(program["ops"])
+        self.plan = self.hessian_plan[:program.get("gradient_ops", len(program["ops"]))]
         self.value_plan = self.plan[:program["value_ops"]]
         self._last = None   # (points, value, gradient)
 
@@ -112,6 +113,20 @@ class _Program:
                 grad[:, i] = regs[r]
         return value, grad
 
+    @np.errstate(all="ignore")
+    def hessian(self, pts):
+        """∇²L at float points (..., d) (for d = 1: at coordinates (...), as Objective passes them): the
+        program's ``hessian`` registers (:func:`.from_graph.graph_program` with ``hessian=True``)."""
+        d = self.dim
+        flat = pts.reshape(-1, d) if d > 1 else pts.reshape(-1, 1)
+        n = flat.shape[0]
+        regs = _run(self.hessian_plan, [flat[:, i].copy() for i in range(d)])
+        out = np.empty((n, d, d))
+        for i, row in enumerate(self.program["hessian"]):
+            for j, r in enumerate(row):
+                out[:, i, j] = regs[r]
+        return out.reshape(pts.shape) if d == 1 else out.reshape(pts.shape[:-1] + (d, d))
+
     def value(self, pts):
         return self(pts[..., None] if self.dim == 1 else pts, False)
 
@@ -138,7 +153,10 @@ def evaluate(program: dict, points, *, gradient: bool = True):
 def to_objective(program: dict, *, domain=None, hessian=None, **facts) -> Objective:
     """An Objective whose value and gradient are the program run by :func:`evaluate` (numpy), e.g. to
     run ``optim.run`` on exactly the arithmetic the browser runs. The Hessian is ``hessian`` if given,
-    else finite differences of the gradient; ``facts`` (name, minima, start, lr, ...) go to Objective."""
+    else the program's own where it has one (``program["hessian"]``), else finite differences of the
+    gradient; ``facts`` (name, minima, start, lr, ...) go to Objective."""
     run = _Program(validate(program))
     facts.setdefault("name", program.get("name", "flat program"))
+    if hessian is None and "hessian" in program:
+        hessian = run.hessian
     return Objective(run.value, run.grad, hessian, dim=run.dim, domain=domain, **facts)

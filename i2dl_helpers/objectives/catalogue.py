@@ -5,7 +5,7 @@ Every entry is declared (:func:`register`, :func:`declare`): one text in that la
 name, e.g. ``a`` and ``b`` of Rosenbrock's valley) plus what the lesson needs (start, α, minima,
 domain). From that text come its value and gradient (the flat program of :mod:`i2dl_helpers.flatprog`,
 compiled by the graph engine's chain rule and run by numpy: the browser runs the same program, so
-kernel and browser agree by construction), its Hessian (the engine's), its LaTeX
+kernel and browser agree by construction), its Hessian (the chain rule twice, run alike), its LaTeX
 (``objective.formula``) and the summary of :func:`describe`. Minimisers without a closed form are
 found once by Newton's method (polished to round-off), which the tests check independently.
 ``quadratic_form`` (any dimension, e.g. 10) is a numpy function of a matrix, not a catalogue entry:
@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import expressions, flatprog
 from .._validate import check_choice, check_real
+from ..flatprog.from_graph import graph_program
 from .base import Objective
 
 __all__ = ["declare", "describe", "entry", "get", "names", "quadratic_form", "register"]
@@ -86,9 +87,9 @@ def _num(v: float) -> str:
 
 @lru_cache(maxsize=128)
 def _compiled(text: str, variables: tuple[str, ...], name: str):
-    """(folded tree, flat program, the engine's Hessian) of a text without parameters."""
-    typed = expressions.parse(text, variables)
-    return typed.typed[0], flatprog.compile_objective(typed) | {"name": name}, typed._hess
+    """(folded tree, flat program with its Hessian) of a text without parameters."""
+    tree = expressions.typed_tree(expressions.parse(text, variables))[0]
+    return tree, graph_program(tree, variables, name, hessian=True)
 
 
 def declare(text: str, variables=("x",), *, name: str, params: dict | None = None, symbols: dict | None = None,
@@ -96,19 +97,18 @@ def declare(text: str, variables=("x",), *, name: str, params: dict | None = Non
     """The Objective of ``text`` in the course's expression language (:mod:`i2dl_helpers.expressions`),
     ``params`` (name -> number) put in for their names.
 
-    Its value and gradient are its flat program (the engine's chain rule) run by numpy, exactly what
-    the browser runs; its Hessian is the engine's; ``formula`` is the text as LaTeX (parameters as
+    Its value, gradient and Hessian are its flat program (the engine's chain rule, once and twice) run
+    by numpy; the value and gradient are exactly what the browser runs; ``formula`` is the text as LaTeX (parameters as
     ``symbols``, their values after it). ``facts``: name, domain, minima, start, lr, smoothness,
     description (see :class:`Objective`). ``objective.declared`` is (text, variables, params).
     """
     params, variables = dict(params or {}), tuple(variables)
     filled = re.sub(r"[A-Za-z_]\w*", lambda m: _num(params[m[0]]) if m[0] in params else m[0], text)
-    tree, program, hessian = _compiled(filled, variables, name)
+    tree, program = _compiled(filled, variables, name)
     symbols = {p: (symbols or {}).get(p, p) for p in params}
     where = ", ".join(f"{symbols[p]} = {v:g}" for p, v in params.items())
     tex = f"L({', '.join(variables)}) = {expressions.latex(text, variables, symbols)}"
-    obj = flatprog.to_objective(program, hessian=hessian, name=name, formula=tex + (rf",\quad {where}" if where else ""),
-                                **facts)
+    obj = flatprog.to_objective(program, name=name, formula=tex + (rf",\quad {where}" if where else ""), **facts)
     obj.typed, obj.declared = (tree, variables), (text, variables, params)
     return obj
 
