@@ -340,7 +340,7 @@ def _tex(node: _Node, symbols: dict[str, str]) -> str:
     right = rf"\left({right}\right)" if _prec(b) <= _PRECEDENCE[k] else right
     if k in ("+", "-"):
         return f"{left} {k} {right}"
-    return left + (r" \cdot " if right[0].isdigit() or (right[0] == "-") else r"\," ) + right
+    return left + (r" \cdot " if right[0] in "0123456789-" else r"\,") + right
 
 
 def latex(text: str, variables: Sequence[str] = ("x",), symbols: dict[str, str] | None = None) -> str:

@@ -103,3 +103,12 @@ def test_the_gallerys_functions_are_declared_too_and_compile():
 def test_the_detector_finds_a_formula_table():
     src = 'FORMULAS = {"rosenbrock": lambda o: "(1 - x)**2", "bowl": "x**2 + y**2"}\nOK = {"bowl": {"lr": 1}}\n'
     assert list(_formula_tables(ast.parse(src), {"rosenbrock", "bowl"})) == [(1, ["rosenbrock", "bowl"])]
+
+
+def test_the_latex_is_read_off_the_expression_tree():
+    assert expressions.latex("x**4/4 - 3*x") == r"\frac{x^{4}}{4} - 3\,x"
+    assert (expressions.latex("(a - x)**2 + b*(y - x**2)**2", ("x", "y"), {"a": "a", "b": "b"})
+            == r"\left(a - x\right)^{2} + b\,\left(y - x^{2}\right)^{2}")
+    assert expressions.latex("1 - exp(-x**2/2) + sqrt(abs(x))*cos(pi*x)") == (
+        r"1 - e^{\frac{-x^{2}}{2}} + \sqrt{\left|x\right|}\,\cos\left(\pi\,x\right)")
+    assert expressions.latex("2*3 + k*x", symbols={"k": r"\kappa"}) == r"2 \cdot 3 + \kappa\,x"
