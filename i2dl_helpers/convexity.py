@@ -221,21 +221,10 @@ def gallery() -> list[tuple[Objective, bool]]:
     well, x²/10 − cos 3x, Rosenbrock (its Hessian is indefinite for y > x² + 1/200),
     Himmelblau and the saddle.
     """
-    def softplus(x):
-        return np.logaddexp(0.0, x)
-
-    def sigmoid(x):
-        return 0.5 * (1 + np.tanh(0.5 * x))
-
-    convex_1d = [
-        Objective(lambda x: x**2, lambda x: 2 * x, lambda x: np.full(np.shape(x), 2.0), dim=1,
-                  name="x²", domain=[(-2, 2)], minima=[[0.0]]),
-        Objective(np.exp, np.exp, np.exp, dim=1, name="exp(x)", domain=[(-2, 2)]),
-        Objective(softplus, sigmoid, lambda x: sigmoid(x) * (1 - sigmoid(x)), dim=1, name="softplus",
-                  domain=[(-4, 4)]),
-        Objective(lambda x: x**4, lambda x: 4 * x**3, lambda x: 12 * x**2, dim=1, name="x⁴",
-                  domain=[(-1.5, 1.5)], minima=[[0.0]]),
-    ]
+    convex_1d = [_catalogue.declare(text, name=name, domain=[box], minima=minima)
+                 for name, text, box, minima in (("x²", "x**2", (-2, 2), [[0.0]]), ("exp(x)", "exp(x)", (-2, 2), None),
+                                                 ("softplus", "softplus(x)", (-4, 4), None),
+                                                 ("x⁴", "x**4", (-1.5, 1.5), [[0.0]]))]
     out = [(o, True) for o in convex_1d]
     out += [(_catalogue.get("double_well"), False), (_catalogue.get("many_minima"), False)]
     out += [(_catalogue.get("bowl"), True), (_catalogue.get("ill_conditioned", condition=10.0, angle=30.0), True)]

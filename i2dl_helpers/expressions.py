@@ -44,10 +44,10 @@ import numpy as np
 
 from . import graph
 from .graph import Value
-from .objectives import Objective
+from .objectives.base import Objective
 
 __all__ = ["ExpressionError", "FUNCTIONS", "CONSTANTS", "parse", "MAX_LENGTH", "MAX_DEPTH", "MAX_NODES",
-           "MAX_EXPONENT", "evaluate_tree", "typed_tree"]
+           "MAX_EXPONENT", "evaluate_tree", "latex", "typed_tree"]
 
 MAX_LENGTH = 500     #: characters
 MAX_DEPTH = 50       #: nesting levels: parentheses, signs, exponents
@@ -313,6 +313,44 @@ def _format(node: _Node) -> str:
     return f"{left} {k} {right}" if k in ("+", "-") else f"{left}{k}{right}"
 
 
+_TEX_CALLS = {"sqrt": r"\sqrt{%s}", "abs": r"\left|%s\right|", "exp": r"e^{%s}"}
+
+
+def _tex(node: _Node, symbols: dict[str, str]) -> str:
+    """The tree as LaTeX, with as many parentheses as :func:`_format` writes; names through ``symbols``."""
+    k = node.kind
+    if k == "num":
+        return f"{float(node.text):g}"
+    if k in ("var", "const"):
+        return symbols.get(node.text, {"pi": r"\pi"}.get(node.text, node.text))
+    if k == "call":
+        inner = _tex(node.args[0], symbols)
+        return _TEX_CALLS.get(node.text, rf"\{node.text}\left(%s\right)") % inner
+    if k in ("neg", "pos"):
+        (a,) = node.args
+        inner = _tex(a, symbols)
+        return ("-" if k == "neg" else "+") + (rf"\left({inner}\right)" if _prec(a) <= 3 else inner)
+    a, b = node.args
+    left, right = _tex(a, symbols), _tex(b, symbols)
+    if k == "/":
+        return rf"\frac{{{left}}}{{{right}}}"
+    if k == "**":
+        return (rf"\left({left}\right)" if _prec(a) <= 4 else left) + f"^{{{right}}}"
+    left = rf"\left({left}\right)" if _prec(a) < _PRECEDENCE[k] else left
+    right = rf"\left({right}\right)" if _prec(b) <= _PRECEDENCE[k] else right
+    if k in ("+", "-"):
+        return f"{left} {k} {right}"
+    return left + (r" \cdot " if right[0] in "0123456789-" else r"\,") + right
+
+
+def latex(text: str, variables: Sequence[str] = ("x",), symbols: dict[str, str] | None = None) -> str:
+    r"""The expression ``text`` (of the ``variables``, in this module's grammar) as LaTeX, e.g.
+    ``latex("x**4/4 - 3*x")`` is ``\frac{x^{4}}{4} - 3\,x``; ``symbols`` maps other names of the text
+    (read as variables too) to their LaTeX, e.g. ``{"k": r"\kappa"}``."""
+    symbols = symbols or {}
+    return _tex(_Parser(text, _check_variables((*variables, *symbols))).parse(), symbols)
+
+
 # -- constant folding and evaluation ----------------------------------------------------
 def _apply(node: _Node, args: list) -> Value | float:
     """One node's operation on evaluated children (floats or Values), with engine operations."""
@@ -413,14 +451,12 @@ def evaluate_tree(tree, env: dict[str, Value]):
 
 
 def typed_tree(objective):
-    """(folded tree, variables) of an objective made by :func:`parse`; None for any other objective."""
+    """(folded tree, variables) of an objective made by :func:`parse` (or declared in the catalogue,
+    :func:`objectives.catalogue.declare`); None for any other objective."""
     try:
-        compiled = objective._fun.__self__      # the bound value() of the _Compiled that parse made
+        return objective.typed
     except AttributeError:
         return None
-    if isinstance(compiled, _Compiled):
-        return compiled.tree, compiled.variables
-    return None
 
 
 class _Compiled:
@@ -548,5 +584,5 @@ def parse(text: str, variables: Sequence[str] = ("x",), *,
     objective = Objective(compiled.value, compiled.grad, compiled.hessian, dim=len(variables), name=name,
                           domain=domain, formula=f"f({args}) = {name}",
                           description=f"typed in: f({args}) = {name}")
-    objective.variables = variables
+    objective.variables, objective.typed = variables, (compiled.tree, variables)
     return objective

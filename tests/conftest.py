@@ -40,7 +40,7 @@ settings.load_profile("course")
 QUICK_MODULES = frozenset(f"tests/{name}.py" for name in """
     test_objectives test_objective_defaults test_optim test_optimizers test_optim_rules test_graph test_nn test_mlp
     test_data test_sgd test_delay test_linesearch test_linesearch_tolerance test_convexity test_expressions
-    test_flatprog test_training test_exercise_checks test_exercises test_notebooks_clean test_packaging test_contributing
+    test_flatprog test_one_source test_training test_exercise_checks test_exercises test_notebooks_clean test_packaging test_contributing
     test_course_cli test_tiers test_parity_tools test_site test_colour_contrast test_notebook09_without_dask test_esm
     browser/test_flatprog_parity browser/test_basin_parity browser/test_scenes browser/test_coalesce
 """.split())
@@ -54,7 +54,7 @@ NOT_QUICK = frozenset(f"tests/{name}" for name in """
     test_expressions.py::test_every_explorer_with_a_text_box_accepts_a_typed_function
     test_expressions.py::test_typing_a_function_switches_the_explorer
     test_expressions.py::test_a_bad_expression_is_shown_and_the_previous_function_stays
-    test_flatprog.py::test_optimisers_on_an_exact_program_repeat_the_catalogue_run_exactly
+    test_flatprog.py::test_optimisers_on_the_program_repeat_the_catalogue_run_exactly
     test_packaging.py::test_run_time_dependencies_bring_every_module_the_notebooks_import
     test_optim.py::test_batched_run_equals_one_by_one
     test_optim.py::test_no_numpy_warning_for_any_learning_rate

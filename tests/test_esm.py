@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from i2dl_helpers import esm, flatprog, objectives
+from i2dl_helpers.flatprog.browser import browser_source
 from i2dl_helpers.widgets import figure_canvas
 
 WIDGETS = Path(figure_canvas.__file__).parent
@@ -60,7 +61,7 @@ def test_the_files_run_as_modules_in_node_and_export_what_the_linker_reads(tmp_p
     for name, text in esm.rules_module().items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     (tmp_path / "package.json").write_text('{"type": "module"}')
-    (tmp_path / "bundle.js").write_text(flatprog.browser_source(("flatprog.js", "flatbatch.js")), encoding="utf-8")
+    (tmp_path / "bundle.js").write_text(browser_source(("flatprog.js", "flatbatch.js")), encoding="utf-8")
     names = json.dumps(MODULES)
     got = json.loads(_node(tmp_path, f"""
         const out = {{}};

@@ -69,7 +69,9 @@ def test_typed_tree_gives_the_folded_tree_and_evaluate_tree_runs_it():
     assert isinstance(out, Value) and out.data == 15.0
     assert typed_tree(parse("2*pi")) == (2 * np.pi, ("x",))
     assert evaluate_tree(2 * np.pi, {"x": Value(1.0)}) == 2 * np.pi
-    assert typed_tree(objectives.get("rosenbrock")) is None and typed_tree(object()) is None
+    assert typed_tree(objectives.quadratic_form(np.eye(2))) is None and typed_tree(object()) is None
+    # a catalogue objective is declared as a formula: its tree is the parsed declaration's
+    assert typed_tree(objectives.get("rosenbrock")) == typed_tree(parse("(1.0 - x)**2 + 100.0*(y - x**2)**2", ("x", "y")))
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from i2dl_helpers import flatprog, optim
+from i2dl_helpers.flatprog.browser import browser_source
 from i2dl_helpers.optim import rules
 from i2dl_helpers.widgets import figure_canvas
 
@@ -80,7 +81,7 @@ def test_the_browser_modules_hold_no_rule():
     bundle = figure_canvas._bundle()
     assert bundle.count("const OPTIMIZER_RULES = ") == 1
     assert rules.browser_prelude() in bundle
-    assert rules.browser_prelude() in flatprog.browser_source()
+    assert rules.browser_prelude() in browser_source()
 
 
 @pytest.mark.parametrize("text,message", [

@@ -5,7 +5,7 @@ Program (a dict)::
     {"format": "i2dl-flatprog", "version": 1, "name": str, "variables": [str, ...],
      "dim": d, "registers": R, "ops": [op, ...], "value_ops": k,
      "value": register of L, "grad": [register of ∂L/∂θ_i for i < d],
-     "gradient": "chain rule" | "numpy"}
+     "gradient": "chain rule"}
 
 Every op writes register ``out``; ``ops[:value_ops]`` compute ``value`` alone
 (a contour grid needs no gradient). Ops:
@@ -16,8 +16,7 @@ Every op writes register ``out``; ``ops[:value_ops]`` compute ``value`` alone
     relu (a) = max(a, 0)   sigmoid (a) = exp(−logaddexp(0, −a))
     step (a) = 1 if a > 0 else 0 (relu's slope)         sign (a) (abs's slope)
 
-:class:`Writer` appends ops and shares constants; the compilers (:mod:`.from_graph`,
-:mod:`.from_expression`) build on it.
+:class:`Writer` appends ops and shares constants; the compiler (:mod:`.from_graph`) builds on it.
 """
 from __future__ import annotations
 
@@ -91,13 +90,12 @@ class Writer:
         return self._emit(op, (a, b))
 
 
-def assemble(writer: Writer, name, variables, value: int, grads: list[int], value_ops: int,
-             gradient: str = "chain rule") -> dict:
+def assemble(writer: Writer, name, variables, value: int, grads: list[int], value_ops: int) -> dict:
     """The program dict of the ops a writer wrote: ``value``'s register (computed by the first
     ``value_ops`` ops) and one gradient register per variable."""
     return {"format": FORMAT, "version": VERSION, "name": name, "variables": list(variables),
             "dim": len(variables), "registers": writer.count, "ops": writer.ops, "value_ops": value_ops,
-            "value": value, "grad": grads, "gradient": gradient}
+            "value": value, "grad": grads, "gradient": "chain rule"}
 
 
 # -- checking a program --------------------------------------------------------------------------

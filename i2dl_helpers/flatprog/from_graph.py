@@ -75,23 +75,36 @@ def _uniform(v: Value) -> float:
     return float(data.flat[0])
 
 
-def graph_program(tree, variables: tuple[str, ...], name: str) -> dict:
+def graph_program(tree, variables: tuple[str, ...], name: str, *, hessian: bool = False) -> dict:
     """The flat program of a folded expression tree (:func:`expressions.typed_tree`): the value's
-    graph, then each gradient component's graph (``program["gradient"] == "chain rule"``)."""
+    graph, then each gradient component's graph (``program["gradient"] == "chain rule"``).
+
+    hessian : also the Hessian, the chain rule once more, written after the gradient (the ops before
+              are the same): ``program["hessian"]`` (rows of registers) and ``program["gradient_ops"]``
+              (the ops the value and gradient need). For the kernel; the browser's program has none."""
     with graph.allow_nan():
         inputs = [Value(np.array([0.3, 0.7]) + i, name=v) for i, v in enumerate(variables)]
         out = expressions.evaluate_tree(tree, dict(zip(variables, inputs)))
         emit = _GraphWriter(inputs)
         if not isinstance(out, Value):                   # a constant function
             value, grads = emit.const(out), [emit.const(0.0)] * len(inputs)
-            return assemble(emit, name, variables, value, grads, len(emit.ops))
+            program = assemble(emit, name, variables, value, grads, len(emit.ops))
+            return program | ({"hessian": [grads] * len(inputs), "gradient_ops": len(emit.ops)} if hessian else {})
         graph.symbolic_slopes(out)     # relu's and abs's slopes recomputed at every point, not constants
-        for node in graph.topological_order(out):
-            emit.node(node)
-        value, value_ops = emit.regs[id(out)], len(emit.ops)
-        grads = []
-        for g in graph.grad(out, inputs, create_graph=True):
-            for node in graph.topological_order(g):
-                emit.node(node)
-            grads.append(emit.regs[id(g)])
-    return assemble(emit, name, variables, value, grads, value_ops)
+        value, value_ops = _written(emit, out), len(emit.ops)
+        first = graph.grad(out, inputs, create_graph=True)
+        grads = [_written(emit, g) for g in first]
+        if not hessian:
+            return assemble(emit, name, variables, value, grads, value_ops)
+        gradient_ops = len(emit.ops)
+        second = [graph.grad(g, inputs, create_graph=True) for g in first]  # all alive while written: ids stay unique
+        rows = [[_written(emit, h) for h in row] for row in second]
+    return assemble(emit, name, variables, value, grads, value_ops) | {"hessian": rows, "gradient_ops": gradient_ops}
+
+
+def _written(emit: _GraphWriter, v: Value) -> int:
+    """The register of ``v`` once its graph is written out (parents first). The writer knows nodes by
+    ``id``: every graph written must stay alive until the program is done."""
+    for node in graph.topological_order(v):
+        emit.node(node)
+    return emit.regs[id(v)]

@@ -26,7 +26,7 @@ What derives from a declaration:
 * ``browser_rules()``: the declarations as JSON (expression trees), which ``flatprog.js``
   interprets (``makeStep``) and ``flatbatch.js`` turns into its generated batch code;
   ``browser_prelude()`` is that JSON as the JavaScript constant ``OPTIMIZER_RULES``, the body of
-  the generated module ``rules.js`` that flatprog.js imports (``esm.rules_module``, ``flatprog.browser_source``);
+  the generated module ``rules.js`` that flatprog.js imports (``esm.rules_module``, ``flatprog.browser.browser_source``);
 * ``numpy_readout(name, what)``: diagnostics such as AdaGrad's per-coordinate step sizes.
 """
 from __future__ import annotations

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import expressions, flatprog, objectives as _objectives
+from .. import objectives as _objectives
 from ..convexity import gallery
 from ..objectives import Objective
 from ..plotting.style import PALETTE
@@ -21,11 +21,6 @@ def _choices() -> dict[str, Objective]:
         if obj.dim == 1 and obj.name not in out:
             out[obj.name] = obj
     return out
-
-
-#: the gallery's 1D convex examples (Python functions the compiler cannot read) as typed formulas,
-#: so the browser can evaluate them (ChordExplorer._scene_program compares the two before use)
-_GALLERY_FORMULAS = {"x²": "x**2", "exp(x)": "exp(x)", "softplus": "softplus(x)", "x⁴": "x**4"}
 
 
 class ChordExplorer(ObjectiveChooser, Explorer):
@@ -124,22 +119,6 @@ class ChordExplorer(ObjectiveChooser, Explorer):
 
     def _scene_params(self):
         return {"name": self._objective.name}
-
-    def _scene_program(self):
-        """The catalogue's and typed functions' flat program; the gallery's Python-defined convex
-        examples get the program of the same formula typed in (checked against them first)."""
-        program = super()._scene_program()
-        text = _GALLERY_FORMULAS.get(self._objective.name)
-        if program is not None or text is None or self._is_typed(self._objective.name):
-            return program
-
-        try:
-            program = flatprog.compile_objective(expressions.parse(text, variables=("x",)))
-            flatprog.probe(self._objective, program)
-        except (flatprog.NotCompilable, ValueError, TypeError):
-            program = None
-        self._compiled = (self._objective, program)
-        return program
 
     def _sync_sliders(self):
         lo, hi = (float(v) for v in self._objective.domain[0])

@@ -128,7 +128,7 @@ export function evaluate(program, x, gradient = true) {
 
 // ---- update rules: step(x, g, state, lr, t) -> new x (arrays of d numbers) --------------------
 // The rules are data: OPTIMIZER_RULES, generated (rules.js) from the one declaration of each rule
-// in Python (i2dl_helpers/optim/rules.py; i2dl_helpers.flatprog.browser_source). A rule is a list of
+// in Python (i2dl_helpers/optim/rules.py; i2dl_helpers.flatprog.browser.browser_source). A rule is a list of
 // assignments [target, tree] acting coordinate by coordinate; a tree is ["num", v], ["name", n] or
 // [op, tree, ...] (op: + - * / ** neg not and or < <= > >= == != ? sqrt). Nothing here knows a rule.
 export const OPTIMIZERS = Object.keys(OPTIMIZER_RULES.aliases);

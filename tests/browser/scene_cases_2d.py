@@ -107,8 +107,8 @@ def _momentum_nesterov():
 def _race_ravine():
     from i2dl_helpers.widgets import OptimizerRace
 
-    # the race's own setting, RMSProp's chaotic hops at the preset's α included: the quadratic form's
-    # gradient is plain products and sums that the program restates bit for bit (before, a BLAS product
+    # the race's own setting, RMSProp's chaotic hops at the preset's α included: the ravine's gradient is
+    # its program's plain products and sums, in the kernel and the browser alike (before, a BLAS product
     # with fused multiply-adds put RMSProp's path 2 px and its gap curve 0.5 px off)
     e = OptimizerRace("ravine", renderer="canvas")
     return e, [{"lr_RMSProp": 0.003}, {"lr_RMSProp": 1.0}, {"alpha_RMSProp": 0.9, "lr_RMSProp": 0.01}, {"lr_GD": 1.0}, {"x0": 3.0, "y0": 2.0}, {"beta_Momentum": 0.5}, {"beta_Momentum": 0.0},
@@ -129,8 +129,9 @@ def _race_rosenbrock_default():
     from i2dl_helpers.widgets import OptimizerRace
 
     # the race's own setting (1000 steps, the tuned α of every racer, RMSProp's α = 0.01 on the valley
-    # floor): the program restates the catalogue's numpy gradient bit for bit (flatprog.GRADIENT_FORMULAS);
-    # with the engine's chain-rule gradient RMSProp's gap curve here was 8.5 px off, its path 6 px
+    # floor): the program is the catalogue's value and gradient bit for bit (declared once, objectives.catalogue);
+    # when the kernel ran a hand-written numpy gradient and the browser the chain rule, RMSProp's gap curve
+    # here was 8.5 px off, its path 6 px
     e = OptimizerRace("rosenbrock", renderer="canvas")
     return e, [{"lr_GD": 0.001}, {"x0": -1.5, "y0": 2.0}, {"lr_RMSProp": 0.003}, {"alpha_RMSProp": 0.9},
                {"lr_Adam": 0.1}, {"x0": 1.2, "y0": 0.5}]

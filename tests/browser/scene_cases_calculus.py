@@ -5,8 +5,8 @@ Each list of settings is applied in order; every setting after the first keeps t
 browser recomputes it from the previous overlay. Together they reach every branch of the updates: a
 chord that dips below the graph (the "not convex" error), one on or above it (ok), the point at λ with
 the chord above, below or touching the graph (λ = 0 and λ = 1 put z on an end), x = y, points beyond
-the domain (sliders widened), a gallery function (its Python definition has no flat program of its
-own), a typed function, and for the difference quotient h from 1e-4 (round-off) to 2 (coarse).
+the domain (sliders widened), a gallery function (declared as a formula, as the catalogue's are), a
+typed function, and for the difference quotient h from 1e-4 (round-off) to 2 (coarse).
 """
 from __future__ import annotations
 

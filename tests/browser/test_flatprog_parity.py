@@ -9,16 +9,13 @@
   compared), plus the race presets (their starts and tuned lrs) and typed functions: the browser's
   points equal ``optim.run``'s on the catalogue objective to 1e-12 relative, and they stop alike.
   They also equal ``optim.run`` on the same program evaluated by numpy (``flatprog.to_objective``),
-  always. Objectives whose program restates the catalogue's numpy gradient
-  (``program["gradient"] == "numpy"``: bit for bit in numpy) get no excuse. Only objectives still
-  on the engine's chain rule (saddle, whose numpy y**3 the browser's pow would not repeat) may
-  differ from the catalogue's run, and only when Python's own run moves by
-  more than 1e-6 if its gradient is nudged by one ulp. Typed functions (V8's and numpy's exp,
+  always. No catalogue run is excused: a catalogue objective is declared once, as a formula, and its
+  value and gradient *are* its program run by numpy. Typed functions (V8's and numpy's exp,
   log, pow ... may differ in the last bit, which some runs amplify) are held to 1e-9;
 * values and gradients of every program on a grid equal ``flatprog.evaluate``'s to 1e-12 relative,
   both as the generated function (``evaluate``) and op by op (``interpret``, also the fallback of a
   page whose security policy forbids ``new Function``, checked too);
-* runs on a restated program whose gradient has IEEE-exact ops only equal ``optim.run`` on the
+* runs on a catalogue program whose gradient has IEEE-exact ops only equal ``optim.run`` on the
   catalogue objective bit for bit;
 * bit for bit: on a 61×61 grid over the domain plus random points (``flatprog.probe_points``),
   Chromium's value and gradient of each catalogue program equal numpy's to the last bit wherever
@@ -37,8 +34,8 @@ import numpy as np
 import pytest
 
 from i2dl_helpers import expressions, flatprog, objectives, optim
-from i2dl_helpers.objectives import Objective
 from i2dl_helpers.optim import rules as optim_rules
+from i2dl_helpers.flatprog.browser import browser_source
 from i2dl_helpers.optim.racing import PRESETS, RACERS
 
 from .pagetools import run_without_eval
@@ -75,7 +72,7 @@ def _mutant_source(rule: str, old: str, new: str) -> str:
     update = tuple((target, text.replace(old, new)) for target, text in rules[rule].update)
     assert update != rules[rule].update, old
     rules[rule] = dataclasses.replace(rules[rule], update=update)
-    return flatprog.browser_source(rules=rules)
+    return browser_source(rules=rules)
 
 #: a typed function at points where it is undefined, infinite, kinked or overflows
 SPECIAL = (["relu(x) + abs(x) + sigmoid(x) + softplus(x) + tanh(x)",
@@ -163,7 +160,7 @@ def flat_page(browser):
     context = browser.new_context()
     page = context.new_page()
     page.set_content("<!doctype html><html><body></body></html>")
-    source = flatprog.browser_source()
+    source = browser_source()
     page.add_script_tag(content=source + "\nwindow.flatprog = {evaluate, interpret, runOptimizer};\n", type="module")
     for i, mutant in enumerate(MUTANTS.values()):
         page.add_script_tag(content=_mutant_source(*mutant) + f"\nwindow.mutant{i} = {{runOptimizer}};\n",
@@ -189,15 +186,6 @@ def flat_js(blank_page):
         yield page
 
 
-def _sensitivity(obj, opt, x0) -> float:
-    """How far Python's own run moves when every gradient is nudged by one ulp (relative 2⁻⁵²)."""
-    nudge = 1.0 + 2.0**-52
-    nudged = Objective(lambda p: obj(p), lambda p: obj.grad(p) * nudge, dim=obj.dim)
-    a = optim.run(obj, opt, x0, steps=STEPS).points.reshape(-1, obj.dim)
-    b = optim.run(nudged, opt, x0, steps=STEPS).points.reshape(-1, obj.dim)
-    return float(_relative(b, a).max()) if a.shape == b.shape else np.inf
-
-
 def _compare(label, got, ref, dim, failures, rtol=RTOL) -> float:
     """The largest relative difference of the browser's iterates from a Python Trajectory (inf if
     they stop differently); appends a failure message when above RTOL."""
@@ -213,11 +201,9 @@ def _compare(label, got, ref, dim, failures, rtol=RTOL) -> float:
 
 
 def _check_runs(objs, programs, runs, iterates, failures) -> dict:
-    """Compare every browser run with Python; returns the worst differences and the excused runs.
-
-    A run on a program that restates the catalogue's numpy gradient is never excused."""
+    """Compare every browser run with Python; returns the worst differences. No run is excused."""
     flat = [flatprog.to_objective(p) for p in programs]
-    report = {"catalogue": 0.0, "program": 0.0, "typed": 0.0, "sensitive": [], "n_typed": 0,
+    report = {"catalogue": 0.0, "program": 0.0, "typed": 0.0, "n_typed": 0,
               "exact_runs": 0, "exact_identical": 0, "exact_worst": 0.0}
     for (i, opt, x0, label), got in zip(runs, iterates):
         dim = objs[i].dim
@@ -229,26 +215,14 @@ def _check_runs(objs, programs, runs, iterates, failures) -> dict:
         # the same program run by numpy: the browser must repeat it to round-off, always
         ours = optim.run(flat[i], opt, x0, steps=STEPS)
         report["program"] = max(report["program"], _compare(label + " (numpy program)", got, ours, dim, failures))
-        errors: list[str] = []
-        err = _compare(label, got, optim.run(objs[i], opt, x0, steps=STEPS), dim, errors)
-        if programs[i]["gradient"] == "numpy":       # the catalogue's gradient bit for bit: no excuse
-            failures += errors
-            if err != 0.0 and _gradient_ops(programs[i]) <= IEEE_EXACT:
-                failures.append(f"{label}: a gradient of IEEE-exact ops, yet the browser's iterates are not "
-                                f"those of optim.run on the catalogue objective bit for bit ({err:.3g})")
-            report["catalogue"] = max(report["catalogue"], err)
-            report["exact_runs"] += 1
-            report["exact_identical"] += err == 0.0
-            report["exact_worst"] = max(report["exact_worst"], err)
-            continue
-        amplified = _sensitivity(objs[i], opt, x0) if errors else 0.0
-        if amplified > 1e-6:
-            # no other rounding of the same gradient reproduces Python's run to 1e-12 either
-            report["sensitive"].append(f"{label} ({err:.2g}; a 1-ulp nudge of the gradient moves Python's own "
-                                       f"run by {amplified:.2g})")
-            continue
-        failures += errors
+        err = _compare(label, got, optim.run(objs[i], opt, x0, steps=STEPS), dim, failures)
+        if err != 0.0 and _gradient_ops(programs[i]) <= IEEE_EXACT:
+            failures.append(f"{label}: a gradient of IEEE-exact ops, yet the browser's iterates are not "
+                            f"those of optim.run on the catalogue objective bit for bit ({err:.3g})")
         report["catalogue"] = max(report["catalogue"], err)
+        report["exact_runs"] += 1
+        report["exact_identical"] += err == 0.0
+        report["exact_worst"] = max(report["exact_worst"], err)
     return report
 
 
@@ -310,31 +284,24 @@ def test_browser_iterates_and_gradients_equal_python(flat_page, capsys):
     bit_lines = _check_bits(objs, programs, exact, out["bits"], failures)
     worst_eval = _check_grids(objs, programs, grids, out["evals"], failures)
     worst_eval = max(worst_eval, _check_grids(objs, programs, grids, out["interpreted"], failures))
-    sensitive, n_typed = rep["sensitive"], rep["n_typed"]
+    n_typed = rep["n_typed"]
     with capsys.disabled():
         print(f"\nflatprog parity: {len(runs)} runs × {STEPS} steps; max relative difference of the browser's "
               f"iterates from optim.run on the catalogue objective {rep['catalogue']:.3g} "
-              f"({len(runs) - len(sensitive) - n_typed} runs), on the same program in numpy {rep['program']:.3g} "
+              f"({len(runs) - n_typed} runs, none excused), on the same program in numpy {rep['program']:.3g} "
               f"({len(runs) - n_typed} runs), on typed functions {rep['typed']:.3g} ({n_typed} runs); "
               f"{sum(len(p) for _, p in grids)} grid points, values/gradients {worst_eval:.3g}; "
               f"browser {out['ms'][0]:.0f} ms (runs) + {out['ms'][1]:.0f} ms (grids; "
               f"{out['ms'][2]:.0f} ms interpreted op by op), "
               f"test {time.perf_counter() - tic:.1f} s")
-        print(f"  programs restating the numpy gradient: {rep['exact_runs']} runs, "
+        print(f"  catalogue programs: {rep['exact_runs']} runs, "
               f"{rep['exact_identical']} bit-identical to optim.run on the catalogue objective (all "
               f"whose gradient has IEEE-exact ops only), worst {rep['exact_worst']:.3g} (no excuse)")
         print("  Chromium vs the same program in numpy (which is the catalogue's value and gradient bit for "
-              "bit where 'numpy'), on the grids:\n    " + "\n    ".join(bit_lines))
-        if sensitive:
-            print("  runs that amplify round-off in Python itself (held to the numpy program only; "
-                  "programs on the chain rule): " + "; ".join(sensitive))
+              "bit), on the grids:\n    " + "\n    ".join(bit_lines))
     assert not failures, "\n".join(failures)
     assert len(runs) >= len(objectives.names()) * 6
-    assert rep["exact_runs"] >= 6 * 8, "the restated numpy gradients are missing"
-    chain_rule = {objs[i].name for i, *_ in runs if programs[i]["gradient"] == "chain rule"
-                  and not objs[i].name.startswith("typed")}
-    assert {s.split("/")[0] for s in sensitive} <= chain_rule
-    assert len(sensitive) <= 2, f"too many runs are excused as ill-conditioned: {sensitive}"
+    assert rep["exact_runs"] == len(runs) - n_typed
 
 
 def test_wrong_update_rules_are_caught(flat_js):
@@ -357,7 +324,7 @@ def test_a_page_that_forbids_eval_falls_back_to_the_interpreter(browser):
     obj = objectives.get("rosenbrock")
     program = flatprog.compile_objective(obj)
     # the page's own script runs the optimiser (page.evaluate itself would be exempt from the policy)
-    script = (flatprog.browser_source()
+    script = (browser_source()
               + "\ntry { new Function('return 1'); window.blocked = false; }"
               + " catch (err) { window.blocked = err instanceof EvalError; }"
               + f"\nwindow.result = runOptimizer({json.dumps(program)}, 'Adam', {{lr: 0.01}}, "
@@ -383,7 +350,7 @@ def test_every_rule_steps_as_numpy_does(blank_page):
     rng = np.random.default_rng(5)
     x0, grads = rng.normal(size=3), rng.normal(size=(40, 3)) * np.logspace(0, -3, 40)[:, None]
     with blank_page() as page:
-        page.add_script_tag(content=flatprog.browser_source() + "\nwindow.fp = {makeStep};\n", type="module")
+        page.add_script_tag(content=browser_source() + "\nwindow.fp = {makeStep};\n", type="module")
         page.wait_for_function("() => window.fp !== undefined")
         got = page.evaluate("""([cases, x0, grads]) => cases.map(([name, hyper]) => {
             const step = window.fp.makeStep(name, hyper), s = {};
