@@ -161,8 +161,6 @@ def _kernel_side_ms(name: str) -> dict:
     return {"update_ms": _stats(times), "bytes_sent": int(np.median(sizes))}
 
 
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--presses", type=int, default=30)

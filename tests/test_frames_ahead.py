@@ -67,9 +67,7 @@ def test_every_frame_drawn_ahead_is_the_one_the_kernel_draws_for_that_value(expl
         assert explorer._view.widget.scene is scene, "moving the slider drawn ahead keeps its frames"
 
 
-def test_drawing_ahead_leaves_the_explorer_as_it_was_and_sends_only_the_frames(explorer, monkeypatch):
-    control = explorer.controls[explorer.AHEAD]
-    control.value = control.min + 1
+def assert_drawing_ahead_sends_only_the_frames_and_changes_nothing(explorer, monkeypatch):
     before, sent = state(explorer), []
     original = ipywidgets.Widget.send_state
 
@@ -83,6 +81,12 @@ def test_drawing_ahead_leaves_the_explorer_as_it_was_and_sends_only_the_frames(e
     after = state(explorer)
     assert same(json.loads(before.pop("overlay")), json.loads(after.pop("overlay")))
     assert before == after
+
+
+def test_drawing_ahead_leaves_the_explorer_as_it_was_and_sends_only_the_frames(explorer, monkeypatch):
+    control = explorer.controls[explorer.AHEAD]
+    control.value = control.min + 1
+    assert_drawing_ahead_sends_only_the_frames_and_changes_nothing(explorer, monkeypatch)
 
 
 def test_another_control_drops_the_frames_and_the_page_may_ask_again(explorer):
@@ -236,20 +240,9 @@ def test_a_window_holds_the_frames_one_press_away_as_the_kernel_draws_them(name)
 def test_drawing_a_window_leaves_the_explorer_as_it_was(name, monkeypatch):
     e = _moved_once(name)
     try:
-        before, results, sent = state(e), _results(e), []
-        previous = getattr(e, "previous", None)
-        original = ipywidgets.Widget.send_state
-
-        def record(self, key=None):
-            sent.append((self, sorted([key] if isinstance(key, str) else key or self.keys)))
-            return original(self, key)
-        monkeypatch.setattr(ipywidgets.Widget, "send_state", record)
-        assert e.draw_ahead()
-        monkeypatch.undo()
-        assert [(w, keys) for w, keys in sent] == [(e._view.widget, ["scene"])]
-        after = state(e)
-        assert same(json.loads(before.pop("overlay")), json.loads(after.pop("overlay")))
-        assert before == after and _results(e) == results
+        results, previous = _results(e), getattr(e, "previous", None)
+        assert_drawing_ahead_sends_only_the_frames_and_changes_nothing(e, monkeypatch)
+        assert _results(e) == results
         assert getattr(e, "previous", None) is previous, "the previous run shown in grey is the same one"
     finally:
         e.close()
