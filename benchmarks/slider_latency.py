@@ -27,34 +27,24 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.browser.conftest import CHROMIUM_FLAGS, chromium_path, start_jupyterlab, stop_process_group  # noqa: E402
-from tests.browser.pagetools import ExplorerView, measure_slider_latency, open_and_run_cells  # noqa: E402
+from tests.browser.pagetools import VIEW_CELLS, ExplorerView, measure_slider_latency, open_and_run_cells  # noqa: E402
 
 LOG_STEP = 0.05  # exponent step of the explorers' learning-rate sliders (widgets.sliders.log_slider)
+#: the views of the browser test (``pagetools.VIEW_CELLS``: browser-stepped, kernel-stepped, image renderer, basin
+#: map), their 2D and kernel-stepped twins, and the baseline: a plain ``interact`` with the inline backend
 LATENCY_CELLS = {
-    "explorer 1D": '''from i2dl_helpers.widgets import GradientDescent1D
-gd1 = GradientDescent1D("quadratic", lr=0.1, x0=1.5, steps=50)  # explorer 1D
-gd1''',
+    **VIEW_CELLS,
     "explorer 2D": '''from i2dl_helpers.widgets import GradientDescent2D
 gd2 = GradientDescent2D("ill_conditioned", lr=0.1, x0=-2.25, y0=1.5, steps=100)  # explorer 2D
 gd2''',
-    # today's kernel round trip: the same explorers with stepping in the browser switched off
-    "kernel 1D": '''class KernelStepped1D(GradientDescent1D):
-    SCENE = None  # every frame computed by the kernel
-gd1k = KernelStepped1D("quadratic", lr=0.1, x0=1.5, steps=50)  # kernel 1D
-gd1k''',
     "kernel 2D": '''class KernelStepped2D(GradientDescent2D):
-    SCENE = None
+    SCENE = None  # every frame computed by the kernel
 gd2k = KernelStepped2D("ill_conditioned", lr=0.1, x0=-2.25, y0=1.5, steps=100)  # kernel 2D
 gd2k''',
-    "explorer basins": '''from i2dl_helpers.widgets import BasinExplorer
-bx = BasinExplorer("himmelblau", lr=0.01, steps=100, n=200)  # explorer basins
-bx''',
     "kernel basins": '''class KernelBasins(BasinExplorer):
     SCENE = None
 bxk = KernelBasins("himmelblau", lr=0.01, steps=100, n=200)  # kernel basins
 bxk''',
-    "explorer image 1D": '''gd1i = GradientDescent1D("quadratic", lr=0.1, x0=1.5, steps=50, renderer="image")  # explorer image 1D
-gd1i''',
     "explorer image 2D": '''gd2i = GradientDescent2D("ill_conditioned", lr=0.1, x0=-2.25, y0=1.5, steps=100, renderer="image")  # explorer image 2D
 gd2i''',
     "interact 1D": '''%matplotlib inline

@@ -118,7 +118,7 @@ class _Program:
         """∇²L at float points (..., d) (for d = 1: at coordinates (...), as Objective passes them): the
         program's ``hessian`` registers (:func:`.from_graph.graph_program` with ``hessian=True``)."""
         d = self.dim
-        flat = pts.reshape(-1, d) if d > 1 else pts.reshape(-1, 1)
+        flat = pts.reshape(-1, d)  # for d = 1, the coordinates (...) as a column
         n = flat.shape[0]
         regs = _run(self.hessian_plan, [flat[:, i].copy() for i in range(d)])
         out = np.empty((n, d, d))

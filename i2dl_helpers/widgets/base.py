@@ -449,7 +449,9 @@ class Explorer:
         """Draw the frames one by one (a generator: it yields after each) and publish them at the end.
         Every frame or none at all, without a window (``AHEAD_NEAR``); a window keeps the frames it has."""
         frames, centre, value_for = {}, self.controls[self.AHEAD].value, self._ahead_for()
-        for value in self._ahead_values():
+        previous = (self._ahead_drawing_for or (None,))[0]  # the centre of the window drawn before
+        self._ahead_drawing_for = (centre, value_for)
+        for value in self._ahead_values(previous):
             frame = self._frame_ahead(value)
             if frame is None and not self.AHEAD_NEAR:
                 return
@@ -475,15 +477,14 @@ class Explorer:
         return (self.AHEAD is not None and hasattr(self._view, "frame_ops")
                 and os.environ.get("I2DL_FRAMES_AHEAD", "1") != "0")
 
-    def _ahead_values(self) -> list:
+    def _ahead_values(self, previous=None) -> list:
         """The slider's values whose frames are drawn ahead: all of them, or the window of ``AHEAD_NEAR`` grid
-        points on each side of the value (``sliders.grid_values``), nearest first, the side the slider last
-        moved towards first."""
+        points on each side of the value (``sliders.grid_neighbours``), nearest first, the side the slider
+        moved towards from ``previous`` (the last window's centre) first."""
         control = self.controls[self.AHEAD]
         if not self.AHEAD_NEAR:
             return list(range(control.min, control.max + 1, control.step))
-        value, previous = control.value, (self._ahead_drawing_for or (None,))[0]
-        self._ahead_drawing_for = (value, self._ahead_for())
+        value = control.value
         below, above = grid_neighbours(control, value, self.AHEAD_NEAR)
         first, second = (below, above) if previous is not None and value < previous else (above, below)
         return [v for pair in itertools.zip_longest(first, second) for v in pair if v is not None]

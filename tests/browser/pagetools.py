@@ -240,6 +240,23 @@ _LATENCY_JS = r"""
 """
 
 
+#: one of each kind of view the course's explorers use, as notebook cells: the page steps it (canvas), the kernel steps it (canvas, a
+#: scene switched off), the image renderer, the basin map the page computes (benchmarks/slider_latency.py times
+#: these against a plain ``interact``)
+VIEW_CELLS = {
+    "explorer 1D": '''from i2dl_helpers.widgets import BasinExplorer, GradientDescent1D
+gd1 = GradientDescent1D("quadratic", lr=0.1, x0=1.5, steps=50)  # explorer 1D
+gd1''',
+    "kernel 1D": '''class KernelStepped1D(GradientDescent1D):
+    SCENE = None  # every frame computed by the kernel
+gd1k = KernelStepped1D("quadratic", lr=0.1, x0=1.5, steps=50)  # kernel 1D
+gd1k''',
+    "explorer image 1D": '''gd1i = GradientDescent1D("quadratic", lr=0.1, x0=1.5, steps=50, renderer="image")  # explorer image 1D
+gd1i''',
+    "explorer basins": '''bx = BasinExplorer("himmelblau", lr=0.01, steps=100, n=200)  # explorer basins
+bx''',
+}
+
 def measure_slider_latency(view: ExplorerView, label: str, presses: int = 30) -> dict:
     """Press ArrowRight/ArrowLeft on a slider ``presses`` times (half each way), waiting for the
     new image each time. Returns per-press times in ms: keydown → new src / new <img> ("to_src"),

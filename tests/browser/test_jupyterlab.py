@@ -40,8 +40,9 @@ import pytest
 
 from . import fresh_clone as fc
 from .conftest import NOTEBOOKS, Server, _clean_env, free_port, stop_process_group
-from .pagetools import (FIGURE, ExplorerView, assert_outputs_accessible, cells_meant_to_raise, measure_slider_latency,
-                        open_and_run_cells, open_notebook, overflowing_outputs, rerun_cell, run_all, shown_errors)
+from .pagetools import (FIGURE, VIEW_CELLS, ExplorerView, assert_outputs_accessible, cells_meant_to_raise,
+                        measure_slider_latency, open_and_run_cells, open_notebook, overflowing_outputs, rerun_cell,
+                        run_all, shown_errors)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -304,22 +305,6 @@ def test_the_gd_explorers_are_driven():
 
 
 # -- slider -> new image latency --------------------------------------------------------------
-#: one of each kind of view the course's explorers use: the page steps it (canvas), the kernel steps it (canvas, a
-#: scene switched off), the image renderer, the basin map the page computes (benchmarks/slider_latency.py times
-#: these against a plain ``interact``)
-VIEW_CELLS = {
-    "explorer 1D": '''from i2dl_helpers.widgets import BasinExplorer, GradientDescent1D
-gd1 = GradientDescent1D("quadratic", lr=0.1, x0=1.5, steps=50)  # explorer 1D
-gd1''',
-    "kernel 1D": '''class KernelStepped1D(GradientDescent1D):
-    SCENE = None  # every frame computed by the kernel
-gd1k = KernelStepped1D("quadratic", lr=0.1, x0=1.5, steps=50)  # kernel 1D
-gd1k''',
-    "explorer image 1D": '''gd1i = GradientDescent1D("quadratic", lr=0.1, x0=1.5, steps=50, renderer="image")  # explorer image 1D
-gd1i''',
-    "explorer basins": '''bx = BasinExplorer("himmelblau", lr=0.01, steps=100, n=200)  # explorer basins
-bx''',
-}
 PRESSES = 6  # every press must show an image (benchmarks/slider_latency.py measures 30)
 
 
