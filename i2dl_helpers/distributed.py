@@ -54,6 +54,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import itertools
+import logging
 import os
 import time
 import uuid
@@ -265,6 +266,25 @@ def worker_processes(processes: bool | None = None) -> bool:
     return not os.environ.get("JUPYTERHUB_USER")
 
 
+#: what a worker logs when its heartbeat meets the scheduler closing: an ERROR with a traceback, on a busy
+#: machine at the end of a run (dask/distributed issue #7105), shown under the notebook's cell
+_CLOSING_HEARTBEAT = "Failed to communicate with scheduler during heartbeat"
+
+
+class _HeartbeatAtClose(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(_CLOSING_HEARTBEAT)
+
+
+def dask_setup(worker) -> None:
+    """Run by every worker of ``start_cluster`` as it starts (dask's ``preload`` of this module; also a worker
+    the nanny restarts): the worker's logger drops the heartbeat error of a closing cluster; every other log
+    line, and every task's error, still shows."""
+    log = logging.getLogger("distributed.worker")
+    if not any(isinstance(f, _HeartbeatAtClose) for f in log.filters):
+        log.addFilter(_HeartbeatAtClose())
+
+
 def start_cluster(n_workers: int = 2, *, threads_per_worker: int = 1, processes: bool | None = None):
     """Start a ``LocalCluster`` of ``n_workers`` workers on the loopback interface and
     return a connected ``distributed.Client``. Close it with ``stop_cluster(client)``
@@ -278,7 +298,8 @@ def start_cluster(n_workers: int = 2, *, threads_per_worker: int = 1, processes:
     with warnings.catch_warnings():  # a second cluster on this machine moves its status port: not news
         warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
         cluster = dd.LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=processes,
-                                  protocol="tcp://", host="127.0.0.1", dashboard_address=None)
+                                  protocol="tcp://", host="127.0.0.1", dashboard_address=None,
+                                  preload=[__name__])  # each worker runs dask_setup
     try:
         client = dd.Client(cluster)
         client.wait_for_workers(n_workers, timeout=60)

@@ -199,6 +199,29 @@ def test_clusters_started_by_the_helper_leave_no_process(problem, monkeypatch):
     assert not D._STARTED
 
 
+def test_the_workers_heartbeat_at_close_reaches_no_notebook(monkeypatch):
+    """A worker whose heartbeat meets the scheduler closing logs an ERROR with a traceback (dask/distributed
+    issue #7105): on a busy machine it appeared under notebook 09's cells. start_cluster's workers drop that
+    line and keep every other; a task that fails still raises in the client."""
+    import logging
+
+    def logged(msg):
+        log = logging.getLogger("distributed.worker")
+        record = log.makeRecord(log.name, logging.ERROR, __file__, 1, msg, (), None)
+        return all(f.filter(record) for f in log.filters)
+
+    monkeypatch.setenv("I2DL_DASK_PROCESSES", "1")
+    client = D.start_cluster(1)
+    try:
+        heard = client.run(logged, "Failed to communicate with scheduler during heartbeat.")
+        other = client.run(logged, "Compute Failed")
+        assert list(heard.values()) == [False] and list(other.values()) == [True]
+        with pytest.raises(ZeroDivisionError):
+            client.submit(lambda: 1 / 0).result(timeout=60)
+    finally:
+        D.stop_cluster(client)
+
+
 def test_bad_arguments(two_workers, problem):
     with pytest.raises(ValueError, match="shard sizes"):
         D.ShardedLeastSquares(problem, two_workers, shards=[10, 20])
