@@ -125,9 +125,10 @@ LONG_FIRST = ("tests/test_grading.py", "tests/browser/test_jupyterlab.py",
 #: and a notebook's cells under nbval share one kernel. test_jupyterlab's tests share the JupyterLab of their
 #: worker (each worker opens one, seconds) and the fresh clone the student notebooks run in (set up once per
 #: run by the first worker that asks, under a file lock, and reused by the other: tests/browser/fresh_clone.py);
-#: its notebooks take a minute each; the other modules' tests share no expensive fixture.
+#: its notebooks take a minute each; the other modules' tests share no expensive fixture (test_style.py, whose two
+#: classroom tests read one measure of each explorer per process, is one unit for that reason).
 SPREAD = frozenset({"tests/browser/test_jupyterlab.py", "tests/test_exercises.py", "tests/test_optim.py",
-                    "tests/test_expressions.py", "tests/test_style.py", "tests/test_widgets_gd1d.py"})
+                    "tests/test_expressions.py", "tests/test_widgets_gd1d.py"})
 
 
 def _long_first(items) -> None:
