@@ -9,11 +9,12 @@ executes every notebook handed in (one kernel each):
   put back: the instructor notebooks' code) are also the notebook check of ``source/``: no cell
   raises unless it is tagged ``raises-exception`` (nbval's criterion; nbval no longer runs
   ``source/``, so each instructor notebook is executed once per test run);
-* ``blank`` hands in a few student notebooks untouched: zero on every exercise of them;
-* ``slip`` hands in solutions with plausible mistakes (tests/mutants/) in a few exercises: exactly
+* ``blank`` hands in one student notebook untouched: zero on every exercise of it;
+* ``slip`` hands in one notebook's solutions with plausible mistakes (tests/mutants/) in two exercises: exactly
   those exercises lose points, every other test cell keeps its full marks.
 
-The pipeline needs the blank and slipped hand-ins only for a few notebooks: for *every* exercise,
+The pipeline needs the blank and slipped hand-ins only for one notebook each (tests/test_hub.py also grades an
+unanswered hand-in through the hub's nbgrader cycle): for *every* exercise,
 tests/test_exercises.py already runs its test cells (hidden tests included) in-process and checks that
 the unanswered stub fails each of them with "not answered yet", that the solution passes, and that every
 recorded mistake fails; the student notebooks themselves run top to bottom in the browser, in the
@@ -46,9 +47,9 @@ ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "scaling_optimization"
 STUDENTS = ("solver", "blank", "slip")
 #: how many notebooks the ``slip`` student hands in (each with mistakes), to keep the test short
-SLIP_NOTEBOOKS = 2
+SLIP_NOTEBOOKS = 1
 #: how many student notebooks the ``blank`` student hands in untouched (the first ones)
-BLANK_NOTEBOOKS = 2
+BLANK_NOTEBOOKS = 1
 
 
 def _nbgrader(course: Path, *args: str) -> None:
