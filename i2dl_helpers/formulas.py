@@ -268,8 +268,9 @@ def browser_prelude(roots) -> str:
 # -- two formulas every other may call ---------------------------------------------------------------
 @formula
 def isclose(a, b):
-    """numpy.isclose(a, b) for numbers: a == b (equal infinities) or |a − b| <= 1e-8 + 1e-5·|b|."""
-    return a == b or abs(a - b) <= 1e-8 + 1e-5 * abs(b)
+    """numpy.isclose(a, b) for numbers: a == b (equal infinities), or both finite (v − v == 0) and
+    |a − b| <= 1e-8 + 1e-5·|b|."""
+    return a == b or (a - a == 0 and b - b == 0 and abs(a - b) <= 1e-8 + 1e-5 * abs(b))
 
 
 @formula

@@ -30,6 +30,7 @@ export const column = (points, i) => points.map((p) => p[i]);
 export const range = (n) => Array.from({ length: n }, (_, i) => i);
 export const clip = (v, lo, hi) => Math.min(Math.max(v, lo), hi);  // np.clip
 export const status = ([text, kind]) => ({ text, kind });  // a status formula's (text, kind)
+
 // ---- GradientDescent1D (gd1d.py) ------------------------------------------------------------------
 SCENES.gd1d = ({ params: p, program, values: v }) => {
   const r = trajectory(program, 'GD', { lr: v.lr }, [v.x0], v.steps, p.tol);
