@@ -14,7 +14,7 @@ from . import figure_canvas
 from .base import Control, Explorer
 from .chooser import ObjectiveChooser
 from .resting import Fresh
-from .statuses import gd2d_status
+from .statuses import gd2d_status, path_note
 
 __all__ = ["GradientDescent2D"]
 
@@ -201,12 +201,8 @@ class GradientDescent2D(ObjectiveChooser, Explorer):
         self._start.set_data(pts[:1, 0], pts[:1, 1])
         self._end.set_data(pts[-1:, 0], pts[-1:, 1])
         off = np.any((pts < box[:, 0]) | (pts > box[:, 1]), axis=1)
-        if traj.status == "diverged":
-            self._note.set_text(f"diverged: the path leaves the plot at step {int(np.argmax(off)) if off.any() else traj.stop_step}")
-        elif off.any():
-            self._note.set_text(f"the path leaves the plot at step {int(np.argmax(off))}")
-        else:
-            self._note.set_text("")
+        self._note.set_text(path_note(traj.status == "diverged", int(np.argmax(off)) if off.any() else None,
+                                      int(traj.stop_step)))
         gap = vals - self.best
         lo, hi = self._loss_ylim
         self._loss.set_data(np.arange(len(gap)), np.clip(np.where(np.isfinite(gap), gap, hi), lo, hi))

@@ -11,7 +11,7 @@ from ..plotting.views2d import replace_contours
 from ..plotting.style import PALETTE
 from .base import Control, Explorer
 from .resting import Fresh
-from .statuses import momentum_envelope, momentum_rates, momentum_status
+from .statuses import momentum_envelope, momentum_rates, momentum_status, path_note
 
 __all__ = ["MomentumExplorer"]
 
@@ -154,6 +154,6 @@ class MomentumExplorer(Explorer):
             env = np.clip(momentum_envelope(traj.values[0], rates, k), 1e-14, 1e3)
         self._envelope.set_data(k, env)
         off = np.any(np.abs(traj.points) > 3, axis=1)
-        self._note.set_text(f"the path leaves the plot at step {int(np.argmax(off))}" if off.any() else "")
+        self._note.set_text(path_note(False, int(np.argmax(off)) if off.any() else None, steps))
         self.set_status(*momentum_status(lr, kappa, beta, nesterov, traj.message, traj.status))
         return full

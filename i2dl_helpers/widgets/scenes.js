@@ -42,7 +42,7 @@ SCENES.gd1d = ({ params: p, program, values: v }) => {
     artists: {
       path: { x: xs, y: vs }, start: { x: xs.slice(0, 1), y: vs.slice(0, 1) },
       end: { x: xs.slice(n), y: vs.slice(n) }, loss: { x: range(vs.length), y: vs },
-      offplot: { text: outside ? `last x_k = ${pyfmt(xs[n], '.3g')} is off the plot` : '' },
+      offplot: { text: outside ? `last x_k = ${pyfmt(xs[n], '.3g')} is off the plot` : '' },  // an artist's note
     },
     status: shown,
   };

@@ -27,9 +27,6 @@ SCENES.gd2d = ({ params: p, program, values: v }) => {
   const far = pts.findIndex((q) => q.some((c, i) => c < outerLo[i] || c > outerHi[i]));
   const shown = (far >= 0 ? pts.slice(0, far + 1) : pts).map((q) => q.map((c, i) => clip(c, outerLo[i], outerHi[i])));
   const off = pts.findIndex((q) => q.some((c, i) => c < box[i][0] || c > box[i][1]));
-  let note = '';
-  if (r.status === 'diverged') note = `diverged: the path leaves the plot at step ${off >= 0 ? off : r.stop}`;
-  else if (off >= 0) note = `the path leaves the plot at step ${off}`;
   const [lo, hi] = p.loss_ylim;
   const gap = vals.map((val) => val - p.best);
   return {
@@ -37,7 +34,7 @@ SCENES.gd2d = ({ params: p, program, values: v }) => {
       path: { x: column(shown, 0), y: column(shown, 1) },
       start: { x: [pts[0][0]], y: [pts[0][1]] },
       end: { x: [pts[n][0]], y: [pts[n][1]] },
-      note: { text: note },
+      note: { text: formula('path_note')(r.status === 'diverged', off >= 0 ? off : null, r.stop) },
       loss: { x: range(gap.length), y: gap.map((g) => clip(Number.isFinite(g) ? g : hi, lo, hi)) },
       loss_note: { text: gap.some((g) => g > hi) ? 'values above the top are drawn at the top' : '' },
     },
@@ -68,7 +65,7 @@ SCENES.momentum = ({ params: p, program, values: v }) => {
       ...labels,
       path: { x: column(pts, 0), y: column(pts, 1) },
       start: { x: [pts[0][0]], y: [pts[0][1]] },
-      note: { text: off >= 0 ? `the path leaves the plot at step ${off}` : '' },
+      note: { text: formula('path_note')(false, off >= 0 ? off : null, steps) },
       loss: { x: range(values.length), y: values },
       envelope: { x: k, y: env },
     },

@@ -24,6 +24,15 @@ def run_kind(status):
     return "ok" if status == "converged" else "error" if status == "diverged" else "warn"
 
 
+@formula
+def path_note(diverged, off, stop):
+    """The note on a 2D path: the first step off the plot (``off``, None if it stays on it); a run that
+    diverged says so (at its last step ``stop`` if every point it kept is on the plot)."""
+    if diverged:
+        return f"diverged: the path leaves the plot at step {stop if off is None else off:d}"
+    return "" if off is None else f"the path leaves the plot at step {off:d}"
+
+
 # -- GradientDescent1D (gd1d.py) ----------------------------------------------------------------------
 @formula
 def gd1d_status(message, status, lr, curvature, x, value):
@@ -194,6 +203,6 @@ def basin_status(n, steps, lr, shares, diverged, stuck):
 
 
 #: the formulas the scenes call (and, through them, every formula they call): the page's FORMULAS
-BROWSER = (run_message, gd1d_status, gd2d_status, momentum_rates, momentum_envelope, momentum_status,
+BROWSER = (run_message, path_note, gd1d_status, gd2d_status, momentum_rates, momentum_envelope, momentum_status,
            race_gap, steps_to_target, race_status, convex_combination, chord_scale, chord_status, difference_quotient,
            line_through, derivative_status, basin_status)

@@ -181,6 +181,7 @@ def test_the_basin_and_run_statuses_read_alike(js):
         for stop in (0, 1, 2, 200):
             cases += [("run_message", [status, stop, r, v]) for r in ("", "θ became inf/NaN") for v in (1.5e-9, NAN, INF)]
             cases.append(("run_kind", [status]))
+    cases += [("path_note", [d, off, 7]) for d in (False, True) for off in (None, 0, 3)]
     _check(js, cases)
 
 
