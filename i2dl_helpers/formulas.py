@@ -12,17 +12,20 @@ both halves compute the same doubles (the same IEEE operations in the same order
 The subset, inside ``def name(a, b, c=constant):`` (positional parameters, constant defaults):
 
 * statements: a docstring, ``name = expr``, ``name += expr``, ``if``/``elif``/``else`` and ``return expr``;
-* expressions: numbers, strings, True/False/None, names (parameters, locals, other formulas), ``+ - * / **``,
+* expressions: numbers, strings, True/False/None, names (parameters and locals), ``+ - * / **``,
   unary ``-``, ``not``, ``and``, ``or``, comparisons (chains, ``is None``/``is not None``), ``a if c else b``,
   f-strings whose number fields carry a format spec (``{x:.3g}``, ``{k:d}``; JavaScript has no int type),
   lists and tuples, ``xs[i]``, ``[expr for v in xs if cond]`` (one ``for``, at most one ``if``),
   ``"sep".join(strings)``;
 * calls of other formulas and of :data:`BUILTINS`: ``sqrt`` and ``log`` (NaN below 0, as ``Math``'s;
   element-wise on arrays), ``abs``, ``min``, ``max`` (of arguments or of one list), ``len``, ``range``
-  (one argument), ``sum`` (left to right). ``isclose`` and ``hypot`` are formulas themselves (below).
+  (one argument). ``isclose`` and ``hypot`` are formulas themselves (below). (No ``sum``: Python's
+  compensates its rounding since 3.12, a plain loop does not.)
 
-``sqrt`` rounds correctly on both sides; ``log`` is each side's maths library (V8 and glibc differ in the last
-bit for a few per cent of inputs), so a formula that uses it agrees to the last bit only in what it prints.
+``sqrt`` rounds correctly on both sides; ``log`` and ``**`` are each side's maths library (V8 and glibc differ
+in the last bit for a few per cent of inputs), so a formula that uses them agrees to the last bit only in what it
+prints. Where Python raises, JavaScript does not: a formula must not divide by zero or let a float ``**``
+overflow (Python raises, JavaScript gives ±inf or NaN); guard with a condition, as ``momentum_status`` does.
 A formula of arithmetic alone also takes numpy arrays (the chord's points, a tangent line).
 """
 from __future__ import annotations
@@ -35,7 +38,8 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["BUILTINS", "FORMULAS", "browser_formulas", "browser_prelude", "formula", "hypot", "isclose"]
+__all__ = ["BUILTINS", "FORMULAS", "FormulaError", "browser_formulas", "browser_prelude", "formula", "hypot", "isclose", "log",
+           "sqrt"]
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=",
@@ -62,7 +66,7 @@ def log(x):
 
 
 #: the functions a formula may call besides other formulas: name -> number of arguments (None: any)
-BUILTINS = {"sqrt": 1, "log": 1, "abs": 1, "min": None, "max": None, "len": 1, "range": 1, "sum": 1}
+BUILTINS = {"sqrt": 1, "log": 1, "abs": 1, "min": None, "max": None, "len": 1, "range": 1}
 
 
 class FormulaError(ValueError):

@@ -20,7 +20,7 @@ function extreme(args, better) {
 }
 
 const BUILTINS = {
-  sqrt: Math.sqrt, log: Math.log, abs: Math.abs, len: (xs) => xs.length, sum: (xs) => xs.reduce((s, v) => s + v, 0),
+  sqrt: Math.sqrt, log: Math.log, abs: Math.abs, len: (xs) => xs.length,
   min: (...a) => extreme(a, (v, b) => v < b), max: (...a) => extreme(a, (v, b) => v > b),
   range: (n) => Array.from({ length: Math.max(0, n) }, (_, i) => i),
 };

@@ -88,7 +88,8 @@ def momentum_rates(lr, condition, beta, nesterov):
 
 @formula
 def momentum_envelope(first, rates, k):
-    """L(θ_0)·ρ^{2k} with ρ = max(rates): the loss's envelope at step k (k may be a numpy array)."""
+    """L(θ_0)·ρ^{2k} with ρ = max(rates): the loss's envelope at step k (in Python a numpy array of k, where an
+    overflow gives inf, not an OverflowError)."""
     return first * max(rates) ** (2.0 * k)
 
 
