@@ -13,7 +13,8 @@ The subset, inside ``def name(a, b, c=constant):`` (positional parameters, const
 
 * statements: a docstring, ``name = expr``, ``name += expr``, ``if``/``elif``/``else`` and ``return expr``;
 * expressions: numbers, strings, True/False/None, names (parameters and locals), ``+ - * / **``,
-  unary ``-``, ``not``, ``and``, ``or``, comparisons (chains, ``is None``/``is not None``), ``a if c else b``,
+  unary ``-``, ``not``, ``and``, ``or``, comparisons (chains, ``is None``/``is not None``; ``==`` of numbers,
+  texts, booleans and None, not of lists), ``a if c else b``,
   f-strings whose number fields carry a format spec (``{x:.3g}``, ``{k:d}``; JavaScript has no int type),
   lists and tuples, ``xs[i]``, ``[expr for v in xs if cond]`` (one ``for``, at most one ``if``),
   ``"sep".join(strings)``;

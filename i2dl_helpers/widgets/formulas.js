@@ -25,7 +25,8 @@ const BUILTINS = {
   range: (n) => Array.from({ length: Math.max(0, n) }, (_, i) => i),
 };
 const OPS = {
-  '+': (a, b) => (Array.isArray(a) ? a.concat(b) : a + b), '-': (a, b) => a - b, '*': (a, b) => a * b,
+  '+': (a, b) => (Array.isArray(a) ? a.concat(b) : a + b), '-': (a, b) => a - b,
+  '*': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a * b : fail('* of a non-number (repeat lists or texts in Python only)')),
   '/': (a, b) => a / b, '**': Math.pow, '<': (a, b) => a < b, '<=': (a, b) => a <= b, '>': (a, b) => a > b,
   '>=': (a, b) => a >= b, '==': (a, b) => a === b, '!=': (a, b) => a !== b, is: (a, b) => a === b,
   'is not': (a, b) => a !== b, neg: (a) => -a, not: (a) => !truthy(a),

@@ -350,3 +350,28 @@ def test_a_declared_formula_is_plain_python_and_its_tree_is_json():
     assert prelude.count('"regime_of"') == 1 and '"isclose"' in prelude and '"hypot"' not in prelude
     with pytest.raises(ValueError, match="roots must name declared formulas"):
         formulas.browser_formulas(["no_such_formula"])
+
+
+def test_the_interpreter_refuses_what_javascript_would_get_wrong(blank_page):
+    """What the checker cannot see (types) the interpreter refuses when it meets it, with a clear error:
+    a number in an f-string without a spec (Python's int and float print differently), ``*`` of a text."""
+    def field_without_spec(x):
+        return f"x = {x}"
+
+    def repeats(n):
+        return "-" * n
+
+    for fn in (field_without_spec, repeats):
+        formulas.formula(fn)
+    try:
+        with blank_page() as page:
+            page.add_script_tag(content=browser_source(("formulas.js",), formulas=[field_without_spec, repeats])
+                                + "\nwindow.formula = formula;\n", type="module")
+            page.wait_for_function("() => window.formula !== undefined")
+            got = page.evaluate("""() => [['field_without_spec', [1.5]], ['field_without_spec', ['ok']],
+                ['repeats', [3]], ['no_such', []]].map(([n, a]) => {
+                  try { return window.formula(n)(...a); } catch (err) { return err.message; } })""")
+    finally:
+        del formulas.FORMULAS["field_without_spec"], formulas.FORMULAS["repeats"]
+    assert got[0] == "formula: a number in an f-string needs a format spec" and got[1] == "x = ok"
+    assert got[2].startswith("formula: * of a non-number") and got[3].startswith('formula: no formula "no_such"')
