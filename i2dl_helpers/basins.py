@@ -21,11 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validate import check_int, check_positive
+from .formulas import formula
 from .objectives import Objective
 from .optim import GD, run
 
-__all__ = ["DIVERGED", "NOT_CONVERGED", "BasinMap", "NoMinimumFound", "basin_labels", "basin_map", "find_minima",
-           "minima_of"]
+__all__ = ["DIVERGED", "NOT_CONVERGED", "BasinMap", "NoMinimumFound", "basin_labels", "basin_map",
+           "basin_summary", "find_minima", "minima_of"]
 
 DIVERGED = -1
 NOT_CONVERGED = -2
@@ -153,6 +154,14 @@ def basin_labels(final: np.ndarray, diverged: np.ndarray, minima: np.ndarray, ra
     return labels
 
 
+@formula
+def basin_summary(lr, shares, diverged, stuck):
+    """"α = 0.01: min 0 26.0%, ..., diverged 0.0%, not converged 0.0%" from the shares of the starts that
+    reach each minimum (a list), diverge and do not converge."""
+    parts = [f"min {i:d} {100 * shares[i]:.1f}%" for i in range(len(shares))]
+    return f"α = {lr:.4g}: " + ", ".join(parts + [f"diverged {100 * diverged:.1f}%", f"not converged {100 * stuck:.1f}%"])
+
+
 @dataclass
 class BasinMap:
     """Result of :func:`basin_map`.
@@ -183,9 +192,7 @@ class BasinMap:
     def summary(self) -> str:
         """One line: "α = 0.01: min 0 26.0%, min 1 24.5%, ..., diverged 0.0%, not converged 0.0%"."""
         fr = self.fractions()
-        parts = [f"min {i} {100 * fr[i]:.1f}%" for i in range(len(self.minima))]
-        parts += [f"diverged {100 * fr[DIVERGED]:.1f}%", f"not converged {100 * fr[NOT_CONVERGED]:.1f}%"]
-        return f"α = {self.lr:.4g}: " + ", ".join(parts)
+        return basin_summary(self.lr, [fr[i] for i in range(len(self.minima))], fr[DIVERGED], fr[NOT_CONVERGED])
 
 
 def basin_map(objective: Objective, lr: float, n: int = 200, steps: int = 200, *, domain=None,

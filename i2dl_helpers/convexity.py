@@ -18,11 +18,12 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from ._validate import check_int, check_real
+from .formulas import formula, hypot
 from .objectives import Objective
 from .objectives import catalogue as _catalogue
 
 __all__ = ["ChordTest", "ConvexityMap", "Counterexample", "chord_gap", "chord_test", "gallery",
-           "hessian_map", "min_eigenvalue_2x2"]
+           "hessian_map", "min_eigenvalue_2x2", "min_eigenvalue_of"]
 
 
 class Counterexample(NamedTuple):
@@ -160,6 +161,16 @@ def min_eigenvalue_2x2(H: np.ndarray) -> np.ndarray:
     λ_min = (a + c)/2 − √(((a − c)/2)² + b²) for [[a, b], [b, c]]."""
     a, b, c = H[..., 0, 0], 0.5 * (H[..., 0, 1] + H[..., 1, 0]), H[..., 1, 1]
     return 0.5 * (a + c) - np.hypot(0.5 * (a - c), b)
+
+
+@formula
+def min_eigenvalue_of(h):
+    """Smallest eigenvalue of one 2×2 matrix h (nested lists or an array), symmetrised as
+    :func:`min_eigenvalue_2x2`: (a + c)/2 − hypot((a − c)/2, b), b = (h₀₁ + h₁₀)/2 (the formulas' hypot)."""
+    a = h[0][0]
+    c = h[1][1]
+    b = 0.5 * (h[0][1] + h[1][0])
+    return 0.5 * (a + c) - hypot(0.5 * (a - c), b)
 
 
 @dataclass

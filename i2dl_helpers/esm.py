@@ -32,9 +32,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from . import formulas
 from .optim.rules import browser_prelude
 
-__all__ = ["LinkError", "Module", "link", "parse", "rules_module"]
+__all__ = ["LinkError", "Module", "formulas_module", "link", "parse", "rules_module"]
 
 PREFIX = "__esm_"
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
@@ -320,3 +321,10 @@ def rules_module(rules=None) -> dict[str, str]:
     """The generated module ``rules.js`` (``{"rules.js": text}``, a ``virtual`` of :func:`link`): the update
     rules' declarations as the constant ``OPTIMIZER_RULES`` (``optim.rules.browser_prelude(rules)``)."""
     return {"rules.js": browser_prelude(rules) + "export { OPTIMIZER_RULES };\n"}
+
+
+def formulas_module(roots) -> dict[str, str]:
+    """The generated module ``formulas_data.js`` (``{"formulas_data.js": text}``, a ``virtual`` of :func:`link`):
+    the formulas ``roots`` and those they call (:mod:`i2dl_helpers.formulas`) as the constant ``FORMULAS``,
+    which ``widgets/formulas.js`` interprets."""
+    return {"formulas_data.js": formulas.browser_prelude(roots) + "export { FORMULAS };\n"}

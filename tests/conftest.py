@@ -42,7 +42,7 @@ QUICK_MODULES = frozenset(f"tests/{name}.py" for name in """
     test_data test_sgd test_delay test_linesearch test_linesearch_tolerance test_convexity test_expressions
     test_flatprog test_one_source test_training test_exercise_checks test_exercises test_notebooks_clean test_packaging test_contributing
     test_course_cli test_tiers test_parity_tools test_site test_colour_contrast test_notebook09_without_dask test_esm
-    browser/test_flatprog_parity browser/test_basin_parity browser/test_scenes browser/test_coalesce
+    browser/test_flatprog_parity browser/test_basin_parity browser/test_scenes browser/test_coalesce browser/test_formulas
 """.split())
 #: tests of those modules that stay in the full run (node ids without parameters): explorers, which draw
 #: figures, and sweeps over many cases that take seconds

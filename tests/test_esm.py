@@ -1,6 +1,7 @@
 """The browser's JavaScript is real ES modules, linked into one by i2dl_helpers/esm.py.
 
-Each ``widgets/*.js`` parses as a module and runs as one in Node.js (with the generated ``rules.js``); the
+Each ``widgets/*.js`` parses as a module and runs as one in Node.js (with the generated ``rules.js`` and
+``formulas_data.js``); the
 linked bundle keeps every file in its own scope (no file's top-level name is visible to another or to the
 page) and exports what the modules export; every import/export form the linker does not know is refused.
 """
@@ -14,7 +15,7 @@ import pytest
 
 from i2dl_helpers import esm, flatprog, objectives
 from i2dl_helpers.flatprog.browser import browser_source
-from i2dl_helpers.widgets import figure_canvas
+from i2dl_helpers.widgets import figure_canvas, statuses
 
 WIDGETS = Path(figure_canvas.__file__).parent
 MODULES = sorted(p.name for p in WIDGETS.glob("*.js"))
@@ -58,7 +59,7 @@ def test_the_files_run_as_modules_in_node_and_export_what_the_linker_reads(tmp_p
     exactly the names the linker finds; the linked bundle and the real modules compute alike."""
     for name in MODULES:
         shutil.copy(WIDGETS / name, tmp_path / name)
-    for name, text in esm.rules_module().items():
+    for name, text in (esm.rules_module() | esm.formulas_module(statuses.BROWSER)).items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     (tmp_path / "package.json").write_text('{"type": "module"}')
     (tmp_path / "bundle.js").write_text(browser_source(("flatprog.js", "flatbatch.js")), encoding="utf-8")

@@ -11,9 +11,12 @@ from .. import esm
 __all__ = ["browser_source"]
 
 
-def browser_source(files=("flatprog.js",), rules=None) -> str:
+def browser_source(files=("flatprog.js",), rules=None, formulas=()) -> str:
     """The browser's module text: the given ES modules of ``widgets/`` (flatprog.js first) and what they
     import, linked into one module that exports their exports (:func:`i2dl_helpers.esm.link`), with the
     update rules' declarations as the generated module ``rules.js`` (``optim.rules.browser_prelude``, the
-    constant ``OPTIMIZER_RULES``; ``rules``: other Rule objects by name, e.g. a test's wrong ones)."""
-    return esm.link(files, Path(__file__).parent.parent / "widgets", virtual=esm.rules_module(rules))
+    constant ``OPTIMIZER_RULES``; ``rules``: other Rule objects by name, e.g. a test's wrong ones) and the
+    formulas ``formulas`` (and those they call) as the generated module ``formulas_data.js``
+    (``esm.formulas_module``, for ``formulas.js``)."""
+    return esm.link(files, Path(__file__).parent.parent / "widgets",
+                    virtual=esm.rules_module(rules) | esm.formulas_module(formulas))

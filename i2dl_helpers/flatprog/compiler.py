@@ -14,11 +14,14 @@ from .from_graph import graph_program
 __all__ = ["compile_expression", "compile_objective"]
 
 
-def compile_objective(objective) -> dict:
+def compile_objective(objective, *, hessian: bool = False) -> dict:
     """The flat program (a JSON-serialisable dict, see :mod:`.format`) of L and ∇L.
 
     objective : a typed function (``expressions.parse``) or a catalogue objective
                 (``objectives.get(name, **params)``, parameters included).
+    hessian   : also ∇²L, as registers written after the gradient's ops (``program["hessian"]``,
+                ``program["gradient_ops"]``: :func:`.from_graph.graph_program`), the ones a catalogue
+                objective's ``hessian`` runs; the browser reads them with ``hessianAt``.
     Raises NotCompilable (a ValueError) for anything else, e.g. objectives backed by data.
     """
     if not (callable(objective) and hasattr(objective, "grad") and hasattr(objective, "dim")):
@@ -26,7 +29,9 @@ def compile_objective(objective) -> dict:
     typed = expressions.typed_tree(objective)
     if typed is None:
         raise NotCompilable(_refusal(objective))
-    return graph_program(typed[0], typed[1], objective.name)
+    if not isinstance(hessian, bool):
+        raise TypeError(f"hessian must be True or False, got {hessian!r}")
+    return graph_program(typed[0], typed[1], objective.name, hessian=hessian)
 
 
 def compile_expression(text: str, variables=("x",)) -> dict:

@@ -81,7 +81,8 @@ def graph_program(tree, variables: tuple[str, ...], name: str, *, hessian: bool 
 
     hessian : also the Hessian, the chain rule once more, written after the gradient (the ops before
               are the same): ``program["hessian"]`` (rows of registers) and ``program["gradient_ops"]``
-              (the ops the value and gradient need). For the kernel; the browser's program has none."""
+              (the ops the value and gradient need). The kernel's catalogue objectives run them, and the
+              browser's ``hessianAt`` where a scene asks for them (``Explorer.SCENE_HESSIAN``)."""
     with graph.allow_nan():
         inputs = [Value(np.array([0.3, 0.7]) + i, name=v) for i, v in enumerate(variables)]
         out = expressions.evaluate_tree(tree, dict(zip(variables, inputs)))

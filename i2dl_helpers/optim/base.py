@@ -16,6 +16,7 @@ import numpy as np
 
 from .._validate import as_points, check_int, check_positive
 from ..data import epoch_batches
+from ..formulas import formula
 from . import rules
 
 __all__ = ["GD", "Optimizer", "Trajectory", "run"]
@@ -67,6 +68,17 @@ class GD(Optimizer):
     momentum, nesterov, weight_decay = 0.0, False, 0.0
     init_state = rules.numpy_init("SGD")
     step = rules.numpy_step("SGD")
+
+
+@formula
+def run_message(status, stop, reason, last):
+    """Trajectory.message of one run: "converged in k steps", "diverged at step k (reason)", "failed at
+    step k (reason)" or "stopped after k steps (step limit), L = <last value>"."""
+    if status == "converged":
+        return f"converged in {stop:d} step{'s' if stop != 1 else ''}"
+    if status == "diverged" or status == "failed":
+        return f"{status} at step {stop:d}" + (f" ({reason})" if reason else "")
+    return f"stopped after {stop:d} steps (step limit), L = {last:.4g}"
 
 
 @dataclass
@@ -126,13 +138,8 @@ class Trajectory:
             parts = [f"{np.sum(stat == s)} {s.replace('_', ' ')}" for s in ("converged", "diverged", "max_steps")
                      if np.any(stat == s)]
             return f"{stat.size} starts: " + ", ".join(parts)
-        if self.status == "converged":
-            return f"converged in {self.stop_step} step{'s' if self.stop_step != 1 else ''}"
-        if self.status == "diverged":
-            return f"diverged at step {self.stop_step}" + (f" ({self.reason})" if self.reason else "")
-        if self.status == "failed":  # e.g. a lost worker in distributed.sgd
-            return f"failed at step {self.stop_step}" + (f" ({self.reason})" if self.reason else "")
-        return f"stopped after {self.stop_step} steps (step limit), L = {self.values[-1]:.4g}"
+        last = float(self.values[-1]) if self.status == "max_steps" else None  # minibatch runs: only when shown
+        return run_message(str(self.status), int(self.stop_step), self.reason or "", last)
 
     def __len__(self) -> int:
         return self.points.shape[0]

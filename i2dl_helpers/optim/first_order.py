@@ -23,11 +23,13 @@ from typing import Any
 import numpy as np
 
 from .._validate import check_positive, check_real
+from ..formulas import formula, hypot, sqrt
 from ..objectives.base import Objective
 from . import rules
 from .base import Optimizer, run
 
-__all__ = ["Adagrad", "Adam", "AdamW", "RMSProp", "Recorder", "SGD", "momentum_converges", "momentum_rate"]
+__all__ = ["Adagrad", "Adam", "AdamW", "RMSProp", "Recorder", "SGD", "momentum_converges", "momentum_rate",
+           "momentum_rate_of"]
 
 
 def _check_bool(name: str, value: Any) -> bool:
@@ -274,8 +276,11 @@ def momentum_rate(q, beta, nesterov: bool = False) -> np.ndarray:
     ball means 0 < q < 2 + 2β (and 0 <= β < 1). The two roots coincide
     (critical damping, fastest for a given q) at β = (1 − √q)².
 
-    q, beta : arrays that broadcast together. Returns ρ with their broadcast shape.
+    q, beta : arrays that broadcast together. Returns ρ with their broadcast shape; for two numbers,
+    the declared formula :func:`momentum_rate_of` (which the browser runs too), as a numpy float.
     """
+    if np.ndim(q) == 0 and np.ndim(beta) == 0:
+        return np.float64(momentum_rate_of(float(q), float(beta), bool(nesterov)))
     q, beta = np.broadcast_arrays(np.asarray(q, dtype=float), np.asarray(beta, dtype=float))
     if nesterov:
         tr = 1 - q * (1 + beta) + beta
@@ -286,6 +291,25 @@ def momentum_rate(q, beta, nesterov: bool = False) -> np.ndarray:
     disc = (tr * tr - 4 * det).astype(complex)
     root = np.sqrt(disc)
     return np.maximum(np.abs((tr + root) / 2), np.abs((tr - root) / 2))
+
+
+@formula
+def momentum_rate_of(q, beta, nesterov=False):
+    """:func:`momentum_rate` for one q = αλ and β: ρ = max |z| over the roots of z² − tr·z + det = 0,
+    tr = 1 + β − q, det = β (heavy ball) or tr = 1 − q(1 + β) + β, det = (1 − q(1 + β))β + β²q
+    (Nesterov); real roots (tr ± √disc)/2 when disc = tr² − 4 det >= 0, else a complex pair of
+    modulus hypot(tr/2, √−disc/2)."""
+    if nesterov:
+        tr = 1 - q * (1 + beta) + beta
+        det = (1 - q * (1 + beta)) * beta + beta * beta * q
+    else:
+        tr = 1 + beta - q
+        det = beta
+    disc = tr * tr - 4 * det
+    if disc >= 0:
+        root = sqrt(disc)
+        return max(abs((tr + root) / 2), abs((tr - root) / 2))
+    return hypot(tr / 2, sqrt(-disc) / 2)
 
 
 def momentum_converges(q, beta: float, steps: int = 300, nesterov: bool = False) -> np.ndarray:

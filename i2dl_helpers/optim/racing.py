@@ -15,12 +15,13 @@ from typing import Callable
 import numpy as np
 
 from .. import objectives
+from ..formulas import formula
 from .._validate import check_int, check_positive
 from .base import Optimizer, Trajectory, run
 from .first_order import SGD, Adagrad, Adam, RMSProp
 
-__all__ = ["LR_GRID", "PRESETS", "RACERS", "RaceResult", "make_racers", "outcome", "race", "race_all", "race_table", "tune",
-           "which_what_when", "winners"]
+__all__ = ["LR_GRID", "PRESETS", "RACERS", "RaceResult", "make_racers", "outcome", "race", "race_all", "race_gap",
+           "race_table", "steps_to_target", "tune", "which_what_when", "winners"]
 
 #: name -> factory(lr, **hyper-parameters) -> Optimizer
 RACERS: dict[str, Callable[..., Optimizer]] = {
@@ -91,6 +92,24 @@ def make_racers(names=None, lr: dict | None = None, hyper: dict | None = None) -
     return {n: RACERS[n](lr.get(n, 0.01), **hyper.get(n, {})) for n in names}
 
 
+@formula
+def race_gap(value, best):
+    """max(L(θ) − L*, 0): the gap a race plots and measures (NaN stays NaN)."""
+    return max(value - best, 0.0)
+
+
+@formula
+def steps_to_target(gap, target):
+    """The first k from which gap[j] <= target for every j >= k (a list of L(θ_j) − L*), None if the last
+    gap is above the target (a NaN gap counts as above)."""
+    above = [j for j in range(len(gap)) if not gap[j] <= target]
+    if len(above) == 0:
+        return 0
+    if above[-1] == len(gap) - 1:
+        return None
+    return above[-1] + 1
+
+
 def race(objective, optimizers: dict[str, Optimizer], x0, steps: int = 200, target: float = 1e-6,
          max_abs: float = 1e8) -> dict[str, RaceResult]:
     """Run every optimiser from the same start ``x0`` (d,) for ``steps`` steps.
@@ -110,9 +129,8 @@ def race(objective, optimizers: dict[str, Optimizer], x0, steps: int = 200, targ
         tic = time.perf_counter()
         traj = run(objective, opt, x0, steps=steps, max_abs=max_abs)
         seconds = time.perf_counter() - tic
-        gap = np.maximum(np.asarray(traj.values, dtype=float) - best, 0.0)
-        above = np.flatnonzero(~(gap <= target))
-        reached = None if above.size and above[-1] == gap.size - 1 else (int(above[-1]) + 1 if above.size else 0)
+        gap = np.array([race_gap(v, best) for v in np.asarray(traj.values, dtype=float).tolist()])
+        reached = steps_to_target(gap.tolist(), target)
         out[name] = RaceResult(name, opt, traj, gap, reached, seconds)
     return out
 

@@ -9,21 +9,25 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import check_positive
+from ..formulas import formula, isclose
 
-__all__ = ["optimal_momentum", "regime"]
+__all__ = ["optimal_momentum", "regime", "regime_of"]
 
 
 def regime(lr: float, curvature: float) -> str:
-    """The learning-rate regime of GD on a quadratic with curvature λ = ``curvature``.
+    """The learning-rate regime of GD on a quadratic with curvature λ = ``curvature``
+    (:func:`regime_of` of q = αλ). Raises ValueError unless lr and curvature are positive."""
+    return regime_of(check_positive("lr", lr) * check_positive("curvature", curvature))
 
-    With q = αλ: q < 1 monotone ("very small steps" when q < 0.1), q = 1 one step,
-    1 < q < 2 oscillating but converging, q = 2 bouncing forever, q > 2 diverging.
-    Raises ValueError unless lr and curvature are positive.
-    """
-    q = check_positive("lr", lr) * check_positive("curvature", curvature)
-    if np.isclose(q, 1.0):
+
+@formula
+def regime_of(q):
+    """The regime of GD on a quadratic for q = αλ: q < 1 monotone ("very small steps" when q < 0.1),
+    q = 1 one step, 1 < q < 2 oscillating but converging, q = 2 bouncing forever, q > 2 diverging
+    (q = 1 and q = 2 as numpy.isclose)."""
+    if isclose(q, 1.0):
         return "one step to the minimum (αλ = 1)"
-    if np.isclose(q, 2.0):
+    if isclose(q, 2.0):
         return "bounces forever between two points (αλ = 2)"
     if q < 0.1:
         return f"very small steps, slow (αλ = {q:.3g})"

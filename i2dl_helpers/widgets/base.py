@@ -361,6 +361,8 @@ class Explorer:
     # -- stepping in the browser ------------------------------------------------
     #: the key of this explorer's update in ``scenes.js`` (None: it steps in the kernel only)
     SCENE: str | None = None
+    #: whether the scene reads ∇²L: then the page's program carries the Hessian's registers (``hessianAt``)
+    SCENE_HESSIAN = False
 
     def _scene_params(self) -> dict:
         """What the browser's update needs besides the controls' values (limits, tol, ...);
@@ -377,7 +379,7 @@ class Explorer:
         if cached is not None and cached[0] is objective:
             return cached[1]
         try:
-            program = flatprog.compile_objective(objective)
+            program = flatprog.compile_objective(objective, hessian=self.SCENE_HESSIAN)
         except (ValueError, TypeError):  # NotCompilable (data-backed) is a ValueError
             program = None
         self._compiled = (objective, program)

@@ -10,6 +10,7 @@ from ..objectives import Objective
 from ..plotting.views2d import basin_colors, basin_legend_handles
 from .base import Control, Explorer
 from .resting import Fresh
+from .statuses import basin_status
 
 __all__ = ["BasinExplorer"]
 
@@ -107,6 +108,6 @@ class BasinExplorer(Explorer):
         self._image.get_array()[...] = res.labels  # reuse the image's buffer: no copy, no new array
         self._image.changed()  # drops matplotlib's cached RGBA and marks the image stale
         fr = res.fractions()
-        kind = "error" if fr[DIVERGED] > 0.5 else "warn" if fr[DIVERGED] + fr[NOT_CONVERGED] > 0.05 else "ok"
-        self.set_status(f"{self.n}×{self.n} starts, {steps} steps · " + res.summary(), kind)
+        self.set_status(*basin_status(self.n, steps, lr, [fr[i] for i in range(len(self.minima))], fr[DIVERGED],
+                                      fr[NOT_CONVERGED]))
         return False

@@ -10,6 +10,7 @@ from ..plotting.style import PALETTE
 from .base import Control, Explorer
 from .chooser import ObjectiveChooser
 from .resting import Fresh
+from .statuses import chord_scale, chord_status, convex_combination
 
 __all__ = ["ChordExplorer"]
 
@@ -136,27 +137,20 @@ class ChordExplorer(ObjectiveChooser, Explorer):
         x, y, lam = self.controls["x"].value, self.controls["y"].value, self.controls["lam"].value
         fx, fy = f(x), f(y)
         t = np.linspace(0.0, 1.0, 400)
-        zs = t * x + (1 - t) * y
-        chord = t * fx + (1 - t) * fy
+        zs = convex_combination(t, x, y)
+        chord = convex_combination(t, fx, fy)
         graph = f(zs)
         gaps = graph - chord
-        scale = 1e-9 * max(1.0, abs(fx), abs(fy))
+        scale = chord_scale(fx, fy)
         self._chord.set_data([x, y], [fx, fy])
         self._ends.set_data([x, y], [fx, fy])
         self._above.set_data(zs, np.where(gaps > scale, graph, np.nan))
-        z = lam * x + (1 - lam) * y
-        fz, cz = f(z), lam * fx + (1 - lam) * fy
+        z = convex_combination(lam, x, y)
+        fz, cz = f(z), convex_combination(lam, fx, fy)
         self.gap, self.max_gap = float(fz - cz), float(gaps.max())
         self._gapline.set_data([z, z], [fz, cz])
         self._on_chord.set_data([z], [cz])
         self._on_graph.set_data([z], [fz])
-        here = ("chord above the graph" if self.gap < -scale else
-                "graph above the chord" if self.gap > scale else "chord touches the graph")
-        head = f"at λ = {lam:.2f}: L(z) = {fz:.4g}, chord = {cz:.4g} ({here})"
-        if self.max_gap > scale:
-            k = int(np.argmax(gaps))
-            self.set_status(f"{head} · the chord dips below the graph (by up to {self.max_gap:.3g} at θ = "
-                            f"{zs[k]:.3f}): {f.name} is not convex", "error")
-        else:
-            self.set_status(f"{head} · this chord lies on or above the graph everywhere between x and y", "ok")
+        self.set_status(*chord_status(lam, float(fz), float(cz), float(fx), float(fy), gaps.tolist(), zs.tolist(),
+                                      f.name))
         return changed is None  # the function, a declared redraw control, is added by the base

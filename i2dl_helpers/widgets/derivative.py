@@ -7,6 +7,7 @@ from ..objectives import Objective, get
 from ..plotting.style import PALETTE
 from .base import Control, Explorer
 from .resting import Fresh
+from .statuses import derivative_status, difference_quotient, line_through
 
 __all__ = ["DifferenceQuotient"]
 
@@ -66,13 +67,12 @@ class DifferenceQuotient(Explorer):
     def _update(self, changed):
         obj, h, x = self._objective, self.controls["h"].value, self.controls["x"].value
         fx, fxh, slope = obj(x), obj(x + h), obj.grad(x)
-        quotient = (fxh - fx) / h
+        quotient = difference_quotient(fx, fxh, h)
         lo, hi = obj.domain[0]
         line = np.array([lo, hi])
-        self._tangent.set_data(line, fx + slope * (line - x))
-        self._secant.set_data(line, fx + quotient * (line - x))
+        self._tangent.set_data(line, line_through(fx, slope, line, x))
+        self._secant.set_data(line, line_through(fx, quotient, line, x))
         self._points.set_data([x, x + h], [fx, fxh])
-        self.set_status(f"(L(x+h) − L(x))/h = {quotient:.6f}   L'(x) = {slope + 0.0:.6f}   "
-                        f"difference = {quotient - slope:.2e}", "info")
+        self.set_status(*derivative_status(quotient, slope))
         self.quotient, self.derivative = quotient, slope
         return False

@@ -35,7 +35,8 @@ from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.text import Annotation, Text
 
-from ..esm import link, rules_module
+from ..esm import formulas_module, link, rules_module
+from . import statuses
 
 __all__ = ["FigureCanvasWidget", "Unsupported", "overlay_ops"]
 
@@ -361,10 +362,13 @@ def overlay_ops(figure, artists, renderer, *, browser_images: bool = False) -> l
 def _bundle(expose=()) -> str:
     """The widget's one ES module (anywidget loads a single text): figure_canvas.js (the painter) and
     everything it imports (flatprog.js the maths, flatbatch.js many starts at once, scenes*.js each
-    explorer's update in the browser, a11y.js, coalesce.js, and ``rules.js``, the update rules' declarations
-    made by ``optim.rules.browser_prelude``), linked by :func:`i2dl_helpers.esm.link`, each file in its
-    own scope. ``expose``: more of ``widgets/*.js`` whose exports the module also exports (tests)."""
-    return link(("figure_canvas.js", *expose), Path(__file__).parent, virtual=rules_module())
+    explorer's update in the browser, formulas.js their formulas' interpreter, a11y.js, coalesce.js, and two
+    generated modules: ``rules.js``, the update rules' declarations made by ``optim.rules.browser_prelude``, and
+    ``formulas_data.js``, the formulas the scenes call (``statuses.BROWSER``, :mod:`i2dl_helpers.formulas`)),
+    linked by :func:`i2dl_helpers.esm.link`, each file in its own scope. ``expose``: more of ``widgets/*.js``
+    whose exports the module also exports (tests)."""
+    return link(("figure_canvas.js", *expose), Path(__file__).parent,
+                virtual=rules_module() | formulas_module(statuses.BROWSER))
 
 
 class FigureCanvasWidget(anywidget.AnyWidget):

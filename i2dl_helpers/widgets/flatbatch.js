@@ -27,7 +27,7 @@
 // the page forbids `new Function`, the same loop runs on flatprog.js's makeStep and evaluate
 // (slower, the same numbers).
 
-import { UNARY, evaluate, has, line, linspace, literal, makeStep, reg, resolveRule, ruleClosure } from './flatprog.js';
+import { UNARY, evaluate, gradientOps, has, line, linspace, literal, makeStep, reg, resolveRule, ruleClosure } from './flatprog.js';
 
 export const BASIN_DIVERGED = -1;
 export const BASIN_NOT_CONVERGED = -2;
@@ -151,7 +151,7 @@ function batchRule(name, hyper) {
 // ---- the generated loop -----------------------------------------------------------------------------
 function batchEval(program, inputs) {
   // the program's ops as lines of local constants; input k reads the variable inputs(k)
-  return program.ops.map((op, i) => {
+  return program.ops.slice(0, gradientOps(program)).map((op, i) => {
     if (op.op !== 'input') return line(op, i);
     const k = op.index;
     if (!Number.isInteger(k) || k < 0 || k >= program.dim) throw new Error(`flat program: bad input ${k}`);
@@ -163,7 +163,7 @@ function batchSource(program, rule, withTol) {
   // the body of the generated function: steps outside, starts inside (each start's step is
   // independent of the previous start's, so the processor overlaps them), every start's state in
   // Float64Arrays indexed like X; a start that stopped is skipped
-  const d = program.dim, nOps = program.ops.length;
+  const d = program.dim, nOps = gradientOps(program);
   if (!Number.isInteger(d) || d < 1) throw new Error(`flat program: bad dim ${d}`);
   const v = reg(program.value, nOps), grads = program.grad.map((k) => reg(k, nOps));
   if (grads.length !== d) throw new Error(`flat program: needs ${d} gradient registers`);

@@ -4,6 +4,7 @@
 // evaluate(program, x)          -> {value, grad}: L(θ) and ∇L(θ) at one point x (an array of d numbers);
 //                                  the program runs as one generated function (interpret(): op by op,
 //                                  also the fallback where the page's security policy forbids that)
+// hessianAt(program, x)         -> ∇²L(θ) from the program's Hessian registers (a program compiled with them)
 // runOptimizer(program, name, hyper, x0, steps, maxAbs = 1e8, tol = null)
 //                               -> {points, values, status, stop, reason}: the iterates θ_0 ... θ_k
 //
@@ -57,14 +58,31 @@ function decode(program) {
   return code;
 }
 
+export function gradientOps(program) {
+  // how many ops the value and gradient need: a program with its Hessian (graph_program(hessian=True))
+  // writes the Hessian's ops after them and says where they start
+  const n = program.gradient_ops ?? program.ops.length;
+  if (!Number.isInteger(n) || n < 0 || n > program.ops.length) throw new Error(`flat program: bad gradient_ops ${n}`);
+  return n;
+}
+
 export function interpret(program, x, gradient = true) {
   // the reference interpreter: one op after the other over a register array
   const code = decode(program);
   const r = new Float64Array(program.registers);
-  const n = gradient ? code.length : program.value_ops;
+  const n = gradient ? gradientOps(program) : program.value_ops;
   for (let i = 0; i < n; i++) code[i](r, x);
   const value = r[program.value];
   return gradient ? { value, grad: program.grad.map((k) => r[k]) } : { value };
+}
+
+export function hessianAt(program, x) {
+  // ∇²L at one point x (rows of d numbers): the program's own Hessian registers, every op run in order,
+  // as interpret.py's hessian runs them (a program without them is an error, not a guess)
+  if (!Array.isArray(program.hessian)) throw new Error('flat program: no Hessian registers (compile it with hessian=True)');
+  const code = decode(program), r = new Float64Array(program.registers);
+  for (let i = 0; i < code.length; i++) code[i](r, x);
+  return program.hessian.map((row) => row.map((k) => r[k]));
 }
 
 // ---- the fast path: the program as the body of one JavaScript function ---------------------------
@@ -102,7 +120,7 @@ function generate(program) {
   if (generated.has(program)) return generated.get(program);
   let fns = null;
   try {
-    const lines = program.ops.map(line);
+    const lines = program.ops.slice(0, gradientOps(program)).map(line);
     const n = lines.length, nv = program.value_ops;
     if (!Number.isInteger(nv) || nv > n) throw new Error(`flat program: bad value_ops ${nv}`);
     const v = reg(program.value, nv);

@@ -9,11 +9,11 @@ from .. import objectives as _objectives
 from .._validate import check_positive
 from ..objectives import Objective
 from ..optim import GD, run
-from ..optim.theory import regime
 from ..plotting.style import PALETTE
 from .base import Control, Explorer
 from .chooser import ObjectiveChooser
 from .resting import Fresh
+from .statuses import gd1d_status
 
 __all__ = ["GradientDescent1D"]
 
@@ -139,11 +139,6 @@ class GradientDescent1D(ObjectiveChooser, Explorer):
         lo, hi = self._objective.domain[0]
         outside = (xs[-1] < lo) or (xs[-1] > hi) or not (self._ylim[0] <= vs[-1] <= self._ylim[1])
         self._offplot.set_text(f"last x_k = {xs[-1]:.3g} is off the plot" if outside else "")
-        text = traj.message
-        if self._objective.smoothness is not None and self._objective.name == "quadratic":
-            text += f" · {regime(lr, self._objective.smoothness)} · critical α = 2/λ = {2 / self._objective.smoothness:.4g}"
-        elif traj.status == "converged":
-            text += f" · x = {xs[-1]:.4f}, L = {vs[-1]:.4f}"
-        kind = {"converged": "ok", "diverged": "error"}.get(traj.status, "warn")
-        self.set_status(text, kind)
+        self.set_status(*gd1d_status(traj.message, traj.status, lr, self._scene_params()["curvature"],
+                                     float(xs[-1]), float(vs[-1])))
         return full

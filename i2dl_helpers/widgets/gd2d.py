@@ -6,7 +6,6 @@ import numpy as np
 from .. import objectives as _objectives
 from .._validate import check_positive
 from ..basins import NoMinimumFound, minima_of
-from ..convexity import min_eigenvalue_2x2
 from ..objectives import Objective
 from ..optim import GD, run
 from ..plotting.views2d import replace_contours
@@ -15,6 +14,7 @@ from . import figure_canvas
 from .base import Control, Explorer
 from .chooser import ObjectiveChooser
 from .resting import Fresh
+from .statuses import gd2d_status, path_note
 
 __all__ = ["GradientDescent2D"]
 
@@ -47,6 +47,7 @@ class GradientDescent2D(ObjectiveChooser, Explorer):
     expression_variables = ("x", "y")
     chooser_dim = 2
     SCENE = "gd2d"  # scenes_2d.js repeats _update in the browser
+    SCENE_HESSIAN = True  # the saddle note reads λ_min of the exact Hessian there too
     trajectory = Fresh()  # up to date when read, also after the page moved a slider (resting)
     CONTROLS = (
         Control("objective", "function", "choice", redraw=True),
@@ -185,7 +186,7 @@ class GradientDescent2D(ObjectiveChooser, Explorer):
         traj = run(self._objective, GD(lr), start, steps=steps, tol=self.tol)
         self.trajectory = traj
         self._draw_path(traj)
-        self.set_status(self._message(traj, lr), {"converged": "ok", "diverged": "error"}.get(traj.status, "warn"))
+        self.set_status(*self._status(traj, lr))
         return new_background
 
     def _draw_path(self, traj):
@@ -200,39 +201,25 @@ class GradientDescent2D(ObjectiveChooser, Explorer):
         self._start.set_data(pts[:1, 0], pts[:1, 1])
         self._end.set_data(pts[-1:, 0], pts[-1:, 1])
         off = np.any((pts < box[:, 0]) | (pts > box[:, 1]), axis=1)
-        if traj.status == "diverged":
-            self._note.set_text(f"diverged: the path leaves the plot at step {int(np.argmax(off)) if off.any() else traj.stop_step}")
-        elif off.any():
-            self._note.set_text(f"the path leaves the plot at step {int(np.argmax(off))}")
-        else:
-            self._note.set_text("")
+        self._note.set_text(path_note(traj.status == "diverged", int(np.argmax(off)) if off.any() else None,
+                                      int(traj.stop_step)))
         gap = vals - self.best
         lo, hi = self._loss_ylim
         self._loss.set_data(np.arange(len(gap)), np.clip(np.where(np.isfinite(gap), gap, hi), lo, hi))
         self._loss_note.set_text("values above the top are drawn at the top" if np.any(gap > hi) else "")
 
-    def _message(self, traj, lr) -> str:
+    def _status(self, traj, lr) -> tuple[str, str]:
+        """``statuses.gd2d_status`` of the run (the exact Hessian at θ, the last step's gradient)."""
         obj = self._objective
-        text = traj.message
         theta = traj.final
-        if traj.status != "diverged":
-            text += f" · θ = ({theta[0]:.4g}, {theta[1]:.4g})"
-            if traj.status == "converged":
-                text += f", L = {traj.values[-1]:.4g}"
-            elif traj.values[-1] > traj.values[0]:
-                text += " · L grows: α is too large"
-            g = float(traj.grad_norms[-1])
-            near_min = len(obj.minima) and np.min(np.hypot(*(obj.minima - theta).T)) < 1e-3
-            if g < 1e-3 and not near_min:
-                lam = float(min_eigenvalue_2x2(obj.hessian(theta)))
-                if lam < 0:
-                    text += f" · stuck near a saddle point (‖∇L‖ = {g:.1e}, λ_min(∇²L) = {lam:.3g} < 0)"
-        if obj.name == "ill_conditioned" and obj.smoothness is not None:
-            text += (f" · κ = {self._kappa:.3g}: curvatures 1 and κ, stable only for α < 2/κ = "
-                     f"{2 / obj.smoothness:.4g} (α·κ = {lr * obj.smoothness:.3g})")
-        elif obj.smoothness is not None:
-            text += f" · stable for α < 2/λ_max = {2 / obj.smoothness:.4g} (λ_max: the largest curvature)"
-        return text
+        # Trajectory.grad_norms[-1]: a run that converged keeps the gradient of the step before
+        where = traj.points[-2] if traj.status == "converged" and len(traj.points) > 1 else theta
+        kappa = self._kappa if obj.name == "ill_conditioned" and obj.smoothness is not None else None
+        smooth = None if obj.smoothness is None else float(obj.smoothness)
+        with np.errstate(all="ignore"):
+            grad, hessian = obj.grad(where).tolist(), obj.hessian(theta).tolist()
+        return gd2d_status(traj.message, traj.status, theta.tolist(), float(traj.values[0]), float(traj.values[-1]),
+                           grad, np.asarray(obj.minima, dtype=float).reshape(-1, 2).tolist(), hessian, kappa, smooth, lr)
 
 
 def _lowest_value(obj: Objective) -> float:

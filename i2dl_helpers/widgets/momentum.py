@@ -11,6 +11,7 @@ from ..plotting.views2d import replace_contours
 from ..plotting.style import PALETTE
 from .base import Control, Explorer
 from .resting import Fresh
+from .statuses import momentum_envelope, momentum_rates, momentum_status, path_note
 
 __all__ = ["MomentumExplorer"]
 
@@ -132,9 +133,8 @@ class MomentumExplorer(Explorer):
         lr, beta = self.controls["lr"].value, self.controls["beta"].value
         nesterov, kappa = self.controls["nesterov"].value, self.controls["condition"].value
         steps = self.controls["steps"].value
-        lams = np.array([1.0, kappa])
-        qs = lr * lams
-        rates = momentum_rate(qs, beta, nesterov)
+        qs = lr * np.array([1.0, kappa])
+        rates = momentum_rates(lr, kappa, beta, nesterov)
         self.rates = (float(rates[0]), float(rates[1]))
         self._marks.set_data(np.minimum(qs, _Q_MAX * 0.99), [beta, beta])
         for text, qv, name in zip(self._mark_labels, qs, ("λ=1", "λ=κ")):
@@ -150,33 +150,10 @@ class MomentumExplorer(Explorer):
         values = np.clip(traj.values, 1e-14, 1e3)
         self._loss.set_data(np.arange(len(values)), values)
         k = np.arange(steps + 1)
-        rho = float(np.max(rates))
         with np.errstate(all="ignore"):
-            env = np.clip(traj.values[0] * rho ** (2.0 * k), 1e-14, 1e3)
+            env = np.clip(momentum_envelope(traj.values[0], rates, k), 1e-14, 1e3)
         self._envelope.set_data(k, env)
         off = np.any(np.abs(traj.points) > 3, axis=1)
-        self._note.set_text(f"the path leaves the plot at step {int(np.argmax(off))}" if off.any() else "")
-        self.set_status(self._message(qs, beta, rates, traj, nesterov),
-                        "ok" if rho < 1 and traj.status != "diverged" else "error")
+        self._note.set_text(path_note(False, int(np.argmax(off)) if off.any() else None, steps))
+        self.set_status(*momentum_status(lr, kappa, beta, nesterov, traj.message, traj.status))
         return full
-
-    @staticmethod
-    def _message(qs, beta, rates, traj, nesterov) -> str:
-        rho = float(np.max(rates))
-        edge = 2 + 2 * beta
-        parts = []
-        if rho < 1:
-            per_decade = np.log(10) / -np.log(rho) / 2 if rho > 0 else 0.0  # L ~ ρ^{2k}
-            parts.append(f"converges: ρ = {rho:.4g} per step (L falls ×10 every {per_decade:.3g} steps)")
-        else:
-            parts.append(f"diverges: ρ = {rho:.4g} ≥ 1")
-        if not nesterov:
-            parts.append(f"αλ_max = {qs[1]:.3g} {'<' if qs[1] < edge else '≥'} 2 + 2β = {edge:.3g}")
-        slow = int(np.argmax(rates))
-        crit = (1 - np.sqrt(qs[slow])) ** 2
-        if not nesterov and qs[slow] < 4:
-            damping = ("critically damped" if abs(beta - crit) < 0.01 else
-                       "under-damped (oscillates)" if beta > crit else "over-damped (no oscillation)")
-            parts.append(f"slowest curvature {'κ' if slow else '1'}: {damping}, critical β = {crit:.3g}")
-        parts.append(f"run: {traj.message}")
-        return " · ".join(parts)

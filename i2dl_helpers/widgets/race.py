@@ -11,6 +11,7 @@ from ..plotting.style import PALETTE
 from .base import Control, Explorer
 from .chooser import ObjectiveChooser
 from .resting import Fresh
+from .statuses import race_status
 
 __all__ = ["OptimizerRace"]
 
@@ -187,7 +188,7 @@ class OptimizerRace(ObjectiveChooser, Explorer):
         start = np.array([self.controls["x0"].value, self.controls["y0"].value])
         self.results = self._run(start, steps)
         self._draw(start)
-        self.set_status(self._message(), "ok")
+        self.set_status(*self._status())
         # a new choice of racers redraws fully: the browser's scene learns the choice from its
         # params (a SelectMultiple's value does not reach the page, only its index)
         return changed in (None, "racers")
@@ -237,18 +238,8 @@ class OptimizerRace(ObjectiveChooser, Explorer):
             self._curves[name].set_data(np.arange(len(gap)), gap)
         self._start.set_data([start[0]], [start[1]])
 
-    def _message(self) -> str:
-        if not self.results:
-            return "no racer selected"
-        parts = []
-        for name, res in self.results.items():
-            k = res.steps_to_target
-            tag = " (diverged)" if res.trajectory.status == "diverged" else ""
-            parts.append(f"{name} {'—' if k is None else k}{tag}")
-        done = {n: r.steps_to_target for n, r in self.results.items() if r.steps_to_target is not None}
-        if done:
-            best = min(done, key=done.get)
-            winner = f"winner: {best} ({done[best]} steps)"
-        else:
-            winner = "nobody reached the target: more steps or other learning rates"
-        return f"steps until L − L* stays < {self.target:g}: " + ", ".join(parts) + " · " + winner
+    def _status(self) -> tuple[str, str]:
+        """``statuses.race_status``: each racer's steps to the target and the winner."""
+        names = list(self.results)
+        return race_status(self.target, names, [self.results[n].steps_to_target for n in names],
+                           [self.results[n].trajectory.status == "diverged" for n in names])

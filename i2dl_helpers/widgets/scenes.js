@@ -5,7 +5,9 @@
 //
 // A scene repeats its explorer's Python `_update` (i2dl_helpers/widgets/<explorer>.py) for the
 // artists that move: `values` holds the controls' values by name, `params` what the explorer's
-// `_scene_params` sent (limits, tol, ...), `program` the objective's flat program. It returns
+// `_scene_params` sent (limits, tol, ...), `program` the objective's flat program. It only maps computed
+// results to artists: the runs come from flatprog.js, every formula and status text from a declaration in
+// Python (formula(name), formulas.js: i2dl_helpers/widgets/statuses.py and the formulas it calls). It returns
 //   artists: {gid: {x: [...], y: [...]} (a line, data coordinates) | {text, at?: [x, y]} | {image}
 //             | {visible: false}}
 //   status:  {text, kind}  (the status line, written by the page when no kernel answers)
@@ -13,35 +15,21 @@
 // with matplotlib's rendering of the same state, so the two halves cannot drift apart.
 
 import { pyfmt, runOptimizer } from './flatprog.js';
+import { formula } from './formulas.js';
 
 export const SCENES = {};
 
 export function trajectory(program, method, hyper, x0, steps, tol = null, maxAbs = 1e8) {
   // optim.run(...) for one start, with Trajectory.message
   const r = runOptimizer(program, method, hyper, x0, steps, maxAbs, tol);
-  const k = r.stop;
-  if (r.status === 'converged') r.message = `converged in ${k} step${k !== 1 ? 's' : ''}`;
-  else if (r.status === 'diverged') r.message = `diverged at step ${k}` + (r.reason ? ` (${r.reason})` : '');
-  else r.message = `stopped after ${k} steps (step limit), L = ${pyfmt(r.values[r.values.length - 1], '.4g')}`;
-  r.kind = { converged: 'ok', diverged: 'error' }[r.status] || 'warn';
+  r.message = formula('run_message')(r.status, r.stop, r.reason || '', r.values[r.values.length - 1]);
   return r;
 }
 
 export const column = (points, i) => points.map((p) => p[i]);
 export const range = (n) => Array.from({ length: n }, (_, i) => i);
 export const clip = (v, lo, hi) => Math.min(Math.max(v, lo), hi);  // np.clip
-const isclose = (a, b) => Math.abs(a - b) <= 1e-8 + 1e-5 * Math.abs(b);  // numpy.isclose
-
-function regime(lr, curvature) {
-  // optim.theory.regime
-  const q = lr * curvature;
-  if (isclose(q, 1.0)) return 'one step to the minimum (αλ = 1)';
-  if (isclose(q, 2.0)) return 'bounces forever between two points (αλ = 2)';
-  if (q < 0.1) return `very small steps, slow (αλ = ${pyfmt(q, '.3g')})`;
-  if (q < 1) return `monotone convergence (αλ = ${pyfmt(q, '.3g')} < 1)`;
-  if (q < 2) return `overshoots, oscillates, converges (1 < αλ = ${pyfmt(q, '.3g')} < 2)`;
-  return `overshoots more every step: diverges (αλ = ${pyfmt(q, '.3g')} > 2)`;
-}
+export const status = ([text, kind]) => ({ text, kind });  // a status formula's (text, kind)
 
 // ---- GradientDescent1D (gd1d.py) ------------------------------------------------------------------
 SCENES.gd1d = ({ params: p, program, values: v }) => {
@@ -49,16 +37,14 @@ SCENES.gd1d = ({ params: p, program, values: v }) => {
   const xs = column(r.points, 0), vs = r.values, n = xs.length - 1;
   const [lo, hi] = p.domain;
   const outside = xs[n] < lo || xs[n] > hi || !(p.ylim[0] <= vs[n] && vs[n] <= p.ylim[1]);
-  let text = r.message;
-  if (p.curvature !== null) text += ` · ${regime(v.lr, p.curvature)} · critical α = 2/λ = ${pyfmt(2 / p.curvature, '.4g')}`;
-  else if (r.status === 'converged') text += ` · x = ${pyfmt(xs[n], '.4f')}, L = ${pyfmt(vs[n], '.4f')}`;
+  const shown = status(formula('gd1d_status')(r.message, r.status, v.lr, p.curvature, xs[n], vs[n]));
   return {
     artists: {
       path: { x: xs, y: vs }, start: { x: xs.slice(0, 1), y: vs.slice(0, 1) },
       end: { x: xs.slice(n), y: vs.slice(n) }, loss: { x: range(vs.length), y: vs },
-      offplot: { text: outside ? `last x_k = ${pyfmt(xs[n], '.3g')} is off the plot` : '' },
+      offplot: { text: outside ? `last x_k = ${pyfmt(xs[n], '.3g')} is off the plot` : '' },  // an artist's note
     },
-    status: { text, kind: r.kind },
+    status: shown,
   };
 };
 

@@ -2,9 +2,9 @@
 //
 // Registers SCENES.basins when it runs (figure_canvas.js imports it for that).
 
-import { pyfmt } from './flatprog.js';
+import { formula } from './formulas.js';
 import { BASIN_DIVERGED, BASIN_NOT_CONVERGED, basinImage, basinLabels, gridStarts, runBatch } from './flatbatch.js';
-import { SCENES } from './scenes.js';
+import { SCENES, status } from './scenes.js';
 
 const basinsCache = { key: null, starts: null, image: null };
 
@@ -21,16 +21,13 @@ SCENES.basins = ({ params: p, program, values: v }) => {
   const labels = basinLabels(run.final, run.status, p.minima, p.radius);
   const image = basinImage(labels, n, p.colors, basinsCache.image);
   basinsCache.image = image;
+  // BasinMap.fractions: the share of the starts with each label (count / starts, as np.mean of a mask)
   const counts = new Map();
   for (const label of labels) counts.set(label, (counts.get(label) || 0) + 1);
   const share = (label) => (counts.get(label) || 0) / labels.length;
-  const parts = [];
-  for (let i = 0; i < k; i++) parts.push(`min ${i} ${pyfmt(100 * share(i), '.1f')}%`);
-  const diverged = share(BASIN_DIVERGED), stuck = share(BASIN_NOT_CONVERGED);
-  parts.push(`diverged ${pyfmt(100 * diverged, '.1f')}%`, `not converged ${pyfmt(100 * stuck, '.1f')}%`);
-  const kind = diverged > 0.5 ? 'error' : diverged + stuck > 0.05 ? 'warn' : 'ok';
+  const shares = Array.from({ length: k }, (_, i) => share(i));
   return {
     artists: { map: { image: { data: image, width: n, height: n } } },
-    status: { text: `${n}×${n} starts, ${v.steps} steps · α = ${pyfmt(v.lr, '.4g')}: ${parts.join(', ')}`, kind },
+    status: status(formula('basin_status')(n, v.steps, v.lr, shares, share(BASIN_DIVERGED), share(BASIN_NOT_CONVERGED))),
   };
 };
