@@ -85,6 +85,8 @@ for await (const line of lines) {
   }
   process.stdout.write(JSON.stringify(answer) + '\n');
 }
+// stdin closed (NodePage.close): end now, not when the page's timers (a coalescer's, say) have all run
+process.exit(0);
 """
 
 _SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf, "-0": -0.0}
