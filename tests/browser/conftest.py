@@ -175,7 +175,8 @@ def start_jupyterlab(root_dir: Path, tmp: Path, extension: str = NODELAY_ON, *, 
     cmd = [str(python or sys.executable), "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
            "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
            f"--ServerApp.root_dir={root_dir}", f"--LabApp.user_settings_dir={tmp / 'settings'}",
-           f"--LabApp.workspaces_dir={tmp / 'workspaces'}", "--LabApp.news_url=None", extension]
+           f"--LabApp.workspaces_dir={tmp / 'workspaces'}", "--LabApp.news_url=None",
+           "--LabApp.expose_app_in_browser=True", extension]  # window.jupyterapp: pagetools.open_notebook
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     log = tmp / "server.log"

@@ -62,13 +62,43 @@ _OVERFLOW_JS = r"""
 FIGURE = ".i2dl-figure, .widget-image"
 
 
+#: close every document of the JupyterLab in the page (tests save nothing: a notebook Run All changed is closed
+#: without asking); false when the page holds no JupyterLab that exposes its app
+_CLOSE_ALL_JS = """() => {
+  const app = window.jupyterapp;
+  if (!app || !app.shell) return false;
+  for (const w of Array.from(app.shell.widgets('main'))) {
+    if (w.context && w.context.model) w.context.model.dirty = false;
+    w.dispose();
+  }
+  return true;
+}"""
+
+
 def open_notebook(page, base_url: str, name: str) -> None:
-    """Open ``name`` in a fresh workspace and wait until its kernel is idle."""
-    page.goto(f"{base_url}/lab/tree/{name}?reset")
+    """Open ``name`` with no other document open and wait until its kernel is idle. A page already showing
+    this server's JupyterLab opens it there (``leave_lab`` closed the last notebook): loading JupyterLab again
+    costs the browser seconds of CPU per notebook; otherwise in a fresh workspace."""
+    if page.url.startswith(f"{base_url}/lab") and page.evaluate(_CLOSE_ALL_JS):
+        page.evaluate("(path) => window.jupyterapp.commands.execute('docmanager:open', {path, factory: 'Notebook'})",
+                      name)
+    else:
+        page.goto(f"{base_url}/lab/tree/{name}?reset")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
     page.wait_for_selector(_IDLE, timeout=90_000)
     # the status bar says "Python 3 (ipykernel) | Idle" once the kernel is connected
     page.locator(".jp-StatusBar-Widget", has_text="| Idle").first.wait_for(timeout=90_000)
+
+
+def leave_lab(page, server) -> None:
+    """After a test in ``server``'s JupyterLab: close its documents (or leave the page) and stop its kernels."""
+    try:
+        closed = page.url.startswith(server.url) and page.evaluate(_CLOSE_ALL_JS)
+    except Exception:  # a page that failed mid-test
+        closed = False
+    if not closed:
+        page.goto("about:blank")
+    server.shutdown_kernels()
 
 
 def open_and_run_cells(page, base_url: str, workdir, name: str, cells: list[str]) -> dict:

@@ -48,7 +48,8 @@ import pytest
 from site_tools import fixture_site, load_build_site
 
 from .conftest import serve_folder
-from .pagetools import ExplorerView, assert_outputs_accessible, axe_counts, axe_violations, describe_violations, failing
+from .pagetools import (ExplorerView, assert_outputs_accessible, axe_counts, axe_violations, describe_violations, failing,
+                        leave_lab)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -671,5 +672,4 @@ def test_jupyterlab_explorers_by_keyboard(lab_server, page, workdir, capsys):
         assert not problems, "\n".join(problems)
     finally:
         QUIET_MS["value"] = 150
-        page.goto("about:blank")
-        lab_server.shutdown_kernels()
+        leave_lab(page, lab_server)

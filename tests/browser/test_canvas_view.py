@@ -16,7 +16,7 @@ import json
 import numpy as np
 import pytest
 
-from .pagetools import COMPOSITE_JS, open_and_run_cells
+from .pagetools import COMPOSITE_JS, leave_lab, open_and_run_cells
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -95,8 +95,7 @@ def test_canvas_view_matches_matplotlib(lab_server, page, workdir, artifacts):
                 if overlay:
                     shown.save(artifacts / f"canvas-{name.replace(' ', '-')}.png")
     finally:
-        page.goto("about:blank")
-        lab_server.shutdown_kernels()
+        leave_lab(page, lab_server)
     (artifacts / "canvas-view.json").write_text(json.dumps(report, indent=1))
     for name, row in report.items():
         drawn, bare = row["with the overlay"], row["background only"]

@@ -41,7 +41,7 @@ import pytest
 from . import fresh_clone as fc
 from .conftest import NOTEBOOKS, Server, _clean_env, free_port, stop_process_group
 from .pagetools import (FIGURE, VIEW_CELLS, ExplorerView, assert_outputs_accessible, cells_meant_to_raise,
-                        measure_slider_latency, open_and_run_cells, open_notebook, overflowing_outputs, rerun_cell,
+                        leave_lab, measure_slider_latency, open_and_run_cells, open_notebook, overflowing_outputs, rerun_cell,
                         run_all, shown_errors)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -55,13 +55,11 @@ RUN_ALL_TIMEOUT = 600.0  # seconds for Run All of a student notebook (a minute o
 def lab(lab_server, page):
     """The server and the shared tab; kernels are stopped after each notebook."""
     yield lab_server, page
-    page.goto("about:blank")
-    lab_server.shutdown_kernels()
+    leave_lab(page, lab_server)
 
 
 def _finish(server: Server, page) -> None:
-    page.goto("about:blank")
-    server.shutdown_kernels()
+    leave_lab(page, server)
 
 
 # -- explorers checked by moving their sliders ------------------------------------------------

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from .pagetools import ExplorerView, open_and_run_cells
+from .pagetools import ExplorerView, leave_lab, open_and_run_cells
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -35,8 +35,7 @@ def _masked(text: str) -> str:
 @pytest.fixture(scope="module")
 def lab(lab_server, page):
     yield lab_server, page
-    page.goto("about:blank")
-    lab_server.shutdown_kernels()
+    leave_lab(page, lab_server)
 
 
 def test_training_explorer_in_the_browser(lab, workdir, artifacts):
