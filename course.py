@@ -65,9 +65,7 @@ def setup(extras: str) -> None:
     _say(f"installing i2dl_helpers{f'[{extras}]' if extras else ''} and its dependencies")
     _run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
     target = f".[{extras}]" if extras else "."
-    # --no-compile: Python compiles a module when it is first imported (and keeps the .pyc); compiling every
-    # installed file up front (JupyterLab's, matplotlib's tests ...) took 36 of the 87 s of a fresh set-up here
-    _run(PY, "-m", "pip", "install", "--quiet", "--no-compile", "-e", target, cwd=ROOT)
+    _run(PY, "-m", "pip", "install", "--quiet", "-e", target, cwd=ROOT)
     stamp.write_text(digest)
 
 

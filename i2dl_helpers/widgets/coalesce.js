@@ -18,7 +18,10 @@ const CATCH_UP_MS = 3000;
 const HELD = 'i2dl-held';  // the echo ipywidgets waits for while a value is held back: none (old echoes are dropped)
 
 const WRAPPED = new WeakMap();  // control model -> {original sync, coalescer}
-const BURSTS = new Set();  // coalescers holding values back (settled before a cell can run)
+// coalescers holding values back (settled before a cell can run): one set per page, shared by every copy of
+// this module (anywidget loads the module again for each notebook's widgets, and the listeners below are
+// added once per page: with a set per copy, Enter in a second notebook settled only the first one's bursts)
+const BURSTS = typeof window !== 'undefined' ? (window.__i2dlBursts = window.__i2dlBursts || new Set()) : new Set();
 
 function valueOnly(attrs) {
   return !!attrs && Object.keys(attrs).length === 1 && 'value' in attrs;

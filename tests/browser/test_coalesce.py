@@ -188,3 +188,29 @@ def test_a_new_burst_before_settled_keeps_the_kernels_burst_open(js):
     }""")
     assert [e for e in log if e[0] == "canvas"] == [["canvas", "stepping"], ["canvas", "settled"]]
     assert log[-1] == ["canvas", "settled"]
+
+
+def test_enter_settles_the_bursts_of_every_copy_of_the_module(blank_page, js_engine):
+    """anywidget loads the widget's module again for each notebook opened in one JupyterLab page; the page's
+    Enter listener (added once) must settle a burst of the second copy too, or the kernel runs the cell with
+    the values before the burst (a test of two notebooks in one JupyterLab caught it)."""
+    if js_engine != "chromium":
+        pytest.skip("needs a page with a document (Chromium): Node has no key events")
+    bundle = figure_canvas._bundle(expose=("coalesce.js",))
+    with blank_page() as page:
+        for copy in ("first", "second"):
+            page.add_script_tag(content=bundle + f"\nwindow.{copy} = {{Coalescer}};\n", type="module")
+            page.wait_for_function(f"() => window.{copy} !== undefined")
+        log = page.evaluate("""async () => {
+            const log = [];
+            const canvas = {send: (msg) => log.push(msg.kind)};
+            const model = {value: 0, _msg_buffer: null, _expectedEchoMsgIds: new Map(), get: () => model.value,
+                           sync: (method, m, options = {}) => log.push(options.attrs.value)};
+            const c = new window.second.Coalescer(canvas, {settleMs: 1e6, catchUpMs: 1e6});
+            c.configure({lr: model}, {name: 'gd1d', kernel_only: []}, true);
+            for (const v of [0.2, 0.3, 0.4]) { model.value = v; model.sync('patch', model, {attrs: {value: v}}); }
+            document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter'}));
+            await new Promise((r) => setTimeout(r, 200));
+            return log;
+        }""")
+    assert log == ["stepping", 0.4, "settled"], log
