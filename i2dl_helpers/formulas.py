@@ -39,12 +39,13 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["BUILTINS", "FORMULAS", "FormulaError", "browser_formulas", "browser_prelude", "formula", "hypot", "isclose", "log",
-           "sqrt"]
+__all__ = ["BINARY_OPS", "BUILTINS", "COMPARE_OPS", "FORMULAS", "FormulaError", "browser_formulas", "browser_prelude",
+           "formula", "hypot", "isclose", "log", "sqrt"]
 
-_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
-_COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=",
-            ast.Is: "is", ast.IsNot: "is not"}
+#: the operators of the restricted subsets (this one and optim/rules.py's): ast node type -> the symbol in a tree
+BINARY_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+COMPARE_OPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=",
+               ast.Is: "is", ast.IsNot: "is not"}
 
 #: every declared formula, by name (the function itself)
 FORMULAS: dict[str, Callable] = {}
@@ -152,9 +153,9 @@ class _Checker:
         return ["name", n.id]
 
     def _BinOp(self, n):
-        if type(n.op) not in _BINARY:
+        if type(n.op) not in BINARY_OPS:
             self.refuse(n, f"the operator {type(n.op).__name__}")
-        return [_BINARY[type(n.op)], self.expr(n.left), self.expr(n.right)]
+        return [BINARY_OPS[type(n.op)], self.expr(n.left), self.expr(n.right)]
 
     def _UnaryOp(self, n):
         ops = {ast.USub: "neg", ast.Not: "not"}
@@ -166,9 +167,9 @@ class _Checker:
         return ["and" if isinstance(n.op, ast.And) else "or"] + [self.expr(v) for v in n.values]
 
     def _Compare(self, n):
-        if any(type(op) not in _COMPARE for op in n.ops):
+        if any(type(op) not in COMPARE_OPS for op in n.ops):
             self.refuse(n, "the comparison 'in'")
-        return ["cmp", self.expr(n.left)] + [[_COMPARE[type(op)], self.expr(c)] for op, c in zip(n.ops, n.comparators)]
+        return ["cmp", self.expr(n.left)] + [[COMPARE_OPS[type(op)], self.expr(c)] for op, c in zip(n.ops, n.comparators)]
 
     def _IfExp(self, n):
         return ["?", self.expr(n.test), self.expr(n.body), self.expr(n.orelse)]

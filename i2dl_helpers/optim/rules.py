@@ -38,12 +38,14 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..formulas import BINARY_OPS, COMPARE_OPS
+
 __all__ = ["ALIASES", "RULES", "Rule", "browser_prelude", "browser_rules", "numpy_readout", "numpy_step"]
 
 #: names every rule may read besides its hyper-parameters, state and locals
 BUILTIN = ("x", "g", "lr", "t", "k", "first")
-_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
-_COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
+_BINARY = BINARY_OPS
+_COMPARE = {op: symbol for op, symbol in COMPARE_OPS.items() if symbol not in ("is", "is not")}  # numbers only
 _FUNCTIONS = ("sqrt",)
 
 

@@ -155,5 +155,5 @@ class MomentumExplorer(Explorer):
         self._envelope.set_data(k, env)
         off = np.any(np.abs(traj.points) > 3, axis=1)
         self._note.set_text(path_note(False, int(np.argmax(off)) if off.any() else None, steps))
-        self.set_status(*momentum_status(lr, kappa, beta, nesterov, traj.message, traj.status))
+        self.set_status(*momentum_status(lr, kappa, beta, nesterov, rates, traj.message, traj.status))
         return full

@@ -69,7 +69,7 @@ SCENES.momentum = ({ params: p, program, values: v }) => {
       loss: { x: range(values.length), y: values },
       envelope: { x: k, y: env },
     },
-    status: status(formula('momentum_status')(lr, v.condition, beta, nesterov, r.message, r.status)),
+    status: status(formula('momentum_status')(lr, v.condition, beta, nesterov, rates, r.message, r.status)),
   };
 };
 

@@ -94,12 +94,12 @@ def momentum_envelope(first, rates, k):
 
 
 @formula
-def momentum_status(lr, condition, beta, nesterov, message, status):
-    """ρ = the larger rate and how fast L falls (×10 every ln 10 / (−2 ln ρ) steps) or that it diverges;
-    for heavy ball αλ_max against the edge 2 + 2β and the slowest curvature's damping against the critical
-    β = (1 − √q)²; then the run's message. Kind "ok" when ρ < 1 and the run did not diverge."""
+def momentum_status(lr, condition, beta, nesterov, rates, message, status):
+    """ρ = the larger of ``rates`` (:func:`momentum_rates`, which the caller has computed for its artists) and
+    how fast L falls (×10 every ln 10 / (−2 ln ρ) steps) or that it diverges; for heavy ball αλ_max against
+    the edge 2 + 2β and the slowest curvature's damping against the critical β = (1 − √q)²; then the run's
+    message. Kind "ok" when ρ < 1 and the run did not diverge."""
     qs = [lr * 1.0, lr * condition]
-    rates = momentum_rates(lr, condition, beta, nesterov)
     rho = max(rates)
     edge = 2 + 2 * beta
     if rho < 1:

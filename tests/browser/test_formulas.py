@@ -109,7 +109,8 @@ def test_momentums_rate_and_status_read_alike(js):
             for kappa in (1.0, 5.0, 20.0, 100.0):
                 for nesterov, (msg, status) in ((False, ("converged in 9 steps", "converged")),
                                                 (True, ("diverged at step 4 (θ became inf/NaN)", "diverged"))):
-                    cases.append(("momentum_status", [float(lr), beta, kappa, nesterov, msg, status]))
+                    rates = statuses.momentum_rates(float(lr), kappa, beta, nesterov)
+                    cases.append(("momentum_status", [float(lr), kappa, beta, nesterov, rates, msg, status]))
                     cases.append(("momentum_rates", [float(lr), kappa, beta, nesterov]))
     _check(js, cases)
     env = [("momentum_envelope", [v, r, k]) for v in (2.5, 1e-3) for r in ([0.5, 0.9], [1.2, 0.3]) for k in range(0, 300, 7)]
