@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from .jsengine import NodePage, node_path
+from .jsengine import NodePage, PackedPage, node_path
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -320,7 +320,7 @@ def blank_page(request, js_engine):
             try:
                 page = context.new_page()
                 page.set_content(BLANK)
-                yield page
+                yield PackedPage(page)
             finally:
                 context.close()
         else:

@@ -34,7 +34,41 @@ globalThis.window = globalThis;
 const dir = process.argv[2];
 let modules = 0;
 
-// numbers JSON cannot carry (and undefined) as tagged objects; Python turns them back
+__ENCODE__
+async function handle(req) {
+  if (req.op === 'module') {  // an ES module, as <script type="module"> loads it
+    const file = `${dir}/module${modules++}.mjs`;
+    writeFileSync(file, req.source);
+    await import(pathToFileURL(file).href);
+    return null;
+  }
+  if (req.op === 'script') {  // a classic script, in the global scope
+    vm.runInThisContext(req.source);
+    return null;
+  }
+  // evaluate: a function expression is called with the argument, anything else is evaluated
+  const value = (0, eval)(`(${req.expression})`);
+  return encode(typeof value === 'function' ? await value(req.arg) : await value);
+}
+
+const lines = createInterface({input: process.stdin, crlfDelay: Infinity});
+for await (const line of lines) {
+  const req = JSON.parse(line, decode);
+  let answer;
+  try {
+    answer = {id: req.id, value: await handle(req)};
+  } catch (err) {
+    answer = {id: req.id, error: String(err && err.stack || err)};
+  }
+  process.stdout.write(JSON.stringify(answer) + '\n');
+}
+// stdin closed (NodePage.close): end now, not when the page's timers (a coalescer's, say) have all run
+process.exit(0);
+"""
+
+#: the page's half of the transport both engines share: numbers JSON cannot carry (and undefined) as tagged
+#: objects, which ``_decode`` turns back, and the reviver that turns Python's tagged floats (``_encode``) back
+_ENCODE = r"""// numbers JSON cannot carry (and undefined) as tagged objects; Python turns them back
 const encode = (v) => {
   if (typeof v === 'number') {
     if (Number.isNaN(v)) return {__js__: 'NaN'};
@@ -54,40 +88,11 @@ const encode = (v) => {
   return v;
 };
 
-async function handle(req) {
-  if (req.op === 'module') {  // an ES module, as <script type="module"> loads it
-    const file = `${dir}/module${modules++}.mjs`;
-    writeFileSync(file, req.source);
-    await import(pathToFileURL(file).href);
-    return null;
-  }
-  if (req.op === 'script') {  // a classic script, in the global scope
-    vm.runInThisContext(req.source);
-    return null;
-  }
-  // evaluate: a function expression is called with the argument, anything else is evaluated
-  const value = (0, eval)(`(${req.expression})`);
-  return encode(typeof value === 'function' ? await value(req.arg) : await value);
-}
-
 const SPECIAL = {'NaN': NaN, 'Infinity': Infinity, '-Infinity': -Infinity, '-0': -0};
 const decode = (key, v) => (v !== null && typeof v === 'object' && !Array.isArray(v) && v.__js__ in SPECIAL
                             && Object.keys(v).length === 1 ? SPECIAL[v.__js__] : v);
-
-const lines = createInterface({input: process.stdin, crlfDelay: Infinity});
-for await (const line of lines) {
-  const req = JSON.parse(line, decode);
-  let answer;
-  try {
-    answer = {id: req.id, value: await handle(req)};
-  } catch (err) {
-    answer = {id: req.id, error: String(err && err.stack || err)};
-  }
-  process.stdout.write(JSON.stringify(answer) + '\n');
-}
-// stdin closed (NodePage.close): end now, not when the page's timers (a coalescer's, say) have all run
-process.exit(0);
 """
+_DRIVER = _DRIVER.replace("__ENCODE__\n", _ENCODE)
 
 _SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf, "-0": -0.0}
 
@@ -122,9 +127,37 @@ def _encode(value):
                 "Infinity" if value > 0 else "-Infinity"}
     if isinstance(value, (list, tuple)):
         return [_encode(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy's arrays and scalars, as Playwright takes them
+        return _encode(value.tolist())
     if isinstance(value, dict):
         return {k: _encode(v) for k, v in value.items()}
     return value
+
+
+#: ``PackedPage.evaluate``'s function in the page: the argument and the answer cross as one JSON text each
+_PACKED = ("async ([expression, arg]) => {\n" + _ENCODE + """
+  const value = (0, eval)(`(${expression})`);
+  const given = JSON.parse(arg, decode);
+  return JSON.stringify(encode(typeof value === 'function' ? await value(given) : await value));
+}""")
+
+
+class PackedPage:
+    """A Playwright ``Page`` whose ``evaluate`` carries the argument and the answer as one JSON text each,
+    in :class:`NodePage`'s encoding (NaN, ±Infinity and −0 tagged): the same values come back. Playwright
+    checks every element of a structured answer against its protocol in Python; for the parity tests'
+    answers (tens of thousands of numbers) that cost more CPU than the JavaScript they test. Everything
+    else is the page's own."""
+
+    def __init__(self, page):
+        self._page = page
+
+    def __getattr__(self, name):
+        return getattr(self._page, name)
+
+    def evaluate(self, expression: str, arg=None):
+        text = self._page.evaluate(_PACKED, [expression, json.dumps(_encode(arg), allow_nan=False)])
+        return _decode(json.loads(text))
 
 
 class NodePage:

@@ -46,6 +46,7 @@ from i2dl_helpers.flatprog.browser import browser_source
 from i2dl_helpers.objectives import Objective
 from i2dl_helpers.plotting.views2d import basin_colors
 
+from .jsengine import PackedPage
 from .pagetools import run_without_eval
 
 # Runs that reach exp, log or pow hold Chromium's V8 (the students' browser) to Python: ``browser``;
@@ -113,7 +114,7 @@ def batch_page(browser):
         page.add_script_tag(content=source.replace(old, new) + _EXPORT.format(name=f"mutant{i}"), type="module")
     page.wait_for_function(f"() => window.fb !== undefined && window.mutant{len(MUTANTS) - 1} !== undefined")
     try:
-        yield page
+        yield PackedPage(page)
     finally:
         context.close()
 

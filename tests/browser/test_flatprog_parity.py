@@ -38,6 +38,7 @@ from i2dl_helpers.optim import rules as optim_rules
 from i2dl_helpers.flatprog.browser import browser_source
 from i2dl_helpers.optim.racing import PRESETS, RACERS
 
+from .jsengine import PackedPage
 from .pagetools import run_without_eval
 
 # The parity holds Chromium's V8 (the students' browser) to Python; whether a wrong rule is caught
@@ -167,7 +168,7 @@ def flat_page(browser):
                             type="module")
     page.wait_for_function(f"() => window.flatprog !== undefined && window.mutant{len(MUTANTS) - 1} !== undefined")
     try:
-        yield page
+        yield PackedPage(page)
     finally:
         context.close()
 

@@ -27,6 +27,7 @@ import pytest
 
 from i2dl_helpers.widgets import figure_canvas
 
+from .jsengine import PackedPage
 from .scene_cases import CASES, case, load_all  # noqa: F401  (the other explorers' cases register themselves there)
 from .scene_cases_2d import test_click_sets_the_start_in_the_browser  # noqa: F401  (collected here)
 
@@ -90,7 +91,7 @@ def scene_page(browser):
                         type="module")
     page.wait_for_function("() => window.i2dl !== undefined")
     try:
-        yield page
+        yield PackedPage(page)
     finally:
         context.close()
 
