@@ -44,7 +44,6 @@ __all__ = ["ALIASES", "RULES", "Rule", "browser_prelude", "browser_rules", "nump
 
 #: names every rule may read besides its hyper-parameters, state and locals
 BUILTIN = ("x", "g", "lr", "t", "k", "first")
-_BINARY = BINARY_OPS
 _COMPARE = {op: symbol for op, symbol in COMPARE_OPS.items() if symbol not in ("is", "is not")}  # numbers only
 _FUNCTIONS = ("sqrt",)
 
@@ -118,7 +117,7 @@ def _call(node: ast.Call):
 _KINDS: dict[type, Callable] = {
     ast.Constant: lambda n: ["num", n.value] if type(n.value) in (int, float) else None,
     ast.Name: lambda n: ["name", n.id],
-    ast.BinOp: lambda n: [_BINARY[type(n.op)], n.left, n.right] if type(n.op) in _BINARY else None,
+    ast.BinOp: lambda n: [BINARY_OPS[type(n.op)], n.left, n.right] if type(n.op) in BINARY_OPS else None,
     ast.UnaryOp: lambda n: ([{ast.USub: "neg", ast.Not: "not"}[type(n.op)], n.operand]
                             if type(n.op) in (ast.USub, ast.Not) else None),
     ast.BoolOp: lambda n: ([{ast.And: "and", ast.Or: "or"}[type(n.op)], *n.values] if len(n.values) == 2 else None),

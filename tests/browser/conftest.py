@@ -32,6 +32,7 @@ from pathlib import Path
 import pytest
 
 from .jsengine import NodePage, PackedPage, node_path
+from .pagetools import leave_lab
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -273,6 +274,14 @@ def page(browser):
         yield tab
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def lab(lab_server, page):
+    """(this worker's JupyterLab, the shared tab) for a module's tests; its documents closed and its kernels
+    stopped after the module (``pagetools.leave_lab``)."""
+    yield lab_server, page
+    leave_lab(page, lab_server)
 
 
 @pytest.fixture(scope="session")

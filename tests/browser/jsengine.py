@@ -127,8 +127,6 @@ def _encode(value):
                 "Infinity" if value > 0 else "-Infinity"}
     if isinstance(value, (list, tuple)):
         return [_encode(v) for v in value]
-    if hasattr(value, "tolist"):  # numpy's arrays and scalars, as Playwright takes them
-        return _encode(value.tolist())
     if isinstance(value, dict):
         return {k: _encode(v) for k, v in value.items()}
     return value

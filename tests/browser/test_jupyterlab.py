@@ -51,17 +51,6 @@ LOG_STEP = 0.05  # exponent step of the explorers' learning-rate sliders (widget
 RUN_ALL_TIMEOUT = 600.0  # seconds for Run All of a student notebook (a minute or two on a busy machine)
 
 
-@pytest.fixture(scope="module")
-def lab(lab_server, page):
-    """The server and the shared tab; kernels are stopped after each notebook."""
-    yield lab_server, page
-    leave_lab(page, lab_server)
-
-
-def _finish(server: Server, page) -> None:
-    leave_lab(page, server)
-
-
 # -- explorers checked by moving their sliders ------------------------------------------------
 def check_gd1d(page, artifacts: Path) -> None:
     """GradientDescent1D in notebook 02 (quadratic L = x²/2, L = 1)."""
@@ -231,7 +220,7 @@ def test_notebook_runs_in_jupyterlab(student_lab, fresh_clone, page, artifacts, 
         try:
             page.screenshot(path=str(artifacts / f"{stem}-final.png"))
         finally:
-            _finish(server, page)
+            leave_lab(page, server)
 
 
 LINT_CELLS = [
@@ -263,7 +252,7 @@ def test_the_figure_lint_in_the_fresh_clone_catches_a_tiny_font(student_lab, fre
         said = "\n".join(problems)
         assert "legend 4 pt" in said and "axis label 5 pt" in said, said
     finally:
-        _finish(server, page)
+        leave_lab(page, server)
         (server.root / name).unlink(missing_ok=True)
 
 
@@ -289,7 +278,7 @@ def test_width_check_catches_outputs_wider_than_the_column(lab, workdir):
         cells = sorted({o["cell"] for o in overflowing_outputs(page)})
         assert cells == [0, 1], f"expected the two wide outputs (cells 0, 1) to be caught, got {cells}"
     finally:
-        _finish(server, page)
+        leave_lab(page, server)
 
 
 def test_the_gd_explorers_are_driven():
@@ -322,7 +311,7 @@ def test_every_kind_of_view_shows_an_image_per_press(lab, artifacts, workdir):
             assert m["presses"] == PRESSES and len(totals) == PRESSES, f"{name}: some presses showed no image: {m}"
             assert float(np.median(totals)) < 2000, f"{name}: a slider move took seconds: {totals}"
     finally:
-        _finish(server, page)
+        leave_lab(page, server)
 
 
 # -- Voila: the notebook as a code-free dashboard -------------------------------------------
@@ -445,7 +434,7 @@ def test_values_set_from_code_survive_the_browser(lab, artifacts, workdir):
         view.press("learning rate", "ArrowRight")
         view.wait_until(lambda v: v.status() == expected(10 ** -0.45, 1.5), "the status after one key press")
     finally:
-        _finish(server, page)
+        leave_lab(page, server)
 
 
 # -- the kernel rests while the page steps (issue 24, item 3) ------------------------------------
@@ -522,7 +511,7 @@ def test_frames_drawn_ahead_step_a_kernel_explorer_in_the_page(lab, workdir):
             view.wait_until(lambda v: " ".join(v.status().split()) == said, "the page's status line")
         assert view.error() == ""
     finally:
-        _finish(server, page)
+        leave_lab(page, server)
 
 
 NEAR_CELLS = [
@@ -577,7 +566,7 @@ def test_a_window_drawn_ahead_shows_the_next_training_at_once(lab, workdir):
             view.wait_until(lambda v: " ".join(v.status().split()) == said, "the page's status line")
         assert view.error() == ""
     finally:
-        _finish(server, page)
+        leave_lab(page, server)
 
 
 def test_the_kernel_rests_while_the_page_steps(lab, workdir):
@@ -625,4 +614,4 @@ def test_the_kernel_rests_while_the_page_steps(lab, workdir):
         assert abs(state["lr"] - 10 ** (-1 + 0.05 * 15)) < 1e-9, state
         assert view.error() == ""
     finally:
-        _finish(server, page)
+        leave_lab(page, server)

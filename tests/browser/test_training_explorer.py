@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from .pagetools import ExplorerView, leave_lab, open_and_run_cells
+from .pagetools import ExplorerView, open_and_run_cells
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -34,12 +34,6 @@ CELLS = [
 def _masked(text: str) -> str:
     """The status without the measured seconds (they differ between runs)."""
     return re.sub(r"in \d+(\.\d+)? s", "in … s", text)
-
-
-@pytest.fixture(scope="module")
-def lab(lab_server, page):
-    yield lab_server, page
-    leave_lab(page, lab_server)
 
 
 def test_training_explorer_in_the_browser(lab, workdir, artifacts):
