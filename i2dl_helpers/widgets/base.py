@@ -113,12 +113,14 @@ class Explorer:
                              dpi=100 * zoom, layout="constrained")
         self._view = VIEWS[self.renderer](self.figure, type(self).__name__)
         resting.listen(self)
-        with _style.context(_style.SCREEN):
+        with resting.LOCK, _style.context(_style.SCREEN):  # another thread may be moving an explorer
             self._build(self.figure)
         self._echoes = EchoFilter()
         for name, control in self.controls.items():
             self._echoes.expect(name, control, getattr(control, "value", None))  # the first render rounds too
             control.observe(self._observer(name), names="value")
+        for widget in (*self.controls.values(), self._view.widget):  # one thread at a time (resting.LOCK)
+            resting.serialise(widget)
         self.widget = widgets.VBox([self._layout_controls(), self._view.widget, self.status, self.error])
         self._safe(self._first_draw)
 
@@ -230,16 +232,17 @@ class Explorer:
         control = self.controls[name]
 
         def handler(change):
-            if self._echoes.absorbs(name, control, change) or self._quiet:
-                return
-            if resting.rests(self, name, control):  # the page drew this frame; computed when needed
-                return
-            resting.catch_up(self)
-            if name == "expression":
-                self._safe(lambda: self._apply_expression(change["new"]))
-            else:
-                with self._frame_first():
-                    self._safe(lambda: self.refresh(name))
+            with resting.LOCK:  # a page's message holds it already (resting.serialise); code's change too
+                if self._echoes.absorbs(name, control, change) or self._quiet:
+                    return
+                if resting.rests(self, name, control):  # the page drew this frame; computed when needed
+                    return
+                resting.catch_up(self)
+                if name == "expression":
+                    self._safe(lambda: self._apply_expression(change["new"]))
+                else:
+                    with self._frame_first():
+                        self._safe(lambda: self.refresh(name))
         return handler
 
     @contextlib.contextmanager
@@ -296,12 +299,14 @@ class Explorer:
 
     @contextlib.contextmanager
     def quietly(self):
-        """Change controls from code without triggering updates."""
-        previous, self._quiet = self._quiet, True
-        try:
-            yield
-        finally:
-            self._quiet = previous
+        """Change controls from code without triggering updates (holding ``resting.LOCK``: a move handled in
+        another thread meanwhile would be taken for one of these changes and dropped)."""
+        with resting.LOCK:
+            previous, self._quiet = self._quiet, True
+            try:
+                yield
+            finally:
+                self._quiet = previous
 
     def _expression_box(self) -> widgets.Text:
         names = ", ".join(self.expression_variables)
@@ -331,7 +336,7 @@ class Explorer:
 
     def _safe(self, action: Callable[[], None]) -> None:
         try:
-            with np.errstate(all="ignore"):
+            with resting.LOCK, np.errstate(all="ignore"):
                 action()
         except Exception as err:  # shown in the widget: the explorer must keep working
             self.show_error(f"{type(err).__name__}: {err}")
@@ -410,13 +415,14 @@ class Explorer:
         has them (False: this explorer has no such slider, or a frame cannot be drawn ahead)."""
         if not self._can_draw_ahead():
             return False
-        resting.catch_up(self)
-        if self._ahead is None or self._ahead_moved():
-            steps = self._ahead_steps()
-            with contextlib.suppress(StopIteration):
-                while True:
-                    next(steps)
-        return self._ahead is not None
+        with resting.LOCK:
+            resting.catch_up(self)
+            if self._ahead is None or self._ahead_moved():
+                steps = self._ahead_steps()
+                with contextlib.suppress(StopIteration):
+                    while True:
+                        next(steps)
+            return self._ahead is not None
 
     def draw_ahead_soon(self) -> None:
         """``draw_ahead`` one frame at a time on the kernel's event loop, so that moves and cells are handled
@@ -428,22 +434,24 @@ class Explorer:
         except RuntimeError:
             self.draw_ahead()
             return
-        if (not self._can_draw_ahead() or self._drawing_ahead
-                or (self._ahead is not None or self._ahead_ticket is not None) and not self._ahead_moved()):
-            return
-        resting.catch_up(self)
-        ticket, steps = object(), self._ahead_steps()
-        self._ahead_ticket = ticket
+        with resting.LOCK:
+            if (not self._can_draw_ahead() or self._drawing_ahead
+                    or (self._ahead is not None or self._ahead_ticket is not None) and not self._ahead_moved()):
+                return
+            resting.catch_up(self)
+            ticket, steps = object(), self._ahead_steps()
+            self._ahead_ticket = ticket
 
         def step():
-            if self._ahead_ticket is not ticket:  # dropped: another control changed meanwhile, or the slider
-                steps.close()
-                return
-            try:
-                next(steps)
-            except StopIteration:
-                self._ahead_ticket = None
-                return
+            with resting.LOCK:  # a move handled in another thread waits for this frame (and drops the rest)
+                if self._ahead_ticket is not ticket:  # dropped: another control changed meanwhile, or the slider
+                    steps.close()
+                    return
+                try:
+                    next(steps)
+                except StopIteration:
+                    self._ahead_ticket = None
+                    return
             loop.call_soon(step)
         loop.call_soon(step)
 
@@ -586,14 +594,16 @@ class Explorer:
 
     def redraw(self, full: bool = True) -> None:
         """Redraw now (``full`` re-renders the background too)."""
-        resting.catch_up(self)
-        self._redraw(full=full)
+        with resting.LOCK:
+            resting.catch_up(self)
+            self._redraw(full=full)
 
     def snapshot(self, fmt: str = "png", dpi: float | None = None) -> bytes:
         """The whole figure, moving artists included, as image bytes (for export)."""
-        resting.catch_up(self)
-        with _style.context(_style.SCREEN):
-            return self._view.snapshot(fmt, dpi)
+        with resting.LOCK:
+            resting.catch_up(self)
+            with _style.context(_style.SCREEN):
+                return self._view.snapshot(fmt, dpi)
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget._repr_mimebundle_(**kwargs)

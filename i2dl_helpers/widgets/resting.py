@@ -22,9 +22,33 @@ page then sends every value and the kernel computes each; ``benchmarks/kernel_id
 """
 from __future__ import annotations
 
+import threading
 import weakref
 
-__all__ = ["Fresh", "catch_up", "listen", "rests"]
+__all__ = ["LOCK", "Fresh", "catch_up", "listen", "rests", "serialise"]
+
+#: One lock for the explorers' work in a kernel. JupyterLab (4.4 and later) sends widget messages over kernel
+#: subshells when the kernel has them (ipykernel 7), so a move can be handled in a subshell's thread while the
+#: main shell's thread draws frames ahead or runs a cell. Unlocked, a batch-size move handled in the middle of a
+#: frame drawn ahead (controls changed quietly, then put back) was dropped, and the status kept the old B.
+#: Every message to an explorer's widgets (``serialise``), every computation (``Explorer._safe``, ``quietly``,
+#: frames drawn ahead) and every catch-up holds it: one thread at a time changes an explorer (re-entrant: a
+#: handler may set a control whose handler runs inside it). One lock for all explorers: matplotlib's rcParams,
+#: which the style context changes, are shared too.
+LOCK = threading.RLock()
+
+
+def serialise(widget) -> None:
+    """Handle the page's messages to ``widget`` under ``LOCK``: ipywidgets sets the new value and the explorer's
+    handler runs, both inside it (a widget without a comm, e.g. closed, is left as it is)."""
+    comm, handle = getattr(widget, "comm", None), getattr(widget, "_handle_msg", None)
+    if comm is None or handle is None:
+        return
+
+    def locked(msg):
+        with LOCK:
+            handle(msg)
+    comm.on_msg(locked)
 
 
 class Fresh:
@@ -36,11 +60,12 @@ class Fresh:
     def __get__(self, explorer, owner=None):
         if explorer is None:
             return self
-        catch_up(explorer)
-        try:
-            return vars(explorer)[self.name]
-        except KeyError:
-            raise AttributeError(self.name) from None
+        with LOCK:  # not a status drawn ahead in another thread
+            catch_up(explorer)
+            try:
+                return vars(explorer)[self.name]
+            except KeyError:
+                raise AttributeError(self.name) from None
 
     def __set__(self, explorer, value):
         vars(explorer)[self.name] = value
@@ -63,13 +88,14 @@ def rests(explorer, name: str, control) -> bool:
 
 def catch_up(explorer) -> None:
     """Compute what the kernel skipped while the page stepped (nothing when it is up to date)."""
-    stale = vars(explorer).get("_stale")
-    if not stale:
-        return
-    names = list(stale)
-    stale.clear()
-    for name in names:
-        explorer._safe(lambda name=name: explorer.refresh(name))
+    with LOCK:
+        stale = vars(explorer).get("_stale")
+        if not stale:
+            return
+        names = list(stale)
+        stale.clear()
+        for name in names:
+            explorer._safe(lambda name=name: explorer.refresh(name))
 
 
 def _on_message(explorer_ref, _widget, content, _buffers) -> None:
@@ -92,7 +118,8 @@ def _on_message(explorer_ref, _widget, content, _buffers) -> None:
 
 def listen(explorer) -> None:
     """Let the explorer's canvas widget hear the page's bursts and its requests for frames drawn ahead
-    (``Explorer.draw_ahead``); other views have no page that steps."""
+    (``Explorer.draw_ahead``, under ``LOCK``: ``Explorer`` serialises its widgets); other views have no page
+    that steps."""
     if hasattr(explorer._view, "set_scene"):
         ref = weakref.ref(explorer)
         explorer._view.widget.on_msg(lambda widget, content, buffers: _on_message(ref, widget, content, buffers))

@@ -46,6 +46,7 @@ from i2dl_helpers.flatprog.browser import browser_source
 from i2dl_helpers.objectives import Objective
 from i2dl_helpers.plotting.views2d import basin_colors
 
+from .jsengine import PackedPage
 from .pagetools import run_without_eval
 
 # Runs that reach exp, log or pow hold Chromium's V8 (the students' browser) to Python: ``browser``;
@@ -113,10 +114,7 @@ def batch_page(browser):
         page.add_script_tag(content=source.replace(old, new) + _EXPORT.format(name=f"mutant{i}"), type="module")
     page.wait_for_function(f"() => window.fb !== undefined && window.mutant{len(MUTANTS) - 1} !== undefined")
     try:
-        # Playwright's own evaluate, not jsengine.PackedPage: with this page packed, the training explorer of
-        # test_training_explorer.py, run after this module in the same browser, kept a batch-size change from
-        # its kernel (the status stayed at B = 64 for 60 s; passes with this page as it is). Cause not found yet.
-        yield page
+        yield PackedPage(page)
     finally:
         context.close()
 
