@@ -78,7 +78,8 @@ def _curvature_cases(rng, seed: int) -> list[np.ndarray]:
 
 def check_alpha_max(alpha_max, seed: int = 0) -> None:
     """The step limit of GD on L(θ) = ½ Σ_i λ_i θ_i², checked by running GD 0.1 % below and 0.1 %
-    above the returned value (not by comparing with a formula)."""
+    above the returned value (not by comparing with a formula): 3,000 steps from θ_0 = 1, each multiplying
+    θ_i by (1 − αλ_i), taken at once as θ_i = (1 − αλ_i)^3000."""
     rng = np.random.default_rng(seed)
     hint = "each coordinate follows θ_i ← (1 − αλ_i) θ_i: which λ_i gives the first |1 − αλ_i| ≥ 1?"
     for lam in _curvature_cases(rng, seed):
@@ -87,11 +88,8 @@ def check_alpha_max(alpha_max, seed: int = 0) -> None:
         expect(a > 0, f"alpha_max({shown}) is not a positive number", "a learning rate is positive")
 
         def final(lr):
-            theta = np.ones_like(lam)
-            with np.errstate(all="ignore"):
-                for _ in range(3000):
-                    theta = theta - lr * lam * theta
-            return float(np.max(np.abs(theta)))
+            with np.errstate(all="ignore"):  # 3,000 GD steps on the diagonal quadratic from θ_0 = 1
+                return float(np.max(np.abs((1.0 - lr * lam) ** 3000)))
 
         what = f"with curvatures λ = {shown}"
         expect(final(0.999 * a) < 1.0, f"{what}, GD diverges even 0.1 % below your alpha_max: the limit is smaller",
