@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from pathlib import Path
 
 import numpy as np
@@ -275,16 +276,20 @@ def _kernel_caught_up(state: dict) -> bool:
 
 
 def _settle(page, figure) -> None:
-    """Until the frame and the status line stand still for ``QUIET_MS`` (the frame and the status line
-    are written, by the page or by the kernel) and a kernel has caught up with the values shown."""
-    last = None
-    for _ in range(200):  # a bound, not a timing: a figure that never stands still fails here
+    """Until the frame and the status line have stood still for ``QUIET_MS`` (the frame and the status line
+    are written, by the page or by the kernel) and a kernel has caught up with the values shown. Looked at
+    every 100 ms: it returns ``QUIET_MS`` after the last change, not up to twice that."""
+    quiet = QUIET_MS["value"] / 1000
+    last, since = None, time.monotonic()
+    bound = since + 200 * quiet  # a bound, not a timing: a figure that never stands still fails here
+    while time.monotonic() < bound:
         state = _state(page, figure)
         now = (state["frame"], state["status"], state["alt"])
-        if now == last and _kernel_caught_up(state):
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet and _kernel_caught_up(state):
             return
-        last = now
-        page.wait_for_timeout(QUIET_MS["value"])
+        page.wait_for_timeout(min(100, QUIET_MS["value"]))
     raise AssertionError(f"the figure never stood still: {last}")
 
 
