@@ -83,10 +83,31 @@ def test_every_control_and_the_canvas_handle_messages_under_the_lock(explorer):
         assert callback is not None and callback.__qualname__.startswith("serialise."), widget
 
 
+def _free_for_another_thread(wait: float = 5.0) -> bool:
+    """Whether another thread can take ``resting.LOCK`` within ``wait`` seconds (the thread that holds an RLock
+    always can, so asking in this one would prove nothing)."""
+    got = []
+
+    def take():
+        ok = resting.LOCK.acquire(timeout=wait)
+        if ok:
+            resting.LOCK.release()
+        got.append(ok)
+
+    other = threading.Thread(target=take)
+    other.start()
+    other.join(10)
+    return got == [True]
+
+
 def test_the_lock_is_reentrant_and_free_after_an_error(explorer):
-    # a handler sets a control whose handler runs inside it; an error shown in the widget releases it
+    # a handler runs inside a caller that holds the lock (re-entrant); an error shown in the widget releases it
+    def broken():
+        raise RuntimeError("a failing training")
+
+    explorer.retrain = broken
     with resting.LOCK:
-        explorer.controls["lr"].value = 1e6
-    assert "diverged" in explorer.status_text or explorer.error_text
-    assert resting.LOCK.acquire(blocking=False)
-    resting.LOCK.release()
+        explorer.controls["lr"].value = 0.1
+        assert not _free_for_another_thread(wait=0.2)
+    assert "RuntimeError: a failing training" in explorer.error_text
+    assert _free_for_another_thread()

@@ -20,8 +20,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LOG_STEP = 0.05  # exponent step of widgets.base.log_slider
 #: seconds to wait for what the kernel computes after a change: each change trains (and draws ahead, a window
-#: of α either side) in the kernel; at the start of a full run, beside the autograde and a fresh clone's set-up,
-#: that took more than 15 s once. What is asserted is the status, not how soon (benchmarks/ time that)
+#: of α either side) in the kernel, 1.9 s alone and 3.6–5.6 s in full runs (test-artifacts/training-explorer.txt);
+#: a generous bound, as what is asserted is the status, not how soon (benchmarks/ time that). A change that
+#: never showed was the lost update widgets.resting.LOCK fixes (tests/test_widget_threads.py), not load
 KERNEL_S = 60.0
 CELLS = [
     "from i2dl_helpers.widgets import TrainingExplorer\n"
